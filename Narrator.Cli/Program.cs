@@ -1,4 +1,5 @@
 using System.CommandLine;
 
 var root = new RootCommand("narrator — plan, extract and describe video clips with a Qwen2.5-VL model package.");
-return root.Parse(args).Invoke();
+// Each command lives in Commands/<Name>Command.cs and is added here.
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,19 @@
+namespace Narrator.Model.Generation;
+
+/// <summary>What is serving narrations; an engine's IChatClient returns it from <c>GetService(typeof(EngineInfo))</c>.</summary>
+public sealed record EngineInfo
+{
+    public required string ModelName { get; init; }
+
+    /// <summary>"CUDA", "CPU", or a remote engine's name.</summary>
+    public required string ExecutionProvider { get; init; }
+
+    /// <summary>Why this provider is live (e.g. "CUDA requested but not available: ..."), shown in logs and /readyz.</summary>
+    public string ProviderReason { get; init; } = "";
+
+    /// <summary>True for the tiny random-weight package: outputs are meaningless.</summary>
+    public bool IsDemoModel { get; init; }
+
+    /// <summary>How many requests the engine can run at once (1 for the in-process model).</summary>
+    public int MaxConcurrency { get; init; } = 1;
+}
