@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+using Narrator.Model.Generation;
+
+namespace Narrator.Web.Narrations;
+
+/// <summary>
+/// What a person following one narration is told, in order: queued (repeated as the position changes),
+/// started, stage (repeated), token (many), then exactly one of completed or failed.
+/// The same events go out over the SignalR hub, the SSE endpoint and to the page.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(QueuedEvent), "queued")]
+[JsonDerivedType(typeof(StartedEvent), "started")]
+[JsonDerivedType(typeof(StageEvent), "stage")]
+[JsonDerivedType(typeof(TokenEvent), "token")]
+[JsonDerivedType(typeof(CompletedEvent), "completed")]
+[JsonDerivedType(typeof(FailedEvent), "failed")]
+public abstract record NarrationEvent
+{
+    /// <summary>The narration this event belongs to.</summary>
+    public required string NarrationId { get; init; }
+
+    /// <summary>The event name used for SSE <c>event:</c> lines.</summary>
+    [JsonIgnore]
+    public abstract string Name { get; }
+}
+
+/// <summary>Waiting for the model; position 1 is next.</summary>
+public sealed record QueuedEvent(int Position, double EtaSeconds) : NarrationEvent
+{
+    public override string Name => "queued";
+}
+
+public sealed record StartedEvent : NarrationEvent
+{
+    public override string Name => "started";
+}
+
+/// <summary>Stage names: "preparing frames", "encoding vision", "prefill", "generating" (plus "segment k of n" for long videos).</summary>
+public sealed record StageEvent(string Stage) : NarrationEvent
+{
+    public override string Name => "stage";
+}
+
+public sealed record TokenEvent(string Text) : NarrationEvent
+{
+    public override string Name => "token";
+}
+
+public sealed record CompletedEvent(string Text, GenerationStats Stats) : NarrationEvent
+{
+    public override string Name => "completed";
+}
+
+/// <summary>The request was rejected, cancelled or failed; <paramref name="Error"/> is a sentence a person understands.</summary>
+public sealed record FailedEvent(string Error) : NarrationEvent
+{
+    public override string Name => "failed";
+}
