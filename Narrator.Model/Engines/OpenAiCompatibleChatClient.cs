@@ -12,7 +12,6 @@ using Narrator.Model.Media;
 using OpenAI;
 using ChatCompletionOptions = OpenAI.Chat.ChatCompletionOptions;
 
-
 namespace Narrator.Model.Engines;
 
 /// <summary>
