@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Narrator.Model.Generation;
 
 namespace Narrator.Model.Exports;
@@ -9,8 +10,11 @@ public sealed record NarrationSegment
     /// <summary>Position in the video, 0-based.</summary>
     public required int Index { get; init; }
 
+    /// <summary>Seconds from the first frame; serialised as <c>start</c> like in the exports.</summary>
+    [JsonPropertyName("start")]
     public required double StartSeconds { get; init; }
 
+    [JsonPropertyName("end")]
     public required double EndSeconds { get; init; }
 
     /// <summary>First source frame of the stretch.</summary>
@@ -33,9 +37,11 @@ public sealed record NarrationSegment
     /// <summary>Why this stretch has no narration (it failed or was cancelled); null when it succeeded.</summary>
     public string? Error { get; init; }
 
+    [JsonIgnore]
     public double DurationSeconds => EndSeconds - StartSeconds;
 
     /// <summary>What a reader or a subtitle track shows: the tags as one line, the extracted object as compact JSON, else the text.</summary>
+    [JsonIgnore]
     public string DisplayText => Tags is { Count: > 0 } tags ? string.Join(", ", tags)
         : Json is { } json ? JsonSerializer.Serialize(json, NarrationJson.SerializerOptions)
         : Text;
