@@ -17,12 +17,6 @@ internal sealed class TextDecoder : IDisposable
         _package = package;
         _names = package.Config.Model.Decoder;
         _binding = package.Decoder.CreateIoBinding();
-        _binding.BindOutputToDevice(_names.Outputs.Logits, OrtMemoryInfo.DefaultInstance);
-        for (int layer = 0; layer < _names.NumHiddenLayers; layer++)
-        {
-            _binding.BindOutputToDevice(_names.PresentKeyName(layer), package.KvMemory);
-            _binding.BindOutputToDevice(_names.PresentValueName(layer), package.KvMemory);
-        }
     }
 
     /// <summary>
@@ -41,7 +35,15 @@ internal sealed class TextDecoder : IDisposable
             _binding.BindInput(_names.PastValueName(layer), cache.Value(layer));
         }
 
-        // Outputs come back in binding order: logits, then present key/value per layer.
+        // Outputs are bound afresh each run (a bound output keeps last run's shape); they come back in binding order:
+        // logits, then present key/value per layer.
+        _binding.ClearBoundOutputs();
+        _binding.BindOutputToDevice(_names.Outputs.Logits, OrtMemoryInfo.DefaultInstance);
+        for (int layer = 0; layer < cache.Layers; layer++)
+        {
+            _binding.BindOutputToDevice(_names.PresentKeyName(layer), _package.KvMemory);
+            _binding.BindOutputToDevice(_names.PresentValueName(layer), _package.KvMemory);
+        }
         var outputs = _package.Decoder.RunWithBoundResults(runOptions, _binding);
         for (int layer = 0; layer < cache.Layers; layer++)
         {
