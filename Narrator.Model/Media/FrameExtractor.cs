@@ -61,12 +61,12 @@ public sealed class FrameExtractor(FfmpegTools? tools = null, ILogger<FrameExtra
         var errors = stderr.ToString().Trim();
         if (count == 0)
         {
-            var reason = LastLine(errors) ?? $"ffmpeg exited with code {process.ExitCode}";
+            var reason = FirstCause(errors) ?? $"ffmpeg exited with code {process.ExitCode}";
             throw new MediaException($"No frames could be decoded from {name}; the file is corrupt or truncated ({reason}).");
         }
         if (process.ExitCode != 0 || received % frameBytes != 0)
         {
-            logger.LogWarning("ffmpeg ended with code {ExitCode} after {Frames} frames of {File}: {Errors}", process.ExitCode, count, name, LastLine(errors));
+            logger.LogWarning("ffmpeg ended with code {ExitCode} after {Frames} frames of {File}: {Errors}", process.ExitCode, count, name, FirstCause(errors));
         }
         if (count < plan.NFrames)
         {
@@ -174,8 +174,20 @@ public sealed class FrameExtractor(FfmpegTools? tools = null, ILogger<FrameExtra
         }
     }
 
-    private static string? LastLine(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+    /// <summary>ffmpeg's first error line (the cause; later lines are consequences), without the "[demuxer @ 0x...]" prefix.</summary>
+    internal static string? FirstCause(string errors)
+    {
+        var line = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (line is null)
+        {
+            return null;
+        }
+        if (line.StartsWith('[') && line.IndexOf("] ", StringComparison.Ordinal) is var end and > 0)
+        {
+            line = line[(end + 2)..];
+        }
+        return line.Length > 200 ? line[..200] + "..." : line;
+    }
 
     private static void Kill(Process process)
     {
