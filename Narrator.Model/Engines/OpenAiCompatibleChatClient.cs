@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Vision;
 using OpenAI;
 using ChatCompletionOptions = OpenAI.Chat.ChatCompletionOptions;
 
@@ -189,7 +190,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         for (int i = 0; i < frames.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            jpegs[i] = FrameJpegEncoder.Encode(frames, i, _options.JpegQuality, _options.FrameMaxPixels);
+            jpegs[i] = FrameImageEncoder.Encode(frames, i, FrameImageFormat.Jpeg, _options.JpegQuality, _options.FrameMaxWidth > 0 ? _options.FrameMaxWidth : null);
         }
         if (_options.FrameTransport == FrameTransport.Images)
         {
@@ -257,8 +258,17 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     /// <summary>Qwen2.5-VL's count for what was sent: a video keeps the temporal merge; separate images are each doubled in time.</summary>
     private int VisualTokensOnServer(PreparedMedia media)
     {
-        var (width, height) = FrameJpegEncoder.FitWithin(media.Frames.Width, media.Frames.Height, _options.FrameMaxPixels);
-        int mergedPatchesPerFrame = Math.Max(1, (int)Math.Round(height / 28.0)) * Math.Max(1, (int)Math.Round(width / 28.0));
+        int width = media.Frames.Width, height = media.Frames.Height;
+        if (_options.FrameMaxWidth > 0 && _options.FrameMaxWidth < width)
+        {
+            height = Math.Max(1, (int)Math.Round(height * (double)_options.FrameMaxWidth / width));
+            width = _options.FrameMaxWidth;
+        }
+        // The server's processor snaps each frame to multiples of 28 within Qwen's pixel bounds for the kind it was sent as.
+        var (snappedHeight, snappedWidth) = _options.FrameTransport == FrameTransport.Video
+            ? SmartResize.Compute(height, width, 128 * 28 * 28, 768 * 28 * 28)
+            : SmartResize.Compute(height, width, 4 * 28 * 28, 16384 * 28 * 28);
+        int mergedPatchesPerFrame = snappedHeight / SmartResize.Factor * (snappedWidth / SmartResize.Factor);
         return _options.FrameTransport == FrameTransport.Video
             ? (media.Frames.Count + 1) / 2 * mergedPatchesPerFrame
             : media.Frames.Count * mergedPatchesPerFrame;

@@ -78,6 +78,8 @@ public class OpenAiCompatibleChatClientTests
         Assert.Equal(900, stats.PromptTokens);
         Assert.Equal(6, stats.GeneratedTokens);
         Assert.Equal(FrameColours.Length, stats.Frames);
+        // As separate images each 56x28 frame is scaled up to Qwen's 4*28*28 floor (84x56) and doubled in time: 4 x 3x2 merged patches.
+        Assert.Equal(24, stats.VisualTokens);
         Assert.True(stats.TimeToFirstTokenMilliseconds > 0);
         Assert.True(stats.TotalMilliseconds >= stats.TimeToFirstTokenMilliseconds);
         var usage = Assert.Single(last.Contents.OfType<UsageContent>());
@@ -117,15 +119,15 @@ public class OpenAiCompatibleChatClientTests
             AssertFrame(Convert.FromBase64String(frames[i]), FrameColours[i], 56, 28);
         }
         Assert.Equal(Prompt, parts[1].GetProperty("text").GetString());
-        // 4 frames of 56x28 -> 2 temporal groups x (1x2 merged patches).
-        Assert.Equal(4, updates[^1].GetStats()!.VisualTokens);
+        // Qwen's video processor scales 56x28 up to its 128*28*28 pixel floor (448x224): 2 temporal groups x 16x8 merged patches.
+        Assert.Equal(256, updates[^1].GetStats()!.VisualTokens);
     }
 
     [Fact]
-    public async Task Frames_above_the_pixel_limit_are_scaled_down_before_sending()
+    public async Task Frames_wider_than_the_limit_are_scaled_down_before_sending()
     {
         await using var server = await ScriptedOpenAiServer.StartAsync((context, _) => ScriptedOpenAiServer.StreamAsync(context, ["好"]));
-        using var client = NewClient(server, o => o.FrameMaxPixels = 28 * 14);
+        using var client = NewClient(server, o => o.FrameMaxWidth = 28);
 
         await DrainAsync(client.GetStreamingResponseAsync([SeatMessage()], new GenerationOptions().ToChatOptions()));
 
