@@ -288,12 +288,18 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
                     404 => " Check Narrator:OpenAI:Model and that Narrator:OpenAI:Endpoint ends in /v1.",
                     _ => "",
                 };
-                return new RemoteEngineException($"{server} answered HTTP {http.Status}: {detail}{hint}", http.Status, ex);
+                string visitor = http.Status is 401 or 403 or 404
+                    ? $"The narration server is misconfigured (HTTP {http.Status}); the error has been logged."
+                    : $"The narration server could not narrate this clip (HTTP {http.Status}: {detail}).";
+                return new RemoteEngineException($"{server} answered HTTP {http.Status}: {detail}{hint}", visitor, http.Status, ex);
             case ClientResultException or HttpRequestException or IOException:
-                return new RemoteEngineException($"{server} could not be reached: {Innermost(ex).Message}", null, ex);
+                return new RemoteEngineException(
+                    $"{server} could not be reached: {Innermost(ex).Message}",
+                    "The narration server cannot be reached right now; please try again later.", null, ex);
             case OperationCanceledException:
                 return new RemoteEngineException(
-                    $"{server} sent nothing for {_options.NetworkTimeoutSeconds} s (Narrator:OpenAI:NetworkTimeoutSeconds).", null, ex);
+                    $"{server} sent nothing for {_options.NetworkTimeoutSeconds} s (Narrator:OpenAI:NetworkTimeoutSeconds).",
+                    "The narration server stopped answering; please try again later.", null, ex);
             default:
                 return null;
         }

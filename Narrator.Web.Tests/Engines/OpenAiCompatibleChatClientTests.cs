@@ -205,6 +205,9 @@ public class OpenAiCompatibleChatClientTests
         Assert.Contains(server.Endpoint.ToString(), error.Message);
         Assert.Contains(expected, error.Message);
         Assert.Single(server.Requests);
+        Assert.Contains($"HTTP {status}", error.PublicMessage);
+        Assert.DoesNotContain("127.0.0.1", error.PublicMessage);
+        Assert.DoesNotContain("Narrator:", error.PublicMessage);
     }
 
     [Fact]
@@ -245,6 +248,7 @@ public class OpenAiCompatibleChatClientTests
         Assert.Contains($"127.0.0.1:{port}", error.Message);
         Assert.Contains("could not be reached", error.Message);
         Assert.Null(error.StatusCode);
+        Assert.DoesNotContain("127.0.0.1", error.PublicMessage);
     }
 
     [Fact]
