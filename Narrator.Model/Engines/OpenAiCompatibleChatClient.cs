@@ -82,6 +82,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         var request = ToWireMessages(messages, cancellationToken);
         var generation = options.ToGenerationOptions();
         var wireOptions = ToWireOptions(generation);
+        wireOptions.Instructions = options?.Instructions;
         _logger.LogInformation(
             "Sending narration to {Endpoint} (model {Model}, {Frames} frames as {Transport}, {EncodeMs:F0} ms to encode)",
             _options.Endpoint, _options.Model, media?.Frames.Count ?? 0, _options.FrameTransport, clock.Elapsed.TotalMilliseconds);

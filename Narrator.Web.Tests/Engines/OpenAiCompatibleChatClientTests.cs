@@ -136,6 +136,23 @@ public class OpenAiCompatibleChatClientTests
     }
 
     [Fact]
+    public async Task Instructions_travel_as_the_system_message()
+    {
+        await using var server = await ScriptedOpenAiServer.StartAsync((context, _) => ScriptedOpenAiServer.StreamAsync(context, ["好"]));
+        using var client = NewClient(server);
+        var options = new GenerationOptions().ToChatOptions();
+        options.Instructions = "You are a film critic.";
+
+        await DrainAsync(client.GetStreamingResponseAsync([SeatMessage()], options));
+
+        var messages = server.Requests[0].Body.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("system", messages[0].GetProperty("role").GetString());
+        Assert.Contains("You are a film critic.", messages[0].GetProperty("content").ToString());
+        Assert.Equal("user", messages[1].GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task Extended_sampling_fields_are_left_out_for_strict_servers()
     {
         await using var server = await ScriptedOpenAiServer.StartAsync((context, _) => ScriptedOpenAiServer.StreamAsync(context, ["好"]));
