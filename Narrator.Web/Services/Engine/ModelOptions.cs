@@ -1,0 +1,13 @@
+namespace Narrator.Web.Services.Engine;
+
+/// <summary>Settings under <c>Narrator:Model</c> for the in-process ONNX engine.</summary>
+public sealed class ModelOptions
+{
+    public const string Section = "Narrator:Model";
+
+    /// <summary>Folder holding a model package (genai_config.json + ONNX files); empty means "write and load the tiny demo model".</summary>
+    public string? Path { get; set; }
+
+    /// <summary>"auto" (CUDA when available, else CPU), "cuda" or "cpu".</summary>
+    public string ExecutionProvider { get; set; } = "auto";
+}
