@@ -92,11 +92,9 @@ public sealed class NarrationWorker(
             job.Id, job.TimeInQueue?.TotalSeconds ?? 0);
         try
         {
+            // Always said, so every client sees the same stage sequence; instant when the frames were prepared ahead.
+            job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
             var preparation = job.EnsurePreparation(preparer);
-            if (!preparation.IsCompleted)
-            {
-                job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
-            }
             var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
             ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(job.Work.Prompt)]);
             var chatOptions = job.Work.Generation.ToChatOptions();
