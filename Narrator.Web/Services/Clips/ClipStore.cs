@@ -144,6 +144,15 @@ public sealed class ClipStore
         }
     }
 
+    /// <summary>Makes a clip due for deletion at the next sweep (e.g. an admin removing it, or a test).</summary>
+    internal void Expire(string clipId)
+    {
+        if (clips.TryGetValue(clipId, out var clip))
+        {
+            clips.TryUpdate(clipId, clip with { ExpiresAt = time.GetUtcNow() }, clip);
+        }
+    }
+
     /// <summary>Path of thumbnail <paramref name="frameNumber"/> (0-based, in plan order), or null.</summary>
     public string? FramePath(string clipId, int frameNumber)
     {

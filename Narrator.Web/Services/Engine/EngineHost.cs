@@ -18,6 +18,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private volatile EngineStatus status = new(EngineState.Loading, null, null);
     private Task? loading;
+    private int disposed;
 
     public EngineHost(IEnumerable<INarrationEngineFactory> factories, IOptions<NarratorOptions> options,
         IHostApplicationLifetime lifetime, ILogger<EngineHost> logger)
@@ -51,6 +52,11 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered both as a singleton and as a hosted service, so the container may hand it back twice.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
         stopping.Cancel();
         if (loaded.Task.IsCompletedSuccessfully)
         {
