@@ -3,7 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Narrator.Model.Generation;
-using Narrator.Model.Media;
+using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.History;
@@ -41,13 +41,13 @@ public static class NarrationsApi
         return group;
     }
 
-    public static Results<Accepted<NarrationAccepted>, ProblemHttpResult> StartNarration(
-        StartNarrationBody body, HttpContext context, NarrationService narrations)
+    public static async Task<Results<Accepted<NarrationAccepted>, ProblemHttpResult>> StartNarration(
+        StartNarrationBody body, HttpContext context, NarrationService narrations, CancellationToken cancellationToken)
     {
         try
         {
-            var request = ToRequest(body, narrations);
-            var job = narrations.Start(request, NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()));
+            var job = await narrations.StartAsync(ToRequest(body),
+                NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()), cancellationToken).ConfigureAwait(false);
             string status = $"{Route}/{job.Id}";
             return TypedResults.Accepted(status, new NarrationAccepted(job.Id, $"{status}/events", status));
         }
@@ -109,33 +109,27 @@ public static class NarrationsApi
     }
 
     /// <summary>Flat body fields override the template's defaults one by one (template defaults &lt; request overrides).</summary>
-    private static NarrationRequest ToRequest(StartNarrationBody body, NarrationService narrations)
+    private static NarrationRequest ToRequest(StartNarrationBody body) => new()
     {
-        var (frames, generation) = narrations.DefaultOptions(body.Template);
-        return new NarrationRequest
+        ClipId = body.ClipId ?? "",
+        Template = body.Template,
+        Prompt = body.Prompt,
+        Options = new TemplateOptions
         {
-            ClipId = body.ClipId ?? "",
-            Template = body.Template,
-            Prompt = body.Prompt,
-            Frames = frames with
-            {
-                Fps = body.Fps ?? frames.Fps,
-                MinFrames = body.MinFrames ?? frames.MinFrames,
-                MaxFrames = body.MaxFrames ?? frames.MaxFrames,
-                NFrames = body.NFrames ?? frames.NFrames,
-                MaxPixels = body.MaxPixels ?? frames.MaxPixels,
-            },
-            Generation = generation with
-            {
-                MaxNewTokens = body.MaxNewTokens ?? generation.MaxNewTokens,
-                Temperature = body.Temperature ?? generation.Temperature,
-                TopP = body.TopP ?? generation.TopP,
-                TopK = body.TopK ?? generation.TopK,
-                RepetitionPenalty = body.RepetitionPenalty ?? generation.RepetitionPenalty,
-                Seed = body.Seed ?? generation.Seed,
-            },
-        };
-    }
+            Fps = body.Fps,
+            MinFrames = body.MinFrames,
+            MaxFrames = body.MaxFrames,
+            NFrames = body.NFrames,
+            MinPixels = body.MinPixels,
+            MaxPixels = body.MaxPixels,
+            MaxNewTokens = body.MaxNewTokens,
+            Temperature = body.Temperature,
+            TopP = body.TopP,
+            TopK = body.TopK,
+            RepetitionPenalty = body.RepetitionPenalty,
+            Seed = body.Seed,
+        },
+    };
 
     private static async IAsyncEnumerable<SseItem<NarrationEvent>> FromJob(
         NarrationJob job, int from, [EnumeratorCancellation] CancellationToken cancellationToken)

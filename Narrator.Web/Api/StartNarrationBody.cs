@@ -40,6 +40,8 @@ public sealed record StartNarrationBody
     [Description("Exact frame count; overrides fps/min/max.")]
     public int? NFrames { get; init; }
 
+    public int? MinPixels { get; init; }
+
     public int? MaxPixels { get; init; }
 }
 

@@ -10,6 +10,8 @@ using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Templates;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Extensions;
 
@@ -44,10 +46,15 @@ public static class Extensions
         services.AddSingleton<IClipPreparer, ClipPreparer>();
 
         services.AddSingleton(sp => new QueueEtaEstimator(sp.GetRequiredService<IOptions<QueueOptions>>().Value.AssumedTokensPerSecond));
+        services.AddOptions<TemplateCatalogueOptions>().BindConfiguration("Narrator:Templates");
+        services.AddSingleton(sp => TemplateCatalogue.Load(sp.GetRequiredService<IOptions<TemplateCatalogueOptions>>().Value));
+        services.AddSingleton<CustomTemplateStore>();
+        services.AddSingleton<TemplateLibrary>();
         services.AddSingleton<NarrationQueue>();
         services.AddSingleton<NarrationService>();
         services.AddScoped<NarrationSession>();
 
+        services.AddSingleton<INarrationEngineFactory, OnnxEngineFactory>();
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService<NarrationWorker>();
@@ -90,6 +97,7 @@ public static class Extensions
         app.MapHealthApi();
         app.MapClipsApi();
         app.MapNarrationsApi();
+        app.MapTemplatesApi();
         app.MapHub<NarrationHub>(NarrationHub.Route);
         return app;
     }

@@ -7,6 +7,8 @@ using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Templates;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Services;
 
@@ -17,6 +19,7 @@ namespace Narrator.Web.Services;
 public sealed class NarrationService(
     NarrationQueue queue,
     ClipStore clips,
+    TemplateLibrary templates,
     NarrationHistory history,
     IOptions<QueueOptions> queueOptions)
 {
@@ -28,9 +31,9 @@ public sealed class NarrationService(
     /// Throws <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request
     /// is invalid, the queue is full, the owner is at their limit, or the server is stopping.
     /// </summary>
-    public NarrationJob Start(NarrationRequest request, NarrationOwner owner)
+    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
     {
-        var work = Resolve(request);
+        var work = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
         var job = queue.Enqueue(work, owner);
         clips.Touch(work.ClipId);
         return job;
@@ -47,7 +50,7 @@ public sealed class NarrationService(
         FailedEvent? refusal = null;
         try
         {
-            job = Start(request, owner);
+            job = await StartAsync(request, owner, cancellationToken).ConfigureAwait(false);
         }
         catch (NarrationRejectedException ex)
         {
@@ -95,12 +98,13 @@ public sealed class NarrationService(
 
     public QueueSnapshot QueueSnapshot() => queue.Snapshot();
 
-    /// <summary>The frame and generation options a template starts from (Narrator's defaults without a template).</summary>
-    public (FrameOptions Frames, GenerationOptions Generation) DefaultOptions(string? templateId) =>
-        (new FrameOptions(), new GenerationOptions());
 
-    /// <summary>Turns a request into queue work, or throws <see cref="NarrationRejectedException"/> naming what is wrong.</summary>
-    internal NarrationWork Resolve(NarrationRequest? request)
+    /// <summary>
+    /// Turns a request into queue work, or throws <see cref="NarrationRejectedException"/> naming what is wrong.
+    /// Prompt: the request's own, else the template's, else the default template's. Options: Narrator defaults &lt;
+    /// template defaults &lt; Frames/Generation &lt; Options (field by field), validated.
+    /// </summary>
+    internal async Task<NarrationWork> ResolveAsync(NarrationRequest? request, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -112,48 +116,50 @@ public sealed class NarrationService(
         }
         var clip = clips.Find(request.ClipId)
             ?? throw Invalid($"No clip with id \"{request.ClipId}\" exists (clips are deleted after they expire); please upload it again.");
+        PromptTemplate? template = null;
+        if (!string.IsNullOrWhiteSpace(request.Template))
+        {
+            template = await templates.FindAsync(request.Template, cancellationToken).ConfigureAwait(false)
+                ?? throw Invalid($"There is no template \"{request.Template}\"; GET /api/templates lists the ones there are.");
+        }
         string? prompt = request.Prompt?.Trim();
         if (string.IsNullOrEmpty(prompt))
         {
-            throw Invalid("The request needs a template id or a prompt.");
+            template ??= templates.Default;
+            prompt = template.Render();
         }
         if (prompt.Length > MaxPromptLength)
         {
             throw Invalid($"The prompt is {prompt.Length} characters long; the limit is {MaxPromptLength}.");
         }
-        var frames = request.Frames ?? new FrameOptions();
-        var generation = request.Generation ?? new GenerationOptions();
-        CheckGeneration(generation);
+        var overrides = (request.Options ?? TemplateOptions.None).Over(TemplateOptions.From(request.Frames, request.Generation));
+        NarrationOptions options;
         FramePlan plan;
         try
         {
-            FramePlanner.Validate(frames);
-            plan = FramePlanner.Plan(clip.Probe, frames);
+            options = NarrationOptionsResolver.Resolve(template?.Defaults, overrides);
+            plan = FramePlanner.Plan(clip.Probe, options.Frames);
         }
         catch (UserInputException ex)
         {
             throw Invalid(ex.Message);
+        }
+        int limit = queueOptions.Value.MaxNewTokensLimit;
+        if (options.Generation.MaxNewTokens > limit)
+        {
+            throw Invalid($"maxNewTokens is {options.Generation.MaxNewTokens}; this server allows at most {limit}.");
         }
         return new NarrationWork
         {
             ClipId = clip.Id,
             ClipLabel = clip.Label,
             ClipPath = clip.SourcePath,
-            TemplateId = null,
+            TemplateId = template?.Id,
             Prompt = prompt,
-            Frames = frames,
-            Generation = generation,
+            Frames = options.Frames,
+            Generation = options.Generation,
             EstimatedVisualTokens = plan.VisualTokens,
         };
-    }
-
-    private void CheckGeneration(GenerationOptions options)
-    {
-        int limit = queueOptions.Value.MaxNewTokensLimit;
-        if (options.MaxNewTokens < 1 || options.MaxNewTokens > limit)
-        {
-            throw Invalid($"maxNewTokens must be between 1 and {limit} (got {options.MaxNewTokens}).");
-        }
     }
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);

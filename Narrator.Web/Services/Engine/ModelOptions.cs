@@ -1,3 +1,5 @@
+using Narrator.Model.Onnx;
+
 namespace Narrator.Web.Services.Engine;
 
 /// <summary>Settings under <c>Narrator:Model</c> for the in-process ONNX engine.</summary>
@@ -8,6 +10,6 @@ public sealed class ModelOptions
     /// <summary>Folder holding a model package (genai_config.json + ONNX files); empty means "write and load the tiny demo model".</summary>
     public string? Path { get; set; }
 
-    /// <summary>"auto" (CUDA when available, else CPU), "cuda" or "cpu".</summary>
-    public string ExecutionProvider { get; set; } = "auto";
+    /// <summary>Where the sessions run: <c>Provider</c> is Auto (CUDA when available, else CPU), Cuda or Cpu; plus CUDA/thread settings.</summary>
+    public ExecutionProviderOptions ExecutionProvider { get; set; } = new();
 }
