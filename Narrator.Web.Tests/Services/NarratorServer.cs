@@ -27,9 +27,11 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> settings;
     private readonly IChatClient? engine;
+    private readonly bool paced;
 
-    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null)
+    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false)
     {
+        this.paced = paced;
         DataPath = Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
         this.settings = new Dictionary<string, string?>
         {
@@ -46,6 +48,10 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         {
             this.settings["Narrator:Engine"] = TestEngineFactory.EngineName;
         }
+        if (paced)
+        {
+            this.settings["Narrator:Engine"] = PacedEngineFactory.EngineName;
+        }
         this.engine = engine;
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         StartServer();
@@ -53,6 +59,9 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     }
 
     public string DataPath { get; }
+
+    /// <summary>The real engine behind the pacing wrapper (only for a server built with paced: true).</summary>
+    public Task<PacedEngine> PacedEngine => Services.GetServices<INarrationEngineFactory>().OfType<PacedEngineFactory>().Single().Engine;
 
     public Uri BaseAddress { get; }
 
@@ -93,6 +102,10 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         if (engine is not null)
         {
             builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(new TestEngineFactory(engine)));
+        }
+        if (paced)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
         }
     }
 

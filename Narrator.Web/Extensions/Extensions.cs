@@ -26,7 +26,6 @@ public static class Extensions
         AddValidatedOptions<UploadOptions>(services, UploadOptions.Section);
         AddValidatedOptions<QueueOptions>(services, QueueOptions.Section);
         AddValidatedOptions<RateLimitOptions>(services, RateLimitOptions.Section);
-        services.AddSingleton<IValidateOptions<NarratorOptions>, EngineSelectionValidator>();
         services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);

@@ -28,33 +28,39 @@ public abstract record NarrationEvent
 /// <summary>Waiting for the model; position 1 is next.</summary>
 public sealed record QueuedEvent(int Position, double EtaSeconds) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "queued";
 }
 
 public sealed record StartedEvent : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "started";
 }
 
 /// <summary>Stage names: "preparing frames", "encoding vision", "prefill", "generating" (plus "segment k of n" for long videos).</summary>
 public sealed record StageEvent(string Stage) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "stage";
 }
 
 public sealed record TokenEvent(string Text) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "token";
 }
 
 public sealed record CompletedEvent(string Text, GenerationStats Stats) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "completed";
 }
 
 /// <summary>The request was rejected, cancelled or failed; <paramref name="Error"/> is a sentence a person understands.</summary>
 public sealed record FailedEvent(string Error) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "failed";
 
     /// <summary>Machine-readable reason, one of <see cref="FailureCodes"/> (added by serving; defaults to "failed").</summary>

@@ -25,7 +25,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     {
         string name = options.Value.Engine;
         factory = factories.LastOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException(EngineSelectionValidator.UnknownEngineMessage(name, factories));
+            ?? throw new InvalidOperationException(EngineSelection.UnknownEngineMessage(name, factories));
         this.lifetime = lifetime;
         this.logger = logger;
     }

@@ -31,8 +31,8 @@ public sealed class OnnxEngineFactory(
             directory = data.DemoModel;
             bool wrote = await new TinyModelWriter(logger: loggers.CreateLogger<TinyModelWriter>())
                 .WriteIfMissingAsync(directory, DemoSeed, cancellationToken).ConfigureAwait(false);
-            logger.LogWarning(
-                "No Narrator:Model:Path is configured: serving the tiny random-weight DEMO model ({Action} {Directory}). The pipeline is real but its narrations are meaningless; see docs/MODEL.md for a real model.",
+            logger.LogInformation(
+                "No Narrator:Model:Path is configured: using the tiny random-weight demo model ({Action} {Directory}); see docs/MODEL.md for a real model.",
                 wrote ? "written to" : "found in", directory);
         }
         else
