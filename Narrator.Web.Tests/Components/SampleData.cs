@@ -1,0 +1,93 @@
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+using Narrator.Model.Vision;
+using Narrator.Web.Localization;
+using Narrator.Web.Narrations;
+using Narrator.Web.Workbench;
+
+namespace Narrator.Web.Tests.Components;
+
+/// <summary>Clips, templates and stats shaped like the server's, for rendering components in tests.</summary>
+internal static class SampleData
+{
+    public static ClipInfo Video(int frames = 16)
+    {
+        var probe = new MediaProbe
+        {
+            Kind = MediaKind.Video,
+            Container = "mov,mp4,m4a,3gp,3g2,mj2",
+            VideoCodec = "h264",
+            Width = 640,
+            Height = 360,
+            AverageFps = 25,
+            DurationSeconds = 8,
+            FrameCount = 200,
+        };
+        var indices = Enumerable.Range(0, frames).Select(i => (int)Math.Round(i * 199.0 / (frames - 1))).ToArray();
+        var plan = new FramePlan
+        {
+            Kind = MediaKind.Video,
+            NFrames = frames,
+            Indices = indices,
+            SampleFps = frames / 8.0,
+            SecondPerGridT = 2 / (frames / 8.0),
+            ResizedWidth = 644,
+            ResizedHeight = 364,
+            Grid = new GridThw(frames / 2, 26, 46),
+        };
+        var thumbs = indices.Select(i => new FrameThumbnail(i, i / 25.0, $"/clips/abc/frames/{i}.jpg")).ToList();
+        return new ClipInfo("abc", "street.mp4", probe, plan, thumbs, "/clips/abc/preview.mp4");
+    }
+
+    public static ClipInfo Still()
+    {
+        var probe = new MediaProbe
+        {
+            Kind = MediaKind.Image,
+            Container = "image2",
+            VideoCodec = "mjpeg",
+            Width = 640,
+            Height = 360,
+            FrameCount = 1,
+        };
+        var plan = new FramePlan
+        {
+            Kind = MediaKind.Image,
+            NFrames = 1,
+            Indices = [0],
+            ResizedWidth = 644,
+            ResizedHeight = 364,
+            Grid = new GridThw(1, 26, 46),
+        };
+        return new ClipInfo("img", "tower.jpg", probe, plan, [new FrameThumbnail(0, 0, "/clips/img/frames/0.jpg")], "/clips/img/preview.jpg");
+    }
+
+    public static IReadOnlyList<TemplateCard> Templates { get; } =
+    [
+        new("cinematic-zh", new("Cinematic (Chinese)", "影视解说"), new("The prompt the model was trained on.", "模型训练时使用的提示词。"),
+            "要求：描述画面。", TemplateOutputKind.Prose),
+        new("tags", new("Tags", "标签"), new("15 to 20 comma-separated tags.", "15 到 20 个逗号分隔的标签。"),
+            "List 15-20 tags.", TemplateOutputKind.Tags),
+        new("structured", new("Structured JSON", "结构化 JSON"), new("Subjects, shot and camera as one JSON object.", "以 JSON 描述主体、镜头与运镜。"),
+            "Answer with one JSON object.", TemplateOutputKind.Json),
+    ];
+
+    public static GenerationStats Stats(string finishReason = "eos") => new()
+    {
+        PromptTokens = 1200,
+        VisualTokens = 1196,
+        GeneratedTokens = 42,
+        Frames = 16,
+        VisionMilliseconds = 120,
+        PrefillMilliseconds = 80,
+        TimeToFirstTokenMilliseconds = 250,
+        TokensPerSecond = 31.5,
+        TotalMilliseconds = 1600,
+        FinishReason = finishReason,
+    };
+
+    public static NarrationRun Run(string template = "cinematic-zh") =>
+        new(new NarrationRequest { ClipId = "abc", Template = template, Prompt = "Describe." }, "street.mp4", DateTimeOffset.UnixEpoch);
+
+    public static LocalizedText Both(string english, string chinese) => new(english, chinese);
+}
