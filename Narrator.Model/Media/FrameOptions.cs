@@ -19,4 +19,10 @@ public sealed record FrameOptions
 
     /// <summary>Upper pixel bound per frame; null uses the Qwen default for the media kind.</summary>
     public int? MaxPixels { get; init; } = NarratorMaxPixels;
+
+    /// <summary>Lower pixel bound for a still; null uses the Qwen image default (4x28x28).</summary>
+    public int? ImageMinPixels { get; init; }
+
+    /// <summary>Upper pixel bound for a still; null uses the Qwen image default (16384x28x28), as the reference processor does.</summary>
+    public int? ImageMaxPixels { get; init; }
 }
