@@ -7,7 +7,7 @@ using Narrator.Web.Tests.Components;
 
 namespace Narrator.Web.Tests.Workbench;
 
-public class NarrationExportTests
+public class NarrationDownloadTests
 {
     [Fact]
     public void JsonHoldsTextSettingsAndStatsWithReadableChinese()
@@ -23,7 +23,7 @@ public class NarrationExportTests
         var run = new NarrationRun(request, "街景.mp4", DateTimeOffset.UnixEpoch);
         run.Apply(new CompletedEvent("一位女子举杯。", SampleData.Stats()) { NarrationId = "n" });
 
-        string json = NarrationExport.Json(run);
+        string json = NarrationDownload.Json(run);
 
         Assert.Contains("一位女子举杯。", json);
         using JsonDocument document = JsonDocument.Parse(json);
@@ -42,7 +42,7 @@ public class NarrationExportTests
     {
         NarrationRun run = SampleData.Run();
 
-        using JsonDocument document = JsonDocument.Parse(NarrationExport.Json(run));
+        using JsonDocument document = JsonDocument.Parse(NarrationDownload.Json(run));
 
         Assert.Equal(96, document.RootElement.GetProperty("frames").GetProperty("maxFrames").GetInt32());
         Assert.Equal(1536, document.RootElement.GetProperty("generation").GetProperty("maxNewTokens").GetInt32());
@@ -57,6 +57,6 @@ public class NarrationExportTests
     {
         var run = new NarrationRun(new NarrationRequest { ClipId = "x", Template = template }, label, DateTimeOffset.UnixEpoch);
 
-        Assert.Equal(expected, NarrationExport.FileName(run, extension));
+        Assert.Equal(expected, NarrationDownload.FileName(run, extension));
     }
 }

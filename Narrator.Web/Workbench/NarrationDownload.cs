@@ -8,7 +8,7 @@ using Narrator.Model.Media;
 namespace Narrator.Web.Workbench;
 
 /// <summary>The downloads offered under a narration: the plain text, and a JSON document with the settings and stats that produced it.</summary>
-public static class NarrationExport
+public static class NarrationDownload
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
