@@ -178,6 +178,13 @@ public sealed class UiText
     public string TryExample => Pick("Try it", "试一试");
     public string SuggestedTemplate(string name) => Pick($"Suggested: {name}", $"推荐模板：{name}");
     public string HistoryEmpty => Pick("Your narrations will be listed here.", "您的解说记录会显示在这里。");
+    public string HistoryWhen => Pick("When", "时间");
+    public string HistoryClip => Pick("Clip", "视频");
+    public string CustomPrompt => Pick("Custom prompt", "自定义提示词");
+    public string ClipGone => Pick("That clip is no longer on the server; upload it again to re-run.", "该视频已从服务器清除，请重新上传后再运行。");
+    public string UploadInterrupted => Pick("The upload was interrupted; please try again.", "上传中断，请重试。");
+    public string UnexpectedError => Pick("Something went wrong on the server; the details are in its log.", "服务器出错，详情见服务器日志。");
+    public string StreamEnded => Pick("The connection to the narration ended before it finished.", "解说尚未完成，连接已中断。");
     public string Open => Pick("Open", "查看");
     public string RunAgain => Pick("Run again", "再次运行");
     public string CompareHelp => Pick(
@@ -189,6 +196,7 @@ public sealed class UiText
 
     // Segments (long videos)
     public string SegmentsTitle => Pick("Segments", "分段");
+    public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");
     public static string SegmentRange(double start, double end) => $"{FormatTimestamp(start)} – {FormatTimestamp(end)}";
 
     public string Pick(string english, string chinese) => Language == UiLanguage.Chinese ? chinese : english;
