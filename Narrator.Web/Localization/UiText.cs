@@ -37,6 +37,10 @@ public sealed class UiText
     public string SwitchToDark => Pick("Dark theme", "深色主题");
     public string SwitchToLight => Pick("Light theme", "浅色主题");
 
+    public string ModelGuideTitle => Pick("Setting up a real model", "配置真实模型");
+    public string ModelGuideMissing => Pick("This build does not include docs/MODEL.md; see the repository's docs folder.", "此版本未包含 docs/MODEL.md，请查看代码仓库的 docs 目录。");
+    public string BackToPage => Pick("Back to the narrator", "返回解说页面");
+
     // Upload
     public string UploadTitle => Pick("Clip", "视频");
     public string DropHere => Pick("Drop a video or an image here", "将视频或图片拖放到此处");
