@@ -1,5 +1,19 @@
 using System.CommandLine;
+using Narrator.Cli.Commands;
 
 var root = new RootCommand("narrator — plan, extract and describe video clips with a Qwen2.5-VL model package.");
 // Each command lives in Commands/<Name>Command.cs and is added here.
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(FramesCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(PositionsCommand.Create());
+root.Subcommands.Add(TemplatesCommand.Create());
+
+var parseResult = root.Parse(args);
+if (parseResult.Errors.Count > 0)
+{
+    // A mistyped command line is a user error: one line and exit 2, like every other one.
+    await Console.Error.WriteLineAsync($"error: {string.Join("; ", parseResult.Errors.Select(e => e.Message))} (see --help)");
+    return 2;
+}
+return await parseResult.InvokeAsync();

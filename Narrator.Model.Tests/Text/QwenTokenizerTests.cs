@@ -135,4 +135,12 @@ public class QwenTokenizerTests
         var tokenizer = new QwenTokenizer(TokenizerDefinition.Parse(System.Text.Encoding.UTF8.GetBytes(json), "t.json"));
         Assert.Equal([2, 3, 0], tokenizer.Encode("ab<|x|>a"));
     }
+
+    [Fact]
+    public void The_bundled_split_pattern_is_the_one_compiled_ahead_of_time()
+    {
+        var json = System.Text.Encoding.UTF8.GetString(BundledTokenizer.ReadTokenizerJson());
+        var definition = TokenizerDefinition.Parse(System.Text.Encoding.UTF8.GetBytes(json), "bundled");
+        Assert.Equal(QwenSplitPattern.Qwen2, definition.SplitPattern);
+    }
 }

@@ -101,7 +101,7 @@ public static class FramePlanner
         if (nframes < FrameFactor || nframes > totalFrames)
         {
             throw new UserInputException(options.NFrames is { } asked
-                ? $"Cannot sample {asked} frames (rounded to {nframes}) from a clip of {totalFrames} frames; choose between {FrameFactor} and {totalFrames}."
+                ? $"Cannot sample {asked} frames{(asked != nframes ? $" (rounded to {nframes})" : "")} from a clip of {totalFrames} frames; choose between {FrameFactor} and {totalFrames}."
                 : $"The frame options give {nframes} frames for a clip of {totalFrames} frames; it must be between {FrameFactor} and {totalFrames}.");
         }
         return nframes;

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Narrator.Model.Text;
@@ -26,7 +25,7 @@ public sealed class QwenTokenizer
             _addedById[token.Id] = token;
         }
 
-        var splitter = new Regex(definition.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        var splitter = QwenSplitPattern.For(definition.SplitPattern);
         _bpe = BpeTokenizer.Create(new BpeOptions(definition.Vocabulary)
         {
             Merges = definition.Merges,

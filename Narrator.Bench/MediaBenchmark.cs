@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Narrator.Model.Media;
+
+namespace Narrator.Bench;
+
+/// <summary>
+/// Issue 2: plan + extract + patchify (<see cref="MediaPreparer"/>) against one plain ffmpeg command doing the same
+/// select + scale to rawvideo, and against one ffmpeg seek per frame. Runs are interleaved so machine load hits all alike.
+/// </summary>
+internal sealed class MediaBenchmark : IBenchmark
+{
+    public string Name => "media";
+
+    public string Description => "media preprocessing vs plain ffmpeg and per-frame seeking [--runs N] [--seek-runs N] [clip ...]";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var runs = 5;
+        var seekRuns = 5;
+        var clipPaths = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seek-runs": seekRuns = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: clipPaths.Add(args[i]); break;
+            }
+        }
+        if (clipPaths.Count == 0)
+        {
+            clipPaths.Add(Path.GetFullPath(Path.Combine("..", "shared", "clips", "Megamind.avi")));
+            clipPaths.Add(await Synthesise1080pAsync(cancellationToken));
+        }
+
+        var tools = FfmpegTools.Default;
+        var preparer = new MediaPreparer(new MediaProber(tools), new FrameExtractor(tools));
+        var options = new FrameOptions();
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {LoadAverage()}");
+        Console.WriteLine($"ffmpeg: {FirstLine(tools.FfmpegPath, "-version")}");
+        Console.WriteLine();
+        Console.WriteLine("| clip | frames planned, size | Narrator prepare (probe+plan+extract+patchify) | plain ffmpeg select+scale | ratio | per-frame seek | seek / Narrator |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+
+        foreach (var clip in clipPaths)
+        {
+            var probe = await preparer.Prober.ProbeAsync(clip, cancellationToken);
+            var plan = FramePlanner.Plan(probe, options);
+            var baselineArguments = FrameExtractor.Arguments(clip, probe, plan).ToList();
+            baselineArguments[^1] = "/dev/null";
+            baselineArguments.Insert(baselineArguments.Count - 1, "-y");
+
+            // One warm-up of each so the file is in the page cache for every timed run.
+            await preparer.PrepareAsync(clip, options, cancellationToken);
+            await RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken);
+
+            var prepare = new List<double>();
+            var baseline = new List<double>();
+            var seek = new List<double>();
+            for (var run = 0; run < Math.Max(runs, seekRuns); run++)
+            {
+                if (run < runs)
+                {
+                    prepare.Add(await TimeAsync(() => preparer.PrepareAsync(clip, options, cancellationToken)));
+                    baseline.Add(await TimeAsync(() => RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken)));
+                }
+                if (run < seekRuns)
+                {
+                    seek.Add(await TimeAsync(() => SeekEachFrameAsync(tools.FfmpegPath, clip, probe, plan, cancellationToken)));
+                }
+                Console.Error.WriteLine($"{Path.GetFileName(clip)} run {run + 1}: prepare {Last(prepare)} s, ffmpeg {Last(baseline)} s, seek {Last(seek)} s");
+            }
+
+            double p = Median(prepare), b = Median(baseline), s = Median(seek);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.FrameCount} frames, {probe.VideoCodec}) | {plan.NFrames} @ {plan.ResizedWidth}x{plan.ResizedHeight} | {p:0.000} s | {b:0.000} s | {p / b:0.00}x | {s:0.000} s | {s / p:0.0}x |"));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"medians of {runs} runs ({seekRuns} for seeking); load average after: {LoadAverage()}");
+        return 0;
+    }
+
+    /// <summary>The slow way: one ffmpeg process per frame, each seeking (accurately) to the frame's timestamp.</summary>
+    private static async Task SeekEachFrameAsync(string ffmpeg, string clip, MediaProbe probe, FramePlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var index in plan.Indices)
+        {
+            var seconds = (index / probe.AverageFps).ToString("0.######", CultureInfo.InvariantCulture);
+            await RunFfmpegAsync(ffmpeg, [
+                "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", seconds, "-i", clip, "-frames:v", "1",
+                "-vf", $"scale=w={plan.ResizedWidth}:h={plan.ResizedHeight}:flags={FrameExtractor.ScaleFlags},format=rgb24",
+                "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", "/dev/null",
+            ], cancellationToken);
+        }
+    }
+
+    private static async Task<string> Synthesise1080pAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "narrator-bench", "synthetic-1080p-60s-h264.mp4");
+        if (File.Exists(path))
+        {
+            return path;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Console.Error.WriteLine($"synthesising {path} (60 s, 1920x1080, 24 fps, H.264)...");
+        var partial = path + ".part.mp4";
+        await RunFfmpegAsync(FfmpegTools.Default.FfmpegPath, [
+            "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=24:d=60",
+            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", partial,
+        ], cancellationToken);
+        File.Move(partial, path);
+        return path;
+    }
+
+    private static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var startInfo = new ProcessStartInfo(ffmpeg) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(startInfo)!;
+        var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg failed ({process.ExitCode}): {errors}");
+        }
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await action();
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Last(List<double> values) => values.Count == 0 ? "-" : values[^1].ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string FirstLine(string program, string argument)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, argument) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        var line = process.StandardOutput.ReadLine() ?? "";
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return line;
+    }
+}
