@@ -1,6 +1,7 @@
 using Bunit;
 using Narrator.Web.Components.Clip;
 using Narrator.Web.Components.Output;
+using Narrator.Model.Templates;
 using Narrator.Web.Localization;
 using Narrator.Web.Narrations;
 using Narrator.Web.Workbench;
@@ -10,7 +11,7 @@ namespace Narrator.Web.Tests.Components;
 public class GalleryAndCompareTests : MudTestContext
 {
     private static readonly ExampleClip City = new("city", "city.mp4", "city.jpg",
-        new LocalizedText("City towers at night", "夜色中的城市高楼"), new LocalizedText("Low angle.", "仰拍。"), "tags", "CC0");
+        new LocalizedText("夜色中的城市高楼", "City towers at night"), new LocalizedText("仰拍。", "Low angle."), "tags", "CC0");
 
     [Fact]
     public void ExamplesNameTheirSuggestedTemplateAndLoadOnClick()

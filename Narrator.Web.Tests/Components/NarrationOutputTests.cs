@@ -1,4 +1,5 @@
 using Bunit;
+using Narrator.Model.Templates;
 using Narrator.Web.Components.Interop;
 using Narrator.Web.Components.Output;
 using Narrator.Web.Localization;
@@ -107,8 +108,7 @@ public class NarrationOutputTests : MudTestContext
 
         var output = RenderEnglish<NarrationOutput>(p => p
             .Add(x => x.Run, run)
-            .Add(x => x.OutputKind, TemplateOutputKind.Tags)
-            .Add(x => x.Tags, ["night", "city", "skyscraper"]));
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[1], run.Text)));
 
         Assert.Equal(["night", "city", "skyscraper"], output.FindAll("[data-testid=output-tags] .mud-chip").Select(chip => chip.TextContent.Trim()));
 
@@ -121,15 +121,16 @@ public class NarrationOutputTests : MudTestContext
     public void JsonTemplatesRenderAFieldTable()
     {
         NarrationRun run = SampleData.Run("structured");
-        run.Apply(new CompletedEvent("{\"shot_type\":\"close-up\"}", SampleData.Stats()) { NarrationId = "n" });
+        run.Apply(new CompletedEvent("```json\n{\"shot_type\": \"close-up\", \"camera_motion\": \"static\",}\n```", SampleData.Stats()) { NarrationId = "n" });
 
         var output = RenderEnglish<NarrationOutput>(p => p
             .Add(x => x.Run, run)
-            .Add(x => x.OutputKind, TemplateOutputKind.Json)
-            .Add(x => x.Structured, [new StructuredRow("shot type", "close-up")]));
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[2], run.Text)));
 
-        var cells = output.FindAll("[data-testid=output-table] tbody td");
-        Assert.Equal(["shot type", "close-up"], cells.Select(cell => cell.TextContent));
+        var cells = output.FindAll("[data-testid=output-table] tbody td").Select(cell => cell.TextContent).ToList();
+        Assert.Equal(["shot type", "close-up"], cells.Take(2));
+        Assert.Contains("camera motion", cells);
+        Assert.NotEmpty(output.FindAll("[data-testid=output-problem]"));
     }
 
     [Fact]
@@ -138,7 +139,9 @@ public class NarrationOutputTests : MudTestContext
         NarrationRun run = SampleData.Run("structured");
         run.Apply(new CompletedEvent("not json at all", SampleData.Stats()) { NarrationId = "n" });
 
-        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run).Add(x => x.OutputKind, TemplateOutputKind.Json));
+        var output = RenderEnglish<NarrationOutput>(p => p
+            .Add(x => x.Run, run)
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[2], run.Text)));
 
         Assert.NotNull(output.Find("[data-testid=not-parsed]"));
         Assert.Equal("not json at all", output.Find("[data-testid=narration-text]").TextContent);

@@ -1,7 +1,7 @@
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Vision;
-using Narrator.Web.Localization;
+using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Workbench;
 
@@ -62,15 +62,18 @@ internal static class SampleData
         return new ClipInfo("img", "tower.jpg", probe, plan, [new FrameThumbnail(0, 0, "/clips/img/frames/0.jpg")], "/clips/img/preview.jpg");
     }
 
-    public static IReadOnlyList<TemplateCard> Templates { get; } =
+    public static IReadOnlyList<PromptTemplate> Templates { get; } =
     [
-        new("cinematic-zh", new("Cinematic (Chinese)", "影视解说"), new("The prompt the model was trained on.", "模型训练时使用的提示词。"),
+        Template("cinematic-zh", new("影视解说", "Cinematic (Chinese)"), new("模型训练时使用的提示词。", "The prompt the model was trained on."),
             "要求：描述画面。", TemplateOutputKind.Prose),
-        new("tags", new("Tags", "标签"), new("15 to 20 comma-separated tags.", "15 到 20 个逗号分隔的标签。"),
+        Template("tags", new("标签", "Tags"), new("15 到 20 个逗号分隔的标签。", "15 to 20 comma-separated tags."),
             "List 15-20 tags.", TemplateOutputKind.Tags),
-        new("structured", new("Structured JSON", "结构化 JSON"), new("Subjects, shot and camera as one JSON object.", "以 JSON 描述主体、镜头与运镜。"),
+        Template("structured", new("结构化 JSON", "Structured JSON"), new("以 JSON 描述主体、镜头与运镜。", "Subjects, shot and camera as one JSON object."),
             "Answer with one JSON object.", TemplateOutputKind.Json),
     ];
+
+    private static PromptTemplate Template(string id, LocalizedText name, LocalizedText description, string prompt, TemplateOutputKind output) =>
+        new() { Id = id, Name = name, Description = description, Prompt = prompt, Output = output };
 
     public static GenerationStats Stats(string finishReason = "eos") => new()
     {
@@ -88,6 +91,4 @@ internal static class SampleData
 
     public static NarrationRun Run(string template = "cinematic-zh") =>
         new(new NarrationRequest { ClipId = "abc", Template = template, Prompt = "Describe." }, "street.mp4", DateTimeOffset.UnixEpoch);
-
-    public static LocalizedText Both(string english, string chinese) => new(english, chinese);
 }

@@ -64,10 +64,11 @@ public class UiTextTests
     }
 
     [Fact]
-    public void LocalizedTextFallsBackToTheOtherLanguageWhenOneIsMissing()
+    public void LanguageTagsSelectTheRightSideOfTemplateTexts()
     {
-        Assert.Equal("Tags", new LocalizedText("Tags", "").For(UiLanguage.Chinese));
-        Assert.Equal("标签", new LocalizedText("Tags", "标签").For(UiLanguage.Chinese));
-        Assert.Equal("标签", new LocalizedText(" ", "标签").For(UiLanguage.English));
+        var name = new Narrator.Model.Templates.LocalizedText("标签", "Tags");
+
+        Assert.Equal("标签", name.For(UiText.Chinese.LanguageTag));
+        Assert.Equal("Tags", name.For(UiText.English.LanguageTag));
     }
 }

@@ -14,10 +14,10 @@ public sealed class ExampleCatalogTests : IDisposable
         File.WriteAllBytes(Path.Combine(_root, "examples", "a.mp4"), [1, 2, 3]);
         File.WriteAllText(Path.Combine(_root, "examples", "examples.json"), """
             [
-              { "id": "a", "file": "a.mp4", "poster": "a.jpg", "title": { "english": "A", "chinese": "甲" },
-                "description": { "english": "d", "chinese": "描述" }, "templateId": "tags", "credit": "c" },
-              { "id": "b", "file": "missing.mp4", "poster": "b.jpg", "title": { "english": "B", "chinese": "乙" },
-                "description": { "english": "d", "chinese": "描述" }, "templateId": "tags", "credit": "c" }
+              { "id": "a", "file": "a.mp4", "poster": "a.jpg", "title": { "en": "A", "zh": "甲" },
+                "description": { "en": "d", "zh": "描述" }, "templateId": "tags", "credit": "c" },
+              { "id": "b", "file": "missing.mp4", "poster": "b.jpg", "title": { "en": "B", "zh": "乙" },
+                "description": { "en": "d", "zh": "描述" }, "templateId": "tags", "credit": "c" }
             ]
             """);
         using var provider = new PhysicalFileProvider(_root);
@@ -26,7 +26,7 @@ public sealed class ExampleCatalogTests : IDisposable
         IReadOnlyList<ExampleClip> examples = catalog.Load();
 
         ExampleClip only = Assert.Single(examples);
-        Assert.Equal("甲", only.Title.Chinese);
+        Assert.Equal("甲", only.Title.Zh);
         Assert.Equal("examples/a.mp4", only.Url);
         using Stream clip = catalog.Open(only);
         Assert.Equal(3, clip.Length);
@@ -54,8 +54,8 @@ public sealed class ExampleCatalogTests : IDisposable
             var file = new FileInfo(Path.Combine(webRoot, "examples", example.File));
             Assert.True(file.Length < 1024 * 1024, $"{example.File} is {file.Length} bytes");
             Assert.True(File.Exists(Path.Combine(webRoot, "examples", example.Poster)), example.Poster);
-            Assert.False(string.IsNullOrWhiteSpace(example.Title.English));
-            Assert.False(string.IsNullOrWhiteSpace(example.Title.Chinese));
+            Assert.False(string.IsNullOrWhiteSpace(example.Title.En));
+            Assert.False(string.IsNullOrWhiteSpace(example.Title.Zh));
         });
     }
 

@@ -1,4 +1,4 @@
-using Narrator.Web.Localization;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Workbench;
 

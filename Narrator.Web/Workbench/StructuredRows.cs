@@ -10,6 +10,20 @@ public static class StructuredRows
 {
     private const string Separator = " · ";
 
+    /// <summary>Rows of a JSON document given as text; an empty list when it is not JSON.</summary>
+    public static IReadOnlyList<StructuredRow> Flatten(string json)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            return Flatten(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
     public static IReadOnlyList<StructuredRow> Flatten(JsonElement root)
     {
         var rows = new List<StructuredRow>();
