@@ -5,6 +5,11 @@ var root = new RootCommand("narrator — plan, extract and describe video clips 
 // Each command lives in Commands/<Name>Command.cs and is added here.
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(FramesCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(PositionsCommand.Create());
+root.Subcommands.Add(TemplatesCommand.Create());
+root.Subcommands.Add(TinyModelCommand.Create());
+root.Subcommands.Add(DescribeCommand.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

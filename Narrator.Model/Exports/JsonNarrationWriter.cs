@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace Narrator.Model.Exports;
+
+/// <summary>
+/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","segments":[{"index","start","end",
+/// "startFrame","endFrame","text","tags"?,"json"?,"error"?,"stats"?}]}</c>, times in seconds.
+/// </summary>
+public sealed class JsonNarrationWriter : INarrationWriter
+{
+    public ExportFormat Format => ExportFormat.Json;
+
+    public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
+    {
+        await using var writer = new Utf8JsonWriter(destination, NarrationJson.WriterOptions(indented: true));
+        writer.WriteStartObject();
+        writer.WriteString("video", narration.Video);
+        writer.WriteNumber("durationSeconds", NarrationJson.Seconds(narration.DurationSeconds));
+        WriteOptionalString(writer, "template", narration.Template);
+        WriteOptionalString(writer, "model", narration.Model);
+        WriteOptionalString(writer, "segmentation", narration.Segmentation);
+        writer.WriteStartArray("segments");
+        foreach (var segment in narration.Segments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            writer.WriteStartObject();
+            writer.WriteNumber("index", segment.Index);
+            NarrationJson.WriteTimes(writer, segment);
+            writer.WriteNumber("startFrame", segment.StartFrame);
+            writer.WriteNumber("endFrame", segment.EndFrame);
+            NarrationJson.WriteContent(writer, segment);
+            NarrationJson.WriteStats(writer, segment.Stats);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
+        await destination.WriteAsync("\n"u8.ToArray(), cancellationToken);
+    }
+
+    private static void WriteOptionalString(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

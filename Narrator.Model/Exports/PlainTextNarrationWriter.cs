@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace Narrator.Model.Exports;
+
+/// <summary>For reading: each segment as <c>[HH:MM:SS.mmm - HH:MM:SS.mmm]</c> on its own line, then its text, then a blank line.</summary>
+public sealed class PlainTextNarrationWriter : INarrationWriter
+{
+    public ExportFormat Format => ExportFormat.Text;
+
+    public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        foreach (var segment in narration.Segments)
+        {
+            if (text.Length > 0)
+            {
+                text.Append('\n');
+            }
+            text.Append('[').Append(SubtitleClock.WebVtt(segment.StartSeconds)).Append(" - ")
+                .Append(SubtitleClock.WebVtt(segment.EndSeconds)).Append("]\n");
+            text.Append(segment.Error is { } error ? $"(failed: {error})" : segment.DisplayText.Trim()).Append('\n');
+        }
+        await destination.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken);
+        await destination.FlushAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,20 @@
+namespace Narrator.Model.Exports;
+
+/// <summary>A whole video's narration as timestamped segments in order; a short clip is one segment covering all of it.</summary>
+public sealed record TimedNarration
+{
+    /// <summary>The video as people know it (file name or upload label), not a server path.</summary>
+    public required string Video { get; init; }
+
+    public required double DurationSeconds { get; init; }
+
+    public required IReadOnlyList<NarrationSegment> Segments { get; init; }
+
+    /// <summary>Template id used for every segment, when one was.</summary>
+    public string? Template { get; init; }
+
+    public string? Model { get; init; }
+
+    /// <summary>How the segments were cut ("whole", "scenes", "fixed"), for the reader of an export.</summary>
+    public string? Segmentation { get; init; }
+}

@@ -1,0 +1,49 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Narrator.Model.Onnx;
+
+public enum ExecutionProviderKind
+{
+    /// <summary>CUDA when this build of ONNX Runtime and the machine have it, otherwise CPU.</summary>
+    Auto,
+    Cuda,
+    /// <summary>CPU only; CUDA is never tried.</summary>
+    Cpu,
+}
+
+/// <summary>Where and how the three sessions run (bound from settings as <c>Narrator:Model:ExecutionProvider</c>).</summary>
+public sealed record ExecutionProviderOptions
+{
+    public ExecutionProviderKind Provider { get; init; } = ExecutionProviderKind.Auto;
+
+    public int DeviceId { get; init; }
+
+    /// <summary>CUDA arena cap in bytes (gpu_mem_limit); null leaves ONNX Runtime's default (no cap).</summary>
+    public long? CudaMemoryLimitBytes { get; init; }
+
+    /// <summary>kNextPowerOfTwo (ORT default) or kSameAsRequested, which wastes less memory as the KV cache grows.</summary>
+    public string CudaArenaExtendStrategy { get; init; } = "kSameAsRequested";
+
+    /// <summary>Let cuDNN try every convolution algorithm (EXHAUSTIVE) or use heuristics (HEURISTIC, quicker start).</summary>
+    public string CudnnConvAlgoSearch { get; init; } = "HEURISTIC";
+
+    public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>Threads per operator on the CPU; 0 lets ONNX Runtime use one per physical core.</summary>
+    public int IntraOpThreads { get; init; }
+
+    internal Dictionary<string, string> CudaProviderOptions()
+    {
+        var options = new Dictionary<string, string>
+        {
+            ["device_id"] = DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["arena_extend_strategy"] = CudaArenaExtendStrategy,
+            ["cudnn_conv_algo_search"] = CudnnConvAlgoSearch,
+        };
+        if (CudaMemoryLimitBytes is long limit)
+        {
+            options["gpu_mem_limit"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return options;
+    }
+}

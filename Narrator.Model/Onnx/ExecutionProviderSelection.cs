@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Narrator.Model.Onnx;
+
+/// <summary>The provider that is live for a package's sessions, and why (shown in the log, EngineInfo and the UI).</summary>
+public sealed record ExecutionProviderSelection(string Provider, string Reason, bool CudaAttempted)
+{
+    public const string Cuda = "CUDA";
+    public const string Cpu = "CPU";
+
+    public bool IsCuda => Provider == Cuda;
+
+    /// <summary>
+    /// Builds session options for the requested provider. CUDA is appended when asked (or on Auto); if this ONNX Runtime
+    /// build or machine lacks it (the CPU package throws EntryPointNotFoundException) the sessions run on the CPU instead.
+    /// </summary>
+    internal static (SessionOptions Options, ExecutionProviderSelection Selection) Create(ExecutionProviderOptions requested, ILogger logger)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = requested.GraphOptimizationLevel,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (requested.IntraOpThreads > 0)
+        {
+            options.IntraOpNumThreads = requested.IntraOpThreads;
+        }
+
+        ExecutionProviderSelection selection;
+        if (requested.Provider == ExecutionProviderKind.Cpu)
+        {
+            selection = new(Cpu, "CPU requested in settings", CudaAttempted: false);
+        }
+        else
+        {
+            string? failure = TryAppendCuda(options, requested);
+            string asked = requested.Provider == ExecutionProviderKind.Cuda ? "CUDA requested" : "Auto";
+            selection = failure is null
+                ? new(Cuda, $"{asked}: CUDA device {requested.DeviceId} is available", CudaAttempted: true)
+                : new(Cpu, $"{asked} but CUDA is not available ({failure}); running on the CPU", CudaAttempted: true);
+        }
+
+        var level = selection.IsCuda || requested.Provider != ExecutionProviderKind.Cuda ? LogLevel.Information : LogLevel.Warning;
+        logger.Log(level, "Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
+        return (options, selection);
+    }
+
+    private static string? TryAppendCuda(SessionOptions options, ExecutionProviderOptions requested)
+    {
+        try
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(requested.CudaProviderOptions());
+            options.AppendExecutionProvider_CUDA(cuda);
+            return null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return "this ONNX Runtime build has no CUDA provider (the CPU package is installed)";
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            return ex.Message.Trim();
+        }
+        catch (DllNotFoundException ex)
+        {
+            return ex.Message.Trim();
+        }
+    }
+}

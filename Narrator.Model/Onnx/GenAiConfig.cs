@@ -1,0 +1,268 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Narrator.Model.Onnx;
+
+/// <summary>
+/// The onnxruntime-genai <c>genai_config.json</c> of a <c>qwen2_5_vl</c> package: file names, input/output names,
+/// model dimensions, special token ids and search defaults. Names default to onnxruntime-genai's own defaults.
+/// </summary>
+public sealed record GenAiConfig
+{
+    public const string FileName = "genai_config.json";
+
+    public GenAiModelConfig Model { get; init; } = new();
+
+    public GenAiSearchConfig Search { get; init; } = new();
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Parses and checks the config; any problem is a <see cref="ModelPackageException"/> naming the file and field.</summary>
+    public static GenAiConfig Parse(string json, string path)
+    {
+        GenAiConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<GenAiConfig>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            string where = ex.LineNumber is long line ? $" at line {line + 1}" : "";
+            throw new ModelPackageException($"{path} is not valid genai_config JSON{where}: {ex.Message}", ex);
+        }
+        if (config is null)
+        {
+            throw new ModelPackageException($"{path} is empty (expected a genai_config object).");
+        }
+        config.Validate(path);
+        return config;
+    }
+
+    private void Validate(string path)
+    {
+        var decoder = Model.Decoder;
+        Require(!string.IsNullOrWhiteSpace(decoder.Filename), "model.decoder.filename is missing");
+        Require(!string.IsNullOrWhiteSpace(Model.Embedding.Filename), "model.embedding.filename is missing");
+        Require(!string.IsNullOrWhiteSpace(Model.Vision.Filename), "model.vision.filename is missing");
+        Require(decoder.NumHiddenLayers > 0, "model.decoder.num_hidden_layers must be positive");
+        Require(decoder.NumKeyValueHeads > 0, "model.decoder.num_key_value_heads must be positive");
+        Require(decoder.NumAttentionHeads > 0 && decoder.NumAttentionHeads % decoder.NumKeyValueHeads == 0,
+            "model.decoder.num_attention_heads must be a positive multiple of num_key_value_heads");
+        Require(decoder.HeadSize > 0, "model.decoder.head_size must be positive");
+        Require(decoder.HiddenSize > 0, "model.decoder.hidden_size must be positive");
+        Require(decoder.Inputs.PastKeyNames.Contains("%d", StringComparison.Ordinal)
+            && decoder.Inputs.PastValueNames.Contains("%d", StringComparison.Ordinal)
+            && decoder.Outputs.PresentKeyNames.Contains("%d", StringComparison.Ordinal)
+            && decoder.Outputs.PresentValueNames.Contains("%d", StringComparison.Ordinal),
+            "model.decoder past/present name patterns must contain %d for the layer index");
+        Require(Model.EosTokenId.Length > 0, "model.eos_token_id is missing");
+        Require(Model.Vision.SpatialMergeSize > 0, "model.vision.spatial_merge_size must be positive");
+        Require(Model.Vision.TokensPerSecond > 0, "model.vision.tokens_per_second must be positive");
+
+        void Require(bool condition, string problem)
+        {
+            if (!condition)
+            {
+                throw new ModelPackageException($"{path}: {problem}.");
+            }
+        }
+    }
+}
+
+public sealed record GenAiModelConfig
+{
+    public string Type { get; init; } = "qwen2_5_vl";
+
+    public int VocabSize { get; init; }
+
+    public int ContextLength { get; init; }
+
+    public long BosTokenId { get; init; } = 151643;
+
+    public long PadTokenId { get; init; } = 151643;
+
+    /// <summary>onnxruntime-genai writes a single id or a list; both are read.</summary>
+    [JsonConverter(typeof(TokenIdListConverter))]
+    public long[] EosTokenId { get; init; } = [];
+
+    public long ImageTokenId { get; init; } = 151655;
+
+    public long VideoTokenId { get; init; } = 151656;
+
+    public long VisionStartTokenId { get; init; } = 151652;
+
+    public GenAiDecoderConfig Decoder { get; init; } = new();
+
+    public GenAiEmbeddingConfig Embedding { get; init; } = new();
+
+    public GenAiVisionConfig Vision { get; init; } = new();
+}
+
+public sealed record GenAiDecoderConfig
+{
+    public string Filename { get; init; } = "";
+
+    public int HeadSize { get; init; }
+
+    public int HiddenSize { get; init; }
+
+    public int NumAttentionHeads { get; init; }
+
+    public int NumKeyValueHeads { get; init; }
+
+    public int NumHiddenLayers { get; init; }
+
+    public GenAiDecoderInputs Inputs { get; init; } = new();
+
+    public GenAiDecoderOutputs Outputs { get; init; } = new();
+
+    public string PastKeyName(int layer) => LayerName(Inputs.PastKeyNames, layer);
+
+    public string PastValueName(int layer) => LayerName(Inputs.PastValueNames, layer);
+
+    public string PresentKeyName(int layer) => LayerName(Outputs.PresentKeyNames, layer);
+
+    public string PresentValueName(int layer) => LayerName(Outputs.PresentValueNames, layer);
+
+    private static string LayerName(string pattern, int layer) =>
+        pattern.Replace("%d", layer.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}
+
+public sealed record GenAiDecoderInputs
+{
+    public string InputsEmbeds { get; init; } = "inputs_embeds";
+
+    public string AttentionMask { get; init; } = "attention_mask";
+
+    public string PositionIds { get; init; } = "position_ids";
+
+    public string PastKeyNames { get; init; } = "past_key_values.%d.key";
+
+    public string PastValueNames { get; init; } = "past_key_values.%d.value";
+}
+
+public sealed record GenAiDecoderOutputs
+{
+    public string Logits { get; init; } = "logits";
+
+    public string PresentKeyNames { get; init; } = "present.%d.key";
+
+    public string PresentValueNames { get; init; } = "present.%d.value";
+}
+
+public sealed record GenAiEmbeddingConfig
+{
+    public string Filename { get; init; } = "";
+
+    public GenAiEmbeddingInputs Inputs { get; init; } = new();
+
+    public GenAiEmbeddingOutputs Outputs { get; init; } = new();
+}
+
+public sealed record GenAiEmbeddingInputs
+{
+    public string InputIds { get; init; } = "input_ids";
+
+    public string ImageFeatures { get; init; } = "image_features";
+}
+
+public sealed record GenAiEmbeddingOutputs
+{
+    public string InputsEmbeds { get; init; } = "inputs_embeds";
+}
+
+public sealed record GenAiVisionConfig
+{
+    public string Filename { get; init; } = "";
+
+    public int SpatialMergeSize { get; init; } = 2;
+
+    public int PatchSize { get; init; } = 14;
+
+    public double TokensPerSecond { get; init; } = 2;
+
+    public GenAiVisionInputs Inputs { get; init; } = new();
+
+    public GenAiVisionOutputs Outputs { get; init; } = new();
+}
+
+public sealed record GenAiVisionInputs
+{
+    public string PixelValues { get; init; } = "pixel_values";
+
+    public string ImageGridThw { get; init; } = "image_grid_thw";
+}
+
+public sealed record GenAiVisionOutputs
+{
+    public string ImageFeatures { get; init; } = "image_features";
+}
+
+/// <summary>The package's suggested sampling defaults (onnxruntime-genai "search").</summary>
+public sealed record GenAiSearchConfig
+{
+    public bool DoSample { get; init; }
+
+    public int MaxLength { get; init; } = 32768;
+
+    public int MinLength { get; init; }
+
+    public int NumBeams { get; init; } = 1;
+
+    public int NumReturnSequences { get; init; } = 1;
+
+    public bool PastPresentShareBuffer { get; init; }
+
+    public double RepetitionPenalty { get; init; } = 1.0;
+
+    public double Temperature { get; init; } = 1.0;
+
+    public int TopK { get; init; } = 1;
+
+    public double TopP { get; init; } = 1.0;
+}
+
+/// <summary>Reads <c>151645</c> or <c>[151645, 151643]</c>; writes a list.</summary>
+internal sealed class TokenIdListConverter : JsonConverter<long[]>
+{
+    public override long[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return [reader.GetInt64()];
+        }
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("eos_token_id must be a token id or a list of token ids.");
+        }
+        var ids = new List<long>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.Number)
+            {
+                throw new JsonException("eos_token_id must be a token id or a list of token ids.");
+            }
+            ids.Add(reader.GetInt64());
+        }
+        return [.. ids];
+    }
+
+    public override void Write(Utf8JsonWriter writer, long[] value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        foreach (long id in value)
+        {
+            writer.WriteNumberValue(id);
+        }
+        writer.WriteEndArray();
+    }
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Narrator.Model.Segmentation;
+
+public enum SegmentationMode
+{
+    /// <summary>Cut on scene changes, merging short scenes and splitting long ones to the min/max length.</summary>
+    Scenes,
+
+    /// <summary>Cut every <see cref="SegmentationOptions.FixedSegmentSeconds"/> regardless of content.</summary>
+    Fixed,
+}
+
+/// <summary>When and how a long video is split. Defaults follow the model card: quality drops past one minute.</summary>
+public sealed record SegmentationOptions
+{
+    /// <summary>Only videos longer than this are split; shorter ones are narrated whole.</summary>
+    public double LongVideoSeconds { get; init; } = 60;
+
+    public double MinSegmentSeconds { get; init; } = 5;
+
+    public double MaxSegmentSeconds { get; init; } = 60;
+
+    public SegmentationMode Mode { get; init; } = SegmentationMode.Scenes;
+
+    /// <summary>Segment length in fixed mode, and in scene mode when no usable cut is found.</summary>
+    public double FixedSegmentSeconds { get; init; } = 30;
+
+    /// <summary>ffmpeg scene score (0-1) above which a frame starts a new scene.</summary>
+    public double SceneThreshold { get; init; } = 0.3;
+
+    /// <summary>Frames are scaled to this width before scoring: cheaper, and immune to noise and grain.</summary>
+    public int AnalysisWidth { get; init; } = 160;
+
+    /// <summary>Throws a <see cref="UserInputException"/> naming the first setting that cannot work.</summary>
+    public SegmentationOptions Validate()
+    {
+        Require(double.IsFinite(LongVideoSeconds) && LongVideoSeconds > 0, $"The long-video limit must be a positive number of seconds (got {F(LongVideoSeconds)}).");
+        Require(double.IsFinite(MinSegmentSeconds) && MinSegmentSeconds > 0, $"The minimum segment length must be a positive number of seconds (got {F(MinSegmentSeconds)}).");
+        Require(double.IsFinite(MaxSegmentSeconds) && MaxSegmentSeconds >= 2 * MinSegmentSeconds,
+            $"The maximum segment length ({F(MaxSegmentSeconds)} s) must be at least twice the minimum ({F(MinSegmentSeconds)} s), so an over-long scene can always be split.");
+        Require(double.IsFinite(FixedSegmentSeconds) && FixedSegmentSeconds >= MinSegmentSeconds && FixedSegmentSeconds <= MaxSegmentSeconds,
+            $"The fixed segment length ({F(FixedSegmentSeconds)} s) must lie between the minimum ({F(MinSegmentSeconds)} s) and the maximum ({F(MaxSegmentSeconds)} s).");
+        Require(SceneThreshold is > 0 and < 1, $"The scene threshold must lie strictly between 0 and 1 (got {F(SceneThreshold)}).");
+        Require(AnalysisWidth is >= 16 and <= 4096, $"The scene analysis width must be between 16 and 4096 pixels (got {AnalysisWidth}).");
+        return this;
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new UserInputException(message);
+        }
+    }
+
+    private static string F(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+}

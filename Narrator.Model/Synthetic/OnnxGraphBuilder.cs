@@ -1,0 +1,181 @@
+using Google.Protobuf;
+using Narrator.Model.Onnx.Proto;
+
+namespace Narrator.Model.Synthetic;
+
+/// <summary>
+/// Builds one ONNX graph node by node: every call returns the name of the value it produced,
+/// so graph code reads like the computation it describes.
+/// </summary>
+internal sealed class OnnxGraphBuilder(string graphName)
+{
+    public const int OpsetVersion = 17;
+
+    // IR version 8 is what opset 17 was released with; ORT 1.31 reads it.
+    private const long IrVersion = 8;
+
+    private readonly GraphProto _graph = new() { Name = graphName };
+    private int _next;
+
+    public string Input(string name, TensorProto.Types.DataType type, params object[] dims)
+    {
+        _graph.Input.Add(ValueInfo(name, type, dims));
+        return name;
+    }
+
+    public void Output(string value, string name, TensorProto.Types.DataType type, params object[] dims)
+    {
+        if (value != name)
+        {
+            Node("Identity", [value], [name]);
+        }
+        _graph.Output.Add(ValueInfo(name, type, dims));
+    }
+
+    public string Floats(string name, float[] data, params long[] dims)
+    {
+        var bytes = new byte[data.Length * sizeof(float)];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return Initializer(name, TensorProto.Types.DataType.Float, bytes, dims);
+    }
+
+    /// <summary>Stored as fp16 to keep the package small; ORT folds the Cast to fp32 once at load.</summary>
+    public string HalfFloats(string name, float[] data, params long[] dims) =>
+        Cast(HalfInitializer(name, data, dims), TensorProto.Types.DataType.Float);
+
+    public string HalfInitializer(string name, float[] data, params long[] dims)
+    {
+        var bytes = new byte[data.Length * 2];
+        for (int i = 0; i < data.Length; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 2, 2), BitConverter.HalfToUInt16Bits((Half)data[i]));
+        }
+        return Initializer(name, TensorProto.Types.DataType.Float16, bytes, dims);
+    }
+
+    public string Int64s(string name, long[] data, params long[] dims)
+    {
+        var bytes = new byte[data.Length * sizeof(long)];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return Initializer(name, TensorProto.Types.DataType.Int64, bytes, dims);
+    }
+
+    /// <summary>A 1-D int64 constant, the usual shape/axes argument.</summary>
+    public string Int64Vector(params long[] data) => Int64s(Fresh("const"), data, data.Length);
+
+    public string Int64Scalar(long value) => Int64s(Fresh("const"), [value]);
+
+    public string FloatScalar(float value) => Floats(Fresh("const"), [value]);
+
+    public string Node(string op, string[] inputs, params AttributeProto[] attributes) =>
+        Node(op, inputs, [Fresh(op)], attributes)[0];
+
+    public string[] Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = Fresh(op + "_node") };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return outputs;
+    }
+
+    public string Cast(string x, TensorProto.Types.DataType to) => Node("Cast", [x], Attr("to", (long)to));
+
+    public string MatMul(string a, string b) => Node("MatMul", [a, b]);
+
+    public string Add(string a, string b) => Node("Add", [a, b]);
+
+    public string Sub(string a, string b) => Node("Sub", [a, b]);
+
+    public string Mul(string a, string b) => Node("Mul", [a, b]);
+
+    public string Div(string a, string b) => Node("Div", [a, b]);
+
+    public string Reshape(string x, params long[] shape) => Node("Reshape", [x, Int64Vector(shape)]);
+
+    public string Transpose(string x, params long[] perm) => Node("Transpose", [x], Attr("perm", perm));
+
+    public string Unsqueeze(string x, params long[] axes) => Node("Unsqueeze", [x, Int64Vector(axes)]);
+
+    public string Squeeze(string x, params long[] axes) => Node("Squeeze", [x, Int64Vector(axes)]);
+
+    public string Concat(long axis, params string[] inputs) => Node("Concat", inputs, Attr("axis", axis));
+
+    /// <summary>Dimensions [start, end) of x's shape as a 1-D int64 tensor.</summary>
+    public string ShapeOf(string x, long start, long end) => Node("Shape", [x], Attr("start", start), Attr("end", end));
+
+    public string Slice(string x, long start, long end, long axis) =>
+        Node("Slice", [x, Int64Vector(start), Int64Vector(end), Int64Vector(axis)]);
+
+    public string Gather(string data, string indices, long axis) => Node("Gather", [data, indices], Attr("axis", axis));
+
+    /// <summary>x / sqrt(mean(x^2) + eps) * weight over the last axis (Qwen2RMSNorm; RMSNormalization is opset 23).</summary>
+    public string RmsNorm(string x, string weight, float epsilon)
+    {
+        string meanSquare = Node("ReduceMean", [Mul(x, x)], Attr("axes", [-1L]), Attr("keepdims", 1L));
+        string rms = Node("Sqrt", [Add(meanSquare, FloatScalar(epsilon))]);
+        return Mul(Div(x, rms), weight);
+    }
+
+    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "narrator-tiny-model",
+            ProducerVersion = "1",
+            Graph = _graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        foreach (var (key, value) in metadata)
+        {
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
+        return model;
+    }
+
+    public static AttributeProto Attr(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto Attr(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+
+    public static AttributeProto Attr(string name, long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
+
+    public static AttributeProto Attr(string name, TensorProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
+
+    private string Initializer(string name, TensorProto.Types.DataType type, byte[] bytes, long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
+        tensor.Dims.AddRange(dims);
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    private string Fresh(string prefix) => $"{prefix}_{_next++}";
+
+    private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, object[] dims)
+    {
+        var shape = new TensorShapeProto();
+        foreach (var dim in dims)
+        {
+            shape.Dim.Add(dim switch
+            {
+                string symbol => new TensorShapeProto.Types.Dimension { DimParam = symbol },
+                _ => new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(dim, System.Globalization.CultureInfo.InvariantCulture) },
+            });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
+        };
+    }
+}
