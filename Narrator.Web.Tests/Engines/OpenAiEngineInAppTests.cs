@@ -75,7 +75,7 @@ public class OpenAiEngineInAppTests
         string sse = await http.GetStringAsync(eventsUrl);
 
         Assert.Contains("event: token\n", sse);
-        Assert.Contains("\"text\":\"一位\"", sse);
+        Assert.Contains("data: {\"type\":\"token\",\"text\":\"一位\"", sse);
         Assert.Contains("event: completed\n", sse);
         Assert.Equal(64, remote.Requests.Single().Body.GetProperty("max_completion_tokens").GetInt32());
     }
