@@ -8,6 +8,8 @@ root.Subcommands.Add(FramesCommand.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(PositionsCommand.Create());
 root.Subcommands.Add(TemplatesCommand.Create());
+root.Subcommands.Add(TinyModelCommand.Create());
+root.Subcommands.Add(DescribeCommand.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

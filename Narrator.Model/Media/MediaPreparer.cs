@@ -28,11 +28,25 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
     }
 
     /// <summary>Prepares a file already probed (e.g. when the upload was checked before queueing).</summary>
-    public async Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FrameOptions options, CancellationToken cancellationToken)
+    public Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FrameOptions options, CancellationToken cancellationToken) =>
+        PrepareAsync(path, probe, FramePlanner.Plan(probe, options), firstFrame: 0, cancellationToken);
+
+    /// <summary>
+    /// Prepares a stretch of a video (a segment of a long one) as if it were a clip of its own: planned over its
+    /// <paramref name="frameCount"/> frames, decoded from <paramref name="firstFrame"/> on. Plan indices are source frame numbers.
+    /// </summary>
+    public Task<PreparedMedia> PrepareRangeAsync(string path, MediaProbe probe, FrameOptions options, int firstFrame, int frameCount,
+        CancellationToken cancellationToken)
+    {
+        var plan = FramePlanner.PlanVideo(frameCount, probe.AverageFps, probe.Width, probe.Height, options);
+        plan = plan with { Indices = Array.ConvertAll(plan.Indices, i => i + firstFrame) };
+        return PrepareAsync(path, probe, plan, firstFrame, cancellationToken);
+    }
+
+    private async Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FramePlan plan, int firstFrame, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var plan = FramePlanner.Plan(probe, options);
-        var frames = await extractor.ExtractAsync(path, probe, plan, cancellationToken).ConfigureAwait(false);
+        var frames = await extractor.ExtractAsync(path, probe, plan, firstFrame, cancellationToken).ConfigureAwait(false);
         var extractMs = stopwatch.ElapsedMilliseconds;
         var (pixelValues, grid) = PatchBuilder.Build(frames);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using FFMpegCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Narrator.Model.Media;
@@ -12,7 +11,7 @@ namespace Narrator.Model.Segmentation;
 /// threshold and <c>metadata=print</c> writes their timestamps and scores to stdout, which is parsed as it streams.
 /// Timestamps are reset to start at the first frame, so they line up with frame indices.
 /// </summary>
-public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
+public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCutDetector>? logger = null)
 {
     private const int StderrLinesKept = 8;
 
@@ -24,7 +23,7 @@ public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
         {
             throw new MediaException($"The file '{path}' does not exist.");
         }
-        var start = new ProcessStartInfo(GlobalFFOptions.GetFFMpegBinaryPath())
+        var start = new ProcessStartInfo((tools ?? FfmpegTools.Default).FfmpegPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

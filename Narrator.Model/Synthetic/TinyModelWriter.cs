@@ -22,6 +22,9 @@ public sealed class TinyModelWriter(TinyModelSpec? spec = null, ILogger? logger 
     public const string DecoderFile = "decoder.onnx";
     public const string PreprocessorConfigFile = "preprocessor_config.json";
 
+    /// <summary>Bumped whenever the graphs change, so cached packages (named with it) are rewritten rather than reused.</summary>
+    public const int FormatVersion = 1;
+
     /// <summary>ONNX producer name of every tiny graph; the loader uses it to flag the package as a demo model.</summary>
     public const string ProducerName = "narrator-tiny-model";
 
@@ -116,6 +119,17 @@ public sealed class TinyModelWriter(TinyModelSpec? spec = null, ILogger? logger 
         },
         Search = new GenAiSearchConfig { MaxLength = _spec.ContextLength, RepetitionPenalty = 1.05, TopK = 1 },
     };
+
+    /// <summary>Where the CLI and the server keep the demo package when no model is configured: $XDG_CACHE_HOME or ~/.cache.</summary>
+    public static string DefaultCacheDirectory(int seed)
+    {
+        string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(cache))
+        {
+            cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        }
+        return Path.Combine(cache, "narrator", $"tiny-model-v{FormatVersion}-seed{seed}");
+    }
 
     private static WeightRandom RandomFor(int seed, int graph) => new(((ulong)(uint)seed << 8) ^ (ulong)graph);
 
