@@ -40,6 +40,17 @@ internal static class BatchCommand
         {
             Description = "Run files recorded as failed in the existing results again (by default they count as finished).",
         };
+        var export = new Option<string[]>("--export")
+        {
+            HelpName = "FORMAT",
+            Description = $"Also write each narrated file as a timestamped file ({string.Join(", ", ExportFormats.Names)}); repeat or separate with commas.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var exportDir = new Option<string?>("--export-dir")
+        {
+            HelpName = "DIR",
+            Description = "Folder for --export files, named after each video (default: the folder of --out).",
+        };
         var settings = new NarrationSettingArguments();
         var model = new ModelArguments();
         var segmentation = new SegmentationOptionArguments();
@@ -50,6 +61,8 @@ internal static class BatchCommand
         command.Options.Add(output);
         command.Options.Add(format);
         command.Options.Add(retryFailed);
+        command.Options.Add(export);
+        command.Options.Add(exportDir);
         settings.AddTo(command);
         segmentation.AddTo(command);
         model.AddTo(command);
@@ -72,6 +85,10 @@ internal static class BatchCommand
                 Segmentation = segmentOptions,
                 Finish = template is null ? null : SegmentOutputProcessor.For(template),
                 RetryFailed = parseResult.GetValue(retryFailed),
+                Exports = (parseResult.GetValue(export) ?? [])
+                    .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Select(ExportFormats.Parse).Distinct().ToList(),
+                ExportFolder = parseResult.GetValue(exportDir),
             };
             // Fail on a bad input path or an unreadable results file before loading a model.
             BatchInputs.Discover(request.Inputs, request.OutputPath);

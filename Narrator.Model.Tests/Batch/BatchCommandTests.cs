@@ -20,7 +20,7 @@ public sealed class BatchCommandTests(BatchFolderFixture folder) : IClassFixture
     {
         string output = Path.Combine(outputFolder, "results.json");
 
-        var result = await NarratorProcess.RunAsync(null, ["batch", folder.Folder, "--out", output, .. Quick]);
+        var result = await NarratorProcess.RunAsync(null, ["batch", folder.Folder, "--out", output, "--export", "srt,ndjson", "--export", "vtt", .. Quick]);
 
         Assert.True(result.ExitCode == 1, result.Stderr);
         Assert.Contains($"skipped: {folder.Notes} (not a video or image (extension .txt))", result.Stderr, StringComparison.Ordinal);
@@ -32,6 +32,9 @@ public sealed class BatchCommandTests(BatchFolderFixture folder) : IClassFixture
         Assert.Equal("cinematic-zh", items[0].GetProperty("template").GetString());
         Assert.Equal(3, items[1].GetProperty("segments").GetArrayLength());
         Assert.True(document.RootElement.GetProperty("totals").GetProperty("model").GetProperty("demo").GetBoolean());
+        Assert.Equal(
+            ["a-short.ndjson", "a-short.srt", "a-short.vtt", "b-long.ndjson", "b-long.srt", "b-long.vtt", "d-still.ndjson", "d-still.srt", "d-still.vtt", "results.json"],
+            Directory.GetFiles(outputFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -57,6 +60,7 @@ public sealed class BatchCommandTests(BatchFolderFixture folder) : IClassFixture
     [InlineData("--max-segment", "8", "error: The maximum segment length (8 s) must be at least twice the minimum (5 s), so an over-long scene can always be split.")]
     [InlineData("--template", "nope", "error: There is no template \"nope\"")]
     [InlineData("--format", "xml", "error: ")]
+    [InlineData("--export", "docx", "error: Unknown export format 'docx'; use one of json, ndjson, srt, vtt, txt.")]
     public async Task Bad_options_are_one_line_errors_with_exit_code_2(string option, string value, string expected)
     {
         var result = await NarratorProcess.RunAsync(null, "batch", folder.Folder, "--out", Path.Combine(outputFolder, "r.json"), option, value);
