@@ -1,21 +1,18 @@
 using MudBlazor.Services;
 using Narrator.Web.Components;
+using Narrator.Web.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddNarratorServing();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 
 var app = builder.Build();
 
-if (!app.Environment.IsDevelopment())
-{
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
-}
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseAntiforgery();
-
+app.UseNarratorPipeline();
 app.MapStaticAssets();
+app.MapNarratorApis();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Run();

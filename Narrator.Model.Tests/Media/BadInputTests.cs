@@ -16,6 +16,7 @@ public class BadInputTests(SynthesisedClips clips)
     [InlineData("notes.txt", "not a video or image")]
     [InlineData("audio-only.m4a", "only audio")]
     [InlineData("1x300.png", "aspect ratio 300:1 is over the limit of 200:1")]
+    [InlineData("header-only.mp4", "No frames could be decoded")]
     public async Task Unusable_file_gives_a_clear_one_line_error(string file, string expected)
     {
         var error = await Assert.ThrowsAsync<MediaException>(

@@ -23,6 +23,7 @@ public sealed class SynthesisedClips : IAsyncLifetime
     public string OddSizeMp4 => In("odd-333x199.mp4");
     public string RotatedMp4 => In("rotated-90.mp4");
     public string CutShortMp4 => In("cut-short-faststart.mp4");
+    public string HeaderOnlyMp4 => In("header-only.mp4");
     public string AlphaPng => In("alpha.png");
     public string Jpeg => In("still.jpg");
     public string WebP => In("still.webp");
@@ -79,6 +80,9 @@ public sealed class SynthesisedClips : IAsyncLifetime
         var whole = await File.ReadAllBytesAsync(faststart);
         await File.WriteAllBytesAsync(CutShortMp4, whole[..(int)(whole.Length * 0.55)]);
 
+        // A complete index up front but no picture data after it: probes fine, decodes nothing.
+        await File.WriteAllBytesAsync(HeaderOnlyMp4, whole[..(MdatOffset(whole) + 16)]);
+
         await Ffmpeg("-f", "lavfi", "-i", "color=c=red@0.5:s=64x48,format=rgba", "-frames:v", "1", AlphaPng);
         await Ffmpeg("-f", "lavfi", "-i", "color=c=0x808080:s=100x75,format=rgb24", "-frames:v", "1", Jpeg);
         await Ffmpeg("-f", "lavfi", "-i", "color=c=0x808080:s=100x75,format=rgb24", "-frames:v", "1", WebP);
@@ -106,6 +110,22 @@ public sealed class SynthesisedClips : IAsyncLifetime
             // A leftover temp folder is harmless.
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Offset of the top-level 'mdat' box in an MP4 (boxes are a 32-bit big-endian size then a 4-letter type).</summary>
+    private static int MdatOffset(byte[] mp4)
+    {
+        var offset = 0;
+        while (offset + 8 <= mp4.Length)
+        {
+            var size = (mp4[offset] << 24) | (mp4[offset + 1] << 16) | (mp4[offset + 2] << 8) | mp4[offset + 3];
+            if (System.Text.Encoding.ASCII.GetString(mp4, offset + 4, 4) == "mdat")
+            {
+                return offset;
+            }
+            offset += size;
+        }
+        throw new InvalidOperationException("no mdat box");
     }
 
     private static async Task Ffmpeg(params string[] arguments)

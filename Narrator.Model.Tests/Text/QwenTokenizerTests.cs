@@ -143,4 +143,16 @@ public class QwenTokenizerTests
         var definition = TokenizerDefinition.Parse(System.Text.Encoding.UTF8.GetBytes(json), "bundled");
         Assert.Equal(QwenSplitPattern.Qwen2, definition.SplitPattern);
     }
+
+    [Theory]
+    [InlineData("""{"added_tokens":[{"content":"<|x|>"}],"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\S+"}},"model":{"type":"BPE","vocab":{"a":0},"merges":[]}}""",
+        "pkg/tokenizer.json: an added_tokens entry lacks an integer id or a content string.")]
+    [InlineData("""{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\S+"}},"model":{"type":"BPE","vocab":{"a":0,"b":1},"merges":["a c"]}}""",
+        "pkg/tokenizer.json does not describe a usable BPE tokenizer: ")]
+    public void Inconsistent_tokenizer_json_is_a_clear_error(string json, string expectedStart)
+    {
+        var error = Assert.Throws<UserInputException>(
+            () => new QwenTokenizer(TokenizerDefinition.Parse(System.Text.Encoding.UTF8.GetBytes(json), "pkg/tokenizer.json")));
+        Assert.StartsWith(expectedStart, error.Message);
+    }
 }

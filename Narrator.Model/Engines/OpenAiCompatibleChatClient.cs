@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Vision;
 using OpenAI;
 using ChatCompletionOptions = OpenAI.Chat.ChatCompletionOptions;
 
@@ -81,6 +82,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
         var request = ToWireMessages(messages, cancellationToken);
         var generation = options.ToGenerationOptions();
         var wireOptions = ToWireOptions(generation);
+        wireOptions.Instructions = options?.Instructions;
         _logger.LogInformation(
             "Sending narration to {Endpoint} (model {Model}, {Frames} frames as {Transport}, {EncodeMs:F0} ms to encode)",
             _options.Endpoint, _options.Model, media?.Frames.Count ?? 0, _options.FrameTransport, clock.Elapsed.TotalMilliseconds);
@@ -186,11 +188,10 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     private IEnumerable<AIContent> FrameParts(DecodedFrames frames, CancellationToken cancellationToken)
     {
         var jpegs = new byte[frames.Count][];
-        for (int i = 0; i < frames.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            jpegs[i] = FrameJpegEncoder.Encode(frames, i, _options.JpegQuality, _options.FrameMaxPixels);
-        }
+        int? maxWidth = _options.FrameMaxWidth > 0 ? _options.FrameMaxWidth : null;
+        // Frames encode independently; on a many-core server this is most of the engine's own latency.
+        Parallel.For(0, frames.Count, new ParallelOptions { CancellationToken = cancellationToken },
+            i => jpegs[i] = FrameImageEncoder.Encode(frames, i, FrameImageFormat.Jpeg, _options.JpegQuality, maxWidth));
         if (_options.FrameTransport == FrameTransport.Images)
         {
             return jpegs.Select(jpeg => (AIContent)new DataContent(jpeg, "image/jpeg"));
@@ -257,8 +258,17 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
     /// <summary>Qwen2.5-VL's count for what was sent: a video keeps the temporal merge; separate images are each doubled in time.</summary>
     private int VisualTokensOnServer(PreparedMedia media)
     {
-        var (width, height) = FrameJpegEncoder.FitWithin(media.Frames.Width, media.Frames.Height, _options.FrameMaxPixels);
-        int mergedPatchesPerFrame = Math.Max(1, (int)Math.Round(height / 28.0)) * Math.Max(1, (int)Math.Round(width / 28.0));
+        int width = media.Frames.Width, height = media.Frames.Height;
+        if (_options.FrameMaxWidth > 0 && _options.FrameMaxWidth < width)
+        {
+            height = Math.Max(1, (int)Math.Round(height * (double)_options.FrameMaxWidth / width));
+            width = _options.FrameMaxWidth;
+        }
+        // The server's processor snaps each frame to multiples of 28 within Qwen's pixel bounds for the kind it was sent as.
+        var (snappedHeight, snappedWidth) = _options.FrameTransport == FrameTransport.Video
+            ? SmartResize.Compute(height, width, 128 * 28 * 28, 768 * 28 * 28)
+            : SmartResize.Compute(height, width, 4 * 28 * 28, 16384 * 28 * 28);
+        int mergedPatchesPerFrame = snappedHeight / SmartResize.Factor * (snappedWidth / SmartResize.Factor);
         return _options.FrameTransport == FrameTransport.Video
             ? (media.Frames.Count + 1) / 2 * mergedPatchesPerFrame
             : media.Frames.Count * mergedPatchesPerFrame;
@@ -278,12 +288,18 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
                     404 => " Check Narrator:OpenAI:Model and that Narrator:OpenAI:Endpoint ends in /v1.",
                     _ => "",
                 };
-                return new RemoteEngineException($"{server} answered HTTP {http.Status}: {detail}{hint}", http.Status, ex);
+                string visitor = http.Status is 401 or 403 or 404
+                    ? $"The narration server is misconfigured (HTTP {http.Status}); the error has been logged."
+                    : $"The narration server could not narrate this clip (HTTP {http.Status}: {detail}).";
+                return new RemoteEngineException($"{server} answered HTTP {http.Status}: {detail}{hint}", visitor, http.Status, ex);
             case ClientResultException or HttpRequestException or IOException:
-                return new RemoteEngineException($"{server} could not be reached: {Innermost(ex).Message}", null, ex);
+                return new RemoteEngineException(
+                    $"{server} could not be reached: {Innermost(ex).Message}",
+                    "The narration server cannot be reached right now; please try again later.", null, ex);
             case OperationCanceledException:
                 return new RemoteEngineException(
-                    $"{server} sent nothing for {_options.NetworkTimeoutSeconds} s (Narrator:OpenAI:NetworkTimeoutSeconds).", null, ex);
+                    $"{server} sent nothing for {_options.NetworkTimeoutSeconds} s (Narrator:OpenAI:NetworkTimeoutSeconds).",
+                    "The narration server stopped answering; please try again later.", null, ex);
             default:
                 return null;
         }

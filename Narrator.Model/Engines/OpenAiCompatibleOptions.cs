@@ -28,9 +28,9 @@ public sealed class OpenAiCompatibleOptions
     /// <summary>How the sampled frames travel: one image part per frame, or one vLLM-style video part made of the JPEG frames.</summary>
     public FrameTransport FrameTransport { get; set; } = FrameTransport.Images;
 
-    /// <summary>Frames larger than this (width x height) are scaled down before JPEG encoding; 0 sends them at the planned size.</summary>
-    [Range(0, 16384 * 28 * 28, ErrorMessage = "Narrator:OpenAI:FrameMaxPixels must be 0 (planned size) or a pixel count up to 12845056.")]
-    public int FrameMaxPixels { get; set; }
+    /// <summary>Frames wider than this are scaled down (keeping the aspect ratio) before JPEG encoding; 0 sends them at the planned size.</summary>
+    [Range(0, 16384, ErrorMessage = "Narrator:OpenAI:FrameMaxWidth must be 0 (planned size) or a width up to 16384 pixels.")]
+    public int FrameMaxWidth { get; set; }
 
     [Range(1, 100, ErrorMessage = "Narrator:OpenAI:JpegQuality must be between 1 and 100.")]
     public int JpegQuality { get; set; } = 90;

@@ -28,18 +28,35 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
     }
 
     /// <summary>Prepares a file already probed (e.g. when the upload was checked before queueing).</summary>
-    public async Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FrameOptions options, CancellationToken cancellationToken)
+    public Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FrameOptions options, CancellationToken cancellationToken) =>
+        PrepareAsync(path, probe, FramePlanner.Plan(probe, options), firstFrame: 0, cancellationToken);
+
+    /// <summary>
+    /// Prepares a stretch of a video (a segment of a long one) as if it were a clip of its own: planned over its
+    /// <paramref name="frameCount"/> frames, decoded from <paramref name="firstFrame"/> on. Plan indices are source frame numbers.
+    /// </summary>
+    public Task<PreparedMedia> PrepareRangeAsync(string path, MediaProbe probe, FrameOptions options, int firstFrame, int frameCount,
+        CancellationToken cancellationToken)
+    {
+        var plan = FramePlanner.PlanVideo(frameCount, probe.AverageFps, probe.Width, probe.Height, options);
+        plan = plan with { Indices = Array.ConvertAll(plan.Indices, i => i + firstFrame) };
+        return PrepareAsync(path, probe, plan, firstFrame, cancellationToken);
+    }
+
+    private async Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FramePlan plan, int firstFrame, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var plan = FramePlanner.Plan(probe, options);
-        var frames = await extractor.ExtractAsync(path, probe, plan, cancellationToken).ConfigureAwait(false);
+        var frames = await extractor.ExtractAsync(path, probe, plan, firstFrame, cancellationToken).ConfigureAwait(false);
         var extractMs = stopwatch.ElapsedMilliseconds;
         var (pixelValues, grid) = PatchBuilder.Build(frames);
 
         var warnings = new List<string>();
         if (frames.Count < plan.NFrames)
         {
-            warnings.Add($"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded (the file is shorter than its header says, or damaged); the narration uses those {frames.Count}.");
+            var why = probe.FrameCountEstimated
+                ? $"the file does not state its frame count and holds fewer than the {probe.FrameCount} estimated from its duration"
+                : "the file is shorter than its header says, or damaged";
+            warnings.Add($"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded ({why}); the narration uses those {frames.Count}.");
             // The prompt's token count must match the tensor, so the plan describes what was actually decoded.
             plan = plan with { NFrames = frames.Count, Indices = frames.Indices, Grid = grid };
         }

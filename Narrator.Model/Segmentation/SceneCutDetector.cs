@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using FFMpegCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Narrator.Model.Media;
@@ -12,7 +11,7 @@ namespace Narrator.Model.Segmentation;
 /// threshold and <c>metadata=print</c> writes their timestamps and scores to stdout, which is parsed as it streams.
 /// Timestamps are reset to start at the first frame, so they line up with frame indices.
 /// </summary>
-public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
+public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCutDetector>? logger = null)
 {
     private const int StderrLinesKept = 8;
 
@@ -24,7 +23,7 @@ public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
         {
             throw new MediaException($"The file '{path}' does not exist.");
         }
-        var start = new ProcessStartInfo(GlobalFFOptions.GetFFMpegBinaryPath())
+        var start = new ProcessStartInfo((tools ?? FfmpegTools.Default).FfmpegPath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -36,7 +35,7 @@ public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
             "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error",
             "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn",
             // The backslash pair survives the filtergraph's unescaping as the option escape for "pipe:1".
-            "-filter:v", $"setpts=PTS-STARTPTS,scale={options.AnalysisWidth}:-2,select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
+            "-filter:v", $"setpts=PTS-STARTPTS,{Downscale(options.AnalysisWidth)}select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
             "-f", "null", "-",
         ])
         {
@@ -95,6 +94,10 @@ public sealed class SceneCutDetector(ILogger<SceneCutDetector>? logger = null)
             cuts.Count, threshold, Path.GetFileName(path), watch.Elapsed.TotalMilliseconds);
         return cuts;
     }
+
+    /// <summary>The optional scale step; fast bilinear because only the scene score, not the picture, is kept.</summary>
+    private static string Downscale(int? width) =>
+        width is int w ? string.Create(CultureInfo.InvariantCulture, $"scale={w}:-2:flags=fast_bilinear,") : "";
 
     /// <summary>Reads <c>frame:3    pts:51200   pts_time:4.04</c>.</summary>
     internal static bool TryParseFrameTime(ReadOnlySpan<char> line, out double seconds)

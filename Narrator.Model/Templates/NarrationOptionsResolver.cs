@@ -61,7 +61,7 @@ public static class NarrationOptionsResolver
         {
             CheckRange(errors, "maxPixels", maxPixels, MinPixelBound, MaxPixelBound);
         }
-        if (f.MinPixels is int lo && f.MaxPixels is int hi && lo > hi)
+        if (f.MinPixels is int lo && f.MaxPixels is int hi && lo > hi && lo <= MaxPixelBound && hi >= MinPixelBound)
         {
             errors.Add(new("minPixels", $"minPixels ({lo}) must not exceed maxPixels ({hi})."));
         }

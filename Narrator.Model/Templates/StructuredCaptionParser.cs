@@ -85,7 +85,7 @@ public static class StructuredCaptionParser
         };
         foreach (var (key, value) in scene)
         {
-            if (!output.ContainsKey(key))
+            if (!output.ContainsKey(key) && !SceneAliases.ContainsValue(key))
             {
                 output[key] = value?.DeepClone();
             }
@@ -149,7 +149,7 @@ public static class StructuredCaptionParser
             });
             foreach (var (key, extra) in fields)
             {
-                if (!subjectOutput.ContainsKey(key))
+                if (!subjectOutput.ContainsKey(key) && !SubjectAliases.ContainsValue(key))
                 {
                     subjectOutput[key] = extra?.DeepClone();
                 }

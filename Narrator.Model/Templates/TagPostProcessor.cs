@@ -51,9 +51,9 @@ public static partial class TagPostProcessor
         var casing = CasingEvidence.From(items);
         var tags = new List<string>(items.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in items)
+        for (int k = 0; k < items.Count; k++)
         {
-            string tag = casing.Apply(item);
+            string tag = casing.Apply(items[k], answerInitial: k == 0);
             if (!seen.Add(DuplicateKey(tag)))
             {
                 dropped.Add(new DroppedTag(tag, "duplicate"));
@@ -144,7 +144,12 @@ public static partial class TagPostProcessor
         return key.Length > 0 ? key.ToString() : tag;
     }
 
-    /// <summary>What the whole answer says about capitals: a capital only at a tag's start proves nothing when the model capitalises every tag.</summary>
+    /// <summary>
+    /// What the whole answer says about capitals. Kept: acronyms ("CGI", "4K"), inner capitals ("iPhone"), capitalised
+    /// words inside a tag ("streets of Paris"), a tag-initial capital when the model does not capitalise tag starts
+    /// in general, or when the same word is capitalised inside another tag, or when it begins a capitalised run
+    /// ("Eiffel Tower"). The answer's first word and title-cased answers carry no evidence and are lower-cased.
+    /// </summary>
     private sealed class CasingEvidence
     {
         private readonly bool _titleCase;
@@ -162,9 +167,9 @@ public static partial class TagPostProcessor
         {
             int starts = 0, capitalisedStarts = 0, inside = 0, capitalisedInsideCount = 0;
             var capitalisedInside = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var item in items)
+            for (int k = 0; k < items.Count; k++)
             {
-                var words = item.Split(' ');
+                var words = items[k].Split(' ');
                 for (int w = 0; w < words.Length; w++)
                 {
                     var shape = ShapeOf(words[w]);
@@ -175,8 +180,12 @@ public static partial class TagPostProcessor
                     bool capitalised = shape is WordShape.Capitalised or WordShape.InnerCapitals;
                     if (w == 0)
                     {
-                        starts++;
-                        capitalisedStarts += capitalised ? 1 : 0;
+                        // The answer's first word is capitalised as the start of a sentence; it says nothing about style.
+                        if (k > 0)
+                        {
+                            starts++;
+                            capitalisedStarts += capitalised ? 1 : 0;
+                        }
                     }
                     else
                     {
@@ -190,11 +199,11 @@ public static partial class TagPostProcessor
                 }
             }
             bool titleCase = inside >= 3 && capitalisedInsideCount * 2 > inside;
-            bool startsCapitalised = starts > 0 && capitalisedStarts * 2 > starts;
+            bool startsCapitalised = starts == 0 || capitalisedStarts * 2 > starts;
             return new CasingEvidence(titleCase, startsCapitalised, capitalisedInside);
         }
 
-        public string Apply(string item)
+        public string Apply(string item, bool answerInitial)
         {
             var words = item.Split(' ');
             var keep = new bool[words.Length];
@@ -206,7 +215,7 @@ public static partial class TagPostProcessor
                     WordShape.Acronym or WordShape.InnerCapitals => true,
                     WordShape.Capitalised when _titleCase => false,
                     WordShape.Capitalised when w > 0 => true,
-                    WordShape.Capitalised => !_startsCapitalised
+                    WordShape.Capitalised => (!_startsCapitalised && !answerInitial)
                         || _capitalisedInside.Contains(words[w])
                         || (w + 1 < words.Length && keep[w + 1] && ShapeOf(words[w + 1]) == WordShape.Capitalised),
                     _ => false,

@@ -25,15 +25,23 @@ public sealed class QwenTokenizer
             _addedById[token.Id] = token;
         }
 
-        var splitter = QwenSplitPattern.For(definition.SplitPattern);
-        _bpe = BpeTokenizer.Create(new BpeOptions(definition.Vocabulary)
+        try
         {
-            Merges = definition.Merges,
-            SpecialTokens = _addedTokens,
-            Normalizer = definition.NormalizeNfc ? NfcNormalizer.Instance : null,
-            PreTokenizer = new CodePointPreTokenizer(new RegexPreTokenizer(splitter, _addedTokens)),
-            ByteLevel = true,
-        });
+            var splitter = QwenSplitPattern.For(definition.SplitPattern);
+            _bpe = BpeTokenizer.Create(new BpeOptions(definition.Vocabulary)
+            {
+                Merges = definition.Merges,
+                SpecialTokens = _addedTokens,
+                Normalizer = definition.NormalizeNfc ? NfcNormalizer.Instance : null,
+                PreTokenizer = new CodePointPreTokenizer(new RegexPreTokenizer(splitter, _addedTokens)),
+                ByteLevel = true,
+            });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // A merge naming a token missing from the vocabulary, a broken split regex, duplicate vocabulary entries.
+            throw new UserInputException($"{definition.Source} does not describe a usable BPE tokenizer: {ex.Message}", ex);
+        }
 
         int maxId = -1;
         foreach (var entry in definition.Vocabulary)

@@ -16,8 +16,10 @@ public sealed class TokenizerDefinition
         List<string> merges,
         List<AddedToken> addedTokens,
         string splitPattern,
-        bool normalizeNfc)
+        bool normalizeNfc,
+        string source)
     {
+        Source = source;
         Vocabulary = vocabulary;
         Merges = merges;
         AddedTokens = addedTokens;
@@ -37,6 +39,9 @@ public sealed class TokenizerDefinition
     public string SplitPattern { get; }
 
     public bool NormalizeNfc { get; }
+
+    /// <summary>Where the definition was read from (a path, or "the bundled tokenizer.json"), for error messages.</summary>
+    public string Source { get; }
 
     /// <summary>Reads a tokenizer.json held in memory; <paramref name="source"/> names it in error messages.</summary>
     public static TokenizerDefinition Parse(ReadOnlySpan<byte> utf8Json, string source)
@@ -87,9 +92,15 @@ public sealed class TokenizerDefinition
                     {
                         foreach (var token in doc.RootElement.EnumerateArray())
                         {
+                            if (token.ValueKind != JsonValueKind.Object
+                                || !token.TryGetProperty("id", out var id) || !id.TryGetInt32(out int idValue)
+                                || !token.TryGetProperty("content", out var content) || content.ValueKind != JsonValueKind.String)
+                            {
+                                throw new UserInputException($"{source}: an added_tokens entry lacks an integer id or a content string.");
+                            }
                             addedTokens.Add(new AddedToken(
-                                token.GetProperty("id").GetInt32(),
-                                token.GetProperty("content").GetString() ?? "",
+                                idValue,
+                                content.GetString()!,
                                 token.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.True));
                         }
                     }
@@ -131,7 +142,7 @@ public sealed class TokenizerDefinition
         {
             throw new UserInputException($"{source} has no Split pre-tokenizer with a regex pattern; Narrator needs the Qwen2 pre-tokenizer.");
         }
-        return new TokenizerDefinition(vocabulary, merges, addedTokens, splitPattern, nfc);
+        return new TokenizerDefinition(vocabulary, merges, addedTokens, splitPattern, nfc, source);
     }
 
     private static void ReadModel(

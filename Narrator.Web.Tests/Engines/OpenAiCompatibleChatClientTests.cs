@@ -78,6 +78,8 @@ public class OpenAiCompatibleChatClientTests
         Assert.Equal(900, stats.PromptTokens);
         Assert.Equal(6, stats.GeneratedTokens);
         Assert.Equal(FrameColours.Length, stats.Frames);
+        // As separate images each 56x28 frame is scaled up to Qwen's 4*28*28 floor (84x56) and doubled in time: 4 x 3x2 merged patches.
+        Assert.Equal(24, stats.VisualTokens);
         Assert.True(stats.TimeToFirstTokenMilliseconds > 0);
         Assert.True(stats.TotalMilliseconds >= stats.TimeToFirstTokenMilliseconds);
         var usage = Assert.Single(last.Contents.OfType<UsageContent>());
@@ -117,20 +119,37 @@ public class OpenAiCompatibleChatClientTests
             AssertFrame(Convert.FromBase64String(frames[i]), FrameColours[i], 56, 28);
         }
         Assert.Equal(Prompt, parts[1].GetProperty("text").GetString());
-        // 4 frames of 56x28 -> 2 temporal groups x (1x2 merged patches).
-        Assert.Equal(4, updates[^1].GetStats()!.VisualTokens);
+        // Qwen's video processor scales 56x28 up to its 128*28*28 pixel floor (448x224): 2 temporal groups x 16x8 merged patches.
+        Assert.Equal(256, updates[^1].GetStats()!.VisualTokens);
     }
 
     [Fact]
-    public async Task Frames_above_the_pixel_limit_are_scaled_down_before_sending()
+    public async Task Frames_wider_than_the_limit_are_scaled_down_before_sending()
     {
         await using var server = await ScriptedOpenAiServer.StartAsync((context, _) => ScriptedOpenAiServer.StreamAsync(context, ["好"]));
-        using var client = NewClient(server, o => o.FrameMaxPixels = 28 * 14);
+        using var client = NewClient(server, o => o.FrameMaxWidth = 28);
 
         await DrainAsync(client.GetStreamingResponseAsync([SeatMessage()], new GenerationOptions().ToChatOptions()));
 
         var url = server.Requests[0].Body.GetProperty("messages")[0].GetProperty("content")[0].GetProperty("image_url").GetProperty("url").GetString()!;
         AssertFrame(Convert.FromBase64String(url["data:image/jpeg;base64,".Length..]), FrameColours[0], 28, 14);
+    }
+
+    [Fact]
+    public async Task Instructions_travel_as_the_system_message()
+    {
+        await using var server = await ScriptedOpenAiServer.StartAsync((context, _) => ScriptedOpenAiServer.StreamAsync(context, ["好"]));
+        using var client = NewClient(server);
+        var options = new GenerationOptions().ToChatOptions();
+        options.Instructions = "You are a film critic.";
+
+        await DrainAsync(client.GetStreamingResponseAsync([SeatMessage()], options));
+
+        var messages = server.Requests[0].Body.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("system", messages[0].GetProperty("role").GetString());
+        Assert.Contains("You are a film critic.", messages[0].GetProperty("content").ToString());
+        Assert.Equal("user", messages[1].GetProperty("role").GetString());
     }
 
     [Fact]
@@ -203,6 +222,9 @@ public class OpenAiCompatibleChatClientTests
         Assert.Contains(server.Endpoint.ToString(), error.Message);
         Assert.Contains(expected, error.Message);
         Assert.Single(server.Requests);
+        Assert.Contains($"HTTP {status}", error.PublicMessage);
+        Assert.DoesNotContain("127.0.0.1", error.PublicMessage);
+        Assert.DoesNotContain("Narrator:", error.PublicMessage);
     }
 
     [Fact]
@@ -243,6 +265,7 @@ public class OpenAiCompatibleChatClientTests
         Assert.Contains($"127.0.0.1:{port}", error.Message);
         Assert.Contains("could not be reached", error.Message);
         Assert.Null(error.StatusCode);
+        Assert.DoesNotContain("127.0.0.1", error.PublicMessage);
     }
 
     [Fact]

@@ -28,32 +28,60 @@ public abstract record NarrationEvent
 /// <summary>Waiting for the model; position 1 is next.</summary>
 public sealed record QueuedEvent(int Position, double EtaSeconds) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "queued";
 }
 
 public sealed record StartedEvent : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "started";
 }
 
 /// <summary>Stage names: "preparing frames", "encoding vision", "prefill", "generating" (plus "segment k of n" for long videos).</summary>
 public sealed record StageEvent(string Stage) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "stage";
 }
 
 public sealed record TokenEvent(string Text) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "token";
 }
 
 public sealed record CompletedEvent(string Text, GenerationStats Stats) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "completed";
 }
 
 /// <summary>The request was rejected, cancelled or failed; <paramref name="Error"/> is a sentence a person understands.</summary>
 public sealed record FailedEvent(string Error) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "failed";
+
+    /// <summary>Machine-readable reason, one of <see cref="FailureCodes"/> (added by serving; defaults to "failed").</summary>
+    public string Code { get; init; } = FailureCodes.Failed;
+
+    /// <summary>Text generated before a running narration was stopped (empty when it never ran).</summary>
+    public string PartialText { get; init; } = "";
+}
+
+/// <summary>Why a narration ended in <see cref="FailedEvent"/>; stable strings API clients can switch on.</summary>
+public static class FailureCodes
+{
+    public const string Failed = "failed";
+    public const string InvalidRequest = "invalid_request";
+    public const string QueueFull = "queue_full";
+    public const string OwnerLimit = "owner_limit";
+    public const string RateLimited = "rate_limited";
+    public const string Cancelled = "cancelled";
+    public const string Disconnected = "disconnected";
+    public const string Timeout = "timeout";
+    public const string ShuttingDown = "shutting_down";
+    public const string InvalidMedia = "invalid_media";
+    public const string EngineError = "engine_error";
 }

@@ -1,5 +1,6 @@
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Narrations;
 
@@ -17,4 +18,10 @@ public sealed record NarrationRequest
 
     /// <summary>Generation overrides; null keeps the template's (or Narrator's) defaults.</summary>
     public GenerationOptions? Generation { get; init; }
+
+    /// <summary>
+    /// Field-by-field overrides (added by serving): any field set here wins over <see cref="Frames"/>/<see cref="Generation"/>
+    /// and the template's defaults; fields left null keep them. Same names as the HTTP API (maxNewTokens, fps, ...).
+    /// </summary>
+    public TemplateOptions? Options { get; init; }
 }

@@ -212,7 +212,6 @@ class EmbeddingForExport(nn.Module):
         # k-th image token takes feature row k (HF's masked_scatter); a zero row keeps the gather valid when M == 0.
         features = torch.cat([image_features.to(embeds.dtype), embeds.new_zeros(1, hidden)], dim=0)
         rows = (is_image.long().cumsum(0) - 1).clamp(min=0)
-        rows = torch.minimum(rows, torch.full_like(rows, features.shape[0] - 1))
         merged = torch.where(is_image[:, None], features[rows], embeds.reshape(-1, hidden))
         return merged.reshape(embeds.shape)
 

@@ -1,0 +1,53 @@
+using Narrator.Model.Exports;
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+
+namespace Narrator.Model.Segmentation;
+
+/// <summary>One video (or still) to narrate, segment by segment when it is long.</summary>
+public sealed record TimedNarrationRequest
+{
+    public required string Path { get; init; }
+
+    /// <summary>The name exports show for the video (an upload's label, or the file name).</summary>
+    public required string Video { get; init; }
+
+    /// <summary>The probe when the caller already has one (uploads are probed on arrival); probed here otherwise.</summary>
+    public MediaProbe? Probe { get; init; }
+
+    public required string Prompt { get; init; }
+
+    public string? Template { get; init; }
+
+    public FrameOptions Frames { get; init; } = new();
+
+    public GenerationOptions Generation { get; init; } = new();
+
+    public SegmentationOptions Segmentation { get; init; } = new();
+
+    /// <summary>Fills tags or JSON from a segment's text as the template's output kind says; null leaves the text alone.</summary>
+    public Func<NarrationSegment, NarrationSegment>? Finish { get; init; }
+}
+
+/// <summary>The narration plus what it took: the probe, how the video was divided, each segment's frame plan, and times.</summary>
+public sealed record TimedNarrationResult
+{
+    public required TimedNarration Narration { get; init; }
+
+    public required MediaProbe Probe { get; init; }
+
+    public required VideoSegmentation Segmentation { get; init; }
+
+    /// <summary>The frame plan of each segment, in order (null for a segment that failed before planning finished).</summary>
+    public required IReadOnlyList<FramePlan?> Plans { get; init; }
+
+    public double ProbeMilliseconds { get; init; }
+
+    public double SegmentMilliseconds { get; init; }
+
+    public double PrepareMilliseconds { get; init; }
+
+    public double GenerateMilliseconds { get; init; }
+
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Narrator.Web.Tests.Browser;
+
+/// <summary>Test media made on the spot with ffmpeg's lavfi sources, so browser tests need nothing from ../shared.</summary>
+public static class SynthesizedClip
+{
+    /// <summary>An H.264 MP4 of a moving test pattern: <paramref name="seconds"/> long at <paramref name="fps"/>.</summary>
+    public static async Task<string> VideoAsync(string folder, string name, double seconds, int fps = 25, int width = 320, int height = 240)
+    {
+        string path = Path.Combine(folder, name);
+        await RunFfmpegAsync(
+            "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=d={seconds}:s={width}x{height}:r={fps}"),
+            "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", path);
+        return path;
+    }
+
+    /// <summary>A file with a video extension whose bytes are not media at all.</summary>
+    public static string NotAVideo(string folder, string name)
+    {
+        string path = Path.Combine(folder, name);
+        File.WriteAllText(path, "These are meeting notes, not a video.\n");
+        return path;
+    }
+
+    private static async Task RunFfmpegAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg could not be started.");
+        string errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg failed making a test clip: {errors}");
+        }
+    }
+}

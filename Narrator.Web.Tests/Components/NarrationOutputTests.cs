@@ -1,0 +1,170 @@
+using Bunit;
+using Narrator.Model.Templates;
+using Narrator.Web.Components.Interop;
+using Narrator.Web.Components.Output;
+using Narrator.Web.Localization;
+using Narrator.Web.Narrations;
+using Narrator.Web.Workbench;
+
+namespace Narrator.Web.Tests.Components;
+
+public class NarrationOutputTests : MudTestContext
+{
+    [Fact]
+    public void BeforeAnyRunShowsThePlaceholder()
+    {
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, null));
+
+        Assert.Contains("will appear here", output.Find("[data-testid=output-placeholder]").TextContent);
+        Assert.Empty(output.FindAll("[data-testid=copy]"));
+    }
+
+    [Fact]
+    public void WhileQueuedShowsPositionAndEta()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new QueuedEvent(2, 35) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        Assert.Equal("Position 2 in the queue", output.Find("[data-testid=queue-position]").TextContent.Trim());
+        Assert.Equal("about 35 s to wait", output.Find("[data-testid=queue-eta]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void StreamedTokensGrowTheTextWithTheStageShown()
+    {
+        NarrationRun run = SampleData.Run();
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        run.Apply(new StageEvent("encoding vision") { NarrationId = "n" });
+        output.Render(p => p.Add(x => x.Run, run));
+        Assert.Equal("Encoding the frames", output.Find("[data-testid=stage]").TextContent.Trim());
+
+        var seen = new List<string>();
+        foreach (string piece in new[] { "画面", "中，一位", "女子举杯。" })
+        {
+            run.Apply(new TokenEvent(piece) { NarrationId = "n" });
+            output.Render(p => p.Add(x => x.Run, run));
+            seen.Add(output.Find("[data-testid=narration-text]").TextContent);
+        }
+
+        Assert.Equal(["画面", "画面中，一位", "画面中，一位女子举杯。"], seen);
+        Assert.Equal("zh-CN", output.Find("[data-testid=narration-text]").GetAttribute("lang"));
+        Assert.Equal("true", output.Find("[data-testid=narration-text]").GetAttribute("aria-busy"));
+        Assert.NotNull(output.Find(".narrator-caret"));
+    }
+
+    [Fact]
+    public void CompletedShowsStatsAndActionsWithoutTheCaret()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("A woman raises a glass.") { NarrationId = "n" });
+        run.Apply(new CompletedEvent("A woman raises a glass.", SampleData.Stats()) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        Assert.Empty(output.FindAll(".narrator-caret"));
+        Assert.Equal("250 ms", output.Find("[data-testid=stat-ttft] span").TextContent.Trim());
+        Assert.Contains("31.5", output.Find("[data-testid=stat-tokens-per-second]").TextContent);
+        Assert.Contains("42", output.Find("[data-testid=stat-tokens]").TextContent);
+        Assert.Contains("16", output.Find("[data-testid=stat-frames]").TextContent);
+        Assert.Contains("1196", output.Find("[data-testid=stat-visual-tokens]").TextContent);
+        Assert.Contains("1.6 s", output.Find("[data-testid=stat-total]").TextContent);
+        Assert.Contains("finished naturally", output.Find("[data-testid=finish-reason]").TextContent);
+        Assert.NotNull(output.Find("[data-testid=download-json]"));
+    }
+
+    [Fact]
+    public void FailureShowsTheServersSentence()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new FailedEvent("The queue is full (8 waiting); try again in a minute.") { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        Assert.Contains("The queue is full (8 waiting); try again in a minute.", output.Find("[data-testid=narration-error]").TextContent);
+        Assert.Empty(output.FindAll("[data-testid=output-placeholder]"));
+    }
+
+    [Fact]
+    public void StoppedKeepsTheTextAndSaysSo()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("half a sen") { NarrationId = "n" });
+        run.MarkStopped();
+
+        var output = RenderWith<NarrationOutput>(UiText.Chinese, p => p.Add(x => x.Run, run));
+
+        Assert.Equal("half a sen", output.Find("[data-testid=narration-text]").TextContent);
+        Assert.Contains("已停止", output.Find("[data-testid=narration-stopped]").TextContent);
+    }
+
+    [Fact]
+    public void TagTemplatesRenderChipsWithARawTextToggle()
+    {
+        NarrationRun run = SampleData.Run("tags");
+        run.Apply(new CompletedEvent("night, city, skyscraper", SampleData.Stats()) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p
+            .Add(x => x.Run, run)
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[1], run.Text)));
+
+        Assert.Equal(["night", "city", "skyscraper"], output.FindAll("[data-testid=output-tags] .mud-chip").Select(chip => chip.TextContent.Trim()));
+
+        output.Find("[data-testid=toggle-raw]").Click();
+
+        Assert.Equal("night, city, skyscraper", output.Find("[data-testid=narration-text]").TextContent);
+    }
+
+    [Fact]
+    public void JsonTemplatesRenderAFieldTable()
+    {
+        NarrationRun run = SampleData.Run("structured");
+        run.Apply(new CompletedEvent("```json\n{\"shot_type\": \"close-up\", \"camera_motion\": \"static\",}\n```", SampleData.Stats()) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p
+            .Add(x => x.Run, run)
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[2], run.Text)));
+
+        var cells = output.FindAll("[data-testid=output-table] tbody td").Select(cell => cell.TextContent).ToList();
+        Assert.Equal(["shot type", "close-up"], cells.Take(2));
+        Assert.Contains("camera motion", cells);
+        Assert.NotEmpty(output.FindAll("[data-testid=output-problem]"));
+    }
+
+    [Fact]
+    public void UnparsableJsonSaysSoAndShowsTheRawText()
+    {
+        NarrationRun run = SampleData.Run("structured");
+        run.Apply(new CompletedEvent("not json at all", SampleData.Stats()) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p
+            .Add(x => x.Run, run)
+            .Add(x => x.Processed, ProcessedOutput.For(SampleData.Templates[2], run.Text)));
+
+        Assert.NotNull(output.Find("[data-testid=not-parsed]"));
+        Assert.Equal("not json at all", output.Find("[data-testid=narration-text]").TextContent);
+    }
+
+    [Fact]
+    public void CopyAndDownloadsGoThroughThePageScript()
+    {
+        var module = JSInterop.SetupModule(NarratorScript.ModulePath);
+        module.SetupVoid("copyText", _ => true).SetVoidResult();
+        module.SetupVoid("downloadText", _ => true).SetVoidResult();
+        NarrationRun run = SampleData.Run();
+        run.Apply(new CompletedEvent("A woman raises a glass.", SampleData.Stats()) { NarrationId = "n" });
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        output.Find("[data-testid=copy]").Click();
+        output.Find("[data-testid=download-txt]").Click();
+        output.Find("[data-testid=download-json]").Click();
+
+        Assert.Equal("A woman raises a glass.", module.VerifyInvoke("copyText").Arguments[0]);
+        var downloads = module.Invocations["downloadText"];
+        Assert.Equal("narration-street-cinematic-zh.txt", downloads[0].Arguments[0]);
+        Assert.Equal("narration-street-cinematic-zh.json", downloads[1].Arguments[0]);
+        Assert.Contains("\"generatedTokens\": 42", (string)downloads[1].Arguments[2]!);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services.Engine;
+
+namespace Narrator.Web.Tests.Services;
+
+/// <summary>
+/// The real app on Kestrel at 127.0.0.1 (random port) with its data folder in a temp directory and settings a test picks.
+/// The engine is the app's own (the tiny demo model) unless a test passes another IChatClient.
+/// </summary>
+public sealed class NarratorServer : WebApplicationFactory<Program>
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly Dictionary<string, string?> settings;
+    private readonly IChatClient? engine;
+    private readonly bool paced;
+
+    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false)
+    {
+        this.paced = paced;
+        DataPath = Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
+        this.settings = new Dictionary<string, string?>
+        {
+            ["Narrator:DataPath"] = DataPath,
+            ["Narrator:RateLimits:UploadsPerMinute"] = "1000",
+            ["Narrator:RateLimits:StartsPerMinute"] = "1000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            this.settings[key] = value;
+        }
+        if (engine is not null)
+        {
+            this.settings["Narrator:Engine"] = TestEngineFactory.EngineName;
+        }
+        if (paced)
+        {
+            this.settings["Narrator:Engine"] = PacedEngineFactory.EngineName;
+        }
+        this.engine = engine;
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        BaseAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>The real engine behind the pacing wrapper (only for a server built with paced: true).</summary>
+    public Task<PacedEngine> PacedEngine => Services.GetServices<INarrationEngineFactory>().OfType<PacedEngineFactory>().Single().Engine;
+
+    public Uri BaseAddress { get; }
+
+    public string ClipsFolder => Path.Combine(DataPath, "clips");
+
+    public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+
+    public HubConnection Hub() => new HubConnectionBuilder()
+        .WithUrl(new Uri(BaseAddress, "/hubs/narration"))
+        .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+        .Build();
+
+    /// <summary>Uploads a file as a browser would (multipart field "file").</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient http, byte[] bytes, string fileName, string contentType = "video/mp4")
+    {
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(bytes);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        form.Add(file, "file", fileName);
+        return await http.PostAsync("/api/clips", form);
+    }
+
+    public static async Task<ClipInfo> UploadClipAsync(HttpClient http, string path)
+    {
+        using var response = await UploadAsync(http, await File.ReadAllBytesAsync(path), Path.GetFileName(path));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<ClipInfo>(Json))!;
+    }
+
+    /// <summary>Files left in the clips folder (should be none after a refused upload).</summary>
+    public IReadOnlyList<string> ClipFiles() =>
+        Directory.Exists(ClipsFolder) ? Directory.GetFiles(ClipsFolder, "*", SearchOption.AllDirectories) : [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+        if (engine is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(new TestEngineFactory(engine)));
+        }
+        if (paced)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private sealed class TestEngineFactory(IChatClient client) : INarrationEngineFactory
+    {
+        public const string EngineName = "test";
+
+        public string Name => EngineName;
+
+        public Task<IChatClient> CreateAsync(CancellationToken cancellationToken) => Task.FromResult(client);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Narrator.Web.Tests.Services;
+
+/// <summary>Clips synthesised with ffmpeg's lavfi sources at test time (small and quick), cached for the test run.</summary>
+internal static class TestClips
+{
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "narrator-test-clips-" + Environment.ProcessId);
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+
+    /// <summary>An H.264 MP4 (moov at the end, as ffmpeg writes it by default) of a moving test pattern.</summary>
+    public static Task<string> Mp4Async(double seconds = 2, int width = 64, int height = 48) =>
+        MakeAsync($"clip-{seconds}-{width}x{height}.mp4",
+            ["-f", "lavfi", "-i", $"testsrc=size={width}x{height}:rate=10:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+             "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]);
+
+    /// <summary>An MPEG-4 Part 2 AVI, which browsers cannot play.</summary>
+    public static Task<string> AviAsync() =>
+        MakeAsync("clip.avi", ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=2", "-c:v", "mpeg4"]);
+
+    /// <summary>A PNG still.</summary>
+    public static Task<string> PngAsync() =>
+        MakeAsync("still.png", ["-f", "lavfi", "-i", "testsrc=size=96x64", "-frames:v", "1"]);
+
+    public static async Task<byte[]> TruncatedMp4Async()
+    {
+        var bytes = await File.ReadAllBytesAsync(await Mp4Async());
+        return bytes[..(bytes.Length / 2)];
+    }
+
+    public static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        new Random(42).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static async Task<string> MakeAsync(string name, string[] arguments)
+    {
+        string path = Path.Combine(Folder, name);
+        await Gate.WaitAsync();
+        try
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+            Directory.CreateDirectory(Folder);
+            var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-nostdin", "-v", "error", "-y" }.Concat(arguments).Append(path))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using var process = Process.Start(start)!;
+            string errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"ffmpeg could not synthesise {name}: {errors}");
+            }
+            return path;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using Narrator.Web.Narrations;
+using Narrator.Web.Tests.Components;
+using Narrator.Web.Workbench;
+
+namespace Narrator.Web.Tests.Workbench;
+
+public class NarrationRunTests
+{
+    [Fact]
+    public void QueuedEventsUpdatePositionAndEtaUntilStarted()
+    {
+        NarrationRun run = SampleData.Run();
+
+        run.Apply(new QueuedEvent(3, 40) { NarrationId = "n1" });
+        Assert.Equal(NarrationStatus.Queued, run.Status);
+        Assert.Equal(3, run.QueuePosition);
+        Assert.Equal(40, run.EtaSeconds);
+
+        run.Apply(new QueuedEvent(1, 12) { NarrationId = "n1" });
+        Assert.Equal(1, run.QueuePosition);
+
+        run.Apply(new StartedEvent { NarrationId = "n1" });
+        Assert.Equal(NarrationStatus.Running, run.Status);
+        Assert.Null(run.QueuePosition);
+        Assert.Null(run.EtaSeconds);
+        Assert.Equal("n1", run.NarrationId);
+    }
+
+    [Fact]
+    public void TokensAccumulateInOrderIncludingSplitChinese()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new StageEvent("generating") { NarrationId = "n" });
+
+        foreach (string piece in new[] { "画面", "中，", "一位女子", "举杯。" })
+        {
+            run.Apply(new TokenEvent(piece) { NarrationId = "n" });
+        }
+
+        Assert.Equal("画面中，一位女子举杯。", run.Text);
+        Assert.Equal(4, run.TokenPieces);
+        Assert.Equal("generating", run.Stage);
+        Assert.True(run.IsActive);
+    }
+
+    [Fact]
+    public void CompletedKeepsStatsAndTakesTheFinalText()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("raw ") { NarrationId = "n" });
+
+        run.Apply(new CompletedEvent("final text", SampleData.Stats()) { NarrationId = "n" });
+
+        Assert.Equal(NarrationStatus.Completed, run.Status);
+        Assert.Equal("final text", run.Text);
+        Assert.Equal(42, run.Stats!.GeneratedTokens);
+        Assert.False(run.IsActive);
+    }
+
+    [Fact]
+    public void CompletedWithEmptyTextKeepsTheStreamedText()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("streamed") { NarrationId = "n" });
+
+        run.Apply(new CompletedEvent("", SampleData.Stats()) { NarrationId = "n" });
+
+        Assert.Equal("streamed", run.Text);
+    }
+
+    [Fact]
+    public void CompletedWithCancelledFinishReasonCountsAsStopped()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("partial") { NarrationId = "n" });
+
+        run.Apply(new CompletedEvent("partial", SampleData.Stats("cancelled")) { NarrationId = "n" });
+
+        Assert.Equal(NarrationStatus.Stopped, run.Status);
+        Assert.Equal("partial", run.Text);
+    }
+
+    [Fact]
+    public void FailedKeepsTheServersSentenceAndTheTextSoFar()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new QueuedEvent(2, 10) { NarrationId = "n" });
+        run.Apply(new FailedEvent("The queue is full; try again in a minute.") { NarrationId = "n" });
+
+        Assert.Equal(NarrationStatus.Failed, run.Status);
+        Assert.Equal("The queue is full; try again in a minute.", run.Error);
+        Assert.Null(run.QueuePosition);
+    }
+
+    [Fact]
+    public void EventsAfterTheEndAreIgnored()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new FailedEvent("broken") { NarrationId = "n" });
+
+        run.Apply(new TokenEvent("late") { NarrationId = "n" });
+        run.Apply(new CompletedEvent("late", SampleData.Stats()) { NarrationId = "n" });
+
+        Assert.Equal(NarrationStatus.Failed, run.Status);
+        Assert.Equal("", run.Text);
+    }
+
+    [Fact]
+    public void MarkStoppedOnlyAffectsAnActiveRun()
+    {
+        NarrationRun active = SampleData.Run();
+        active.Apply(new TokenEvent("so far") { NarrationId = "n" });
+        active.MarkStopped();
+        Assert.Equal(NarrationStatus.Stopped, active.Status);
+        Assert.Equal("so far", active.Text);
+
+        NarrationRun done = SampleData.Run();
+        done.Apply(new CompletedEvent("done", SampleData.Stats()) { NarrationId = "n" });
+        done.MarkStopped();
+        Assert.Equal(NarrationStatus.Completed, done.Status);
+    }
+}

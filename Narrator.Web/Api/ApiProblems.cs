@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
+
+namespace Narrator.Web.Api;
+
+/// <summary>The ProblemDetails every API error is answered with: a title, a sentence a person understands, and a code.</summary>
+internal static class ApiProblems
+{
+    public static ProblemHttpResult Rejected(NarrationRejectedException rejection) => Problem(
+        rejection.Code switch
+        {
+            FailureCodes.OwnerLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+            FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status400BadRequest,
+        },
+        rejection.Code switch
+        {
+            FailureCodes.OwnerLimit => "Too many narrations of yours",
+            FailureCodes.QueueFull => "The queue is full",
+            FailureCodes.ShuttingDown => "The server is shutting down",
+            _ => "The narration request is not valid",
+        },
+        rejection.Message,
+        rejection.Code);
+
+    public static ProblemHttpResult ClipRejected(ClipRejectedException rejection) => Problem(
+        rejection.StatusCode,
+        rejection.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The file is too large",
+            StatusCodes.Status415UnsupportedMediaType => "Not a usable video or image",
+            StatusCodes.Status422UnprocessableEntity => "The clip is outside the limits",
+            _ => "The upload is not valid",
+        },
+        rejection.Message,
+        "clip_rejected");
+
+    public static ProblemHttpResult BadRequest(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "The request is not valid", detail, FailureCodes.InvalidRequest);
+
+    public static ProblemHttpResult ClipNotFound(string clipId) => Problem(StatusCodes.Status404NotFound, "Clip not found",
+        $"No clip with id \"{clipId}\" exists (clips are deleted after they expire).", "clip_not_found");
+
+    public static ProblemHttpResult NarrationNotFound(string narrationId) => Problem(StatusCodes.Status404NotFound, "Narration not found",
+        $"No narration with id \"{narrationId}\" is known.", "narration_not_found");
+
+    public static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title,
+            extensions: new Dictionary<string, object?> { ["code"] = code });
+}

@@ -1,0 +1,132 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Narrator.Model.Media;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services.Clips;
+
+namespace Narrator.Web.Api;
+
+/// <summary><c>/api/clips</c>: upload a clip, look at the frames the model will see, play its preview, re-plan, delete.</summary>
+public static class ClipsApi
+{
+    // Multipart headers and boundaries around the file; generous, the file itself is counted exactly.
+    private const long MultipartOverheadBytes = 64 * 1024;
+
+    public static RouteGroupBuilder MapClipsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(ClipStore.RoutePrefix).WithTags("Clips");
+        group.MapPost("/", UploadClip)
+            .WithName(nameof(UploadClip))
+            .WithSummary("Upload a video or still (multipart field \"file\"); returns its probe, frame plan, frame URLs and preview URL.")
+            .Accepts<IFormFile>("multipart/form-data")
+            .DisableAntiforgery()
+            .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
+        group.MapGet("/{id}", GetClip)
+            .WithName(nameof(GetClip))
+            .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.");
+        group.MapPost("/{id}/plan", ReplanClip)
+            .WithName(nameof(ReplanClip))
+            .WithSummary("Re-plan a clip's frames for other frame options (fps, min/max frames, pixels) and return the new frames.")
+            .DisableAntiforgery();
+        group.MapGet("/{id}/frames/{n:int}", GetClipFrame)
+            .WithName(nameof(GetClipFrame))
+            .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.");
+        group.MapGet("/{id}/preview", GetClipPreview)
+            .WithName(nameof(GetClipPreview))
+            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it).");
+        group.MapDelete("/{id}", DeleteClip)
+            .WithName(nameof(DeleteClip))
+            .WithSummary("Delete a clip and its files now instead of when it expires.")
+            .DisableAntiforgery();
+        return group;
+    }
+
+    public static async Task<Results<Created<ClipInfo>, ProblemHttpResult>> UploadClip(
+        HttpContext context, ClipStore clips, IOptions<UploadOptions> limits, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        long maxBody = limits.Value.MaxBytes + MultipartOverheadBytes;
+        if (request.ContentLength > maxBody)
+        {
+            return ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
+                $"The upload is {request.ContentLength} bytes; the limit is {limits.Value.MaxBytes} bytes."));
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = maxBody;
+        }
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
+        {
+            return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
+        }
+        try
+        {
+            var reader = new MultipartReader(boundary, request.Body);
+            while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.IsFileDisposition()
+                    || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, "file", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
+                    ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
+                var clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
+                return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
+            }
+        }
+        catch (ClipRejectedException ex)
+        {
+            return ApiProblems.ClipRejected(ex);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        {
+            // Malformed multipart, or Kestrel's body limit: both are the client's doing.
+            return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+                ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
+                    $"The file is larger than the {limits.Value.MaxBytes}-byte upload limit."))
+                : ApiProblems.BadRequest("The multipart body could not be read; send the file in a field named \"file\".");
+        }
+        return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
+    }
+
+    public static Results<Ok<ClipInfo>, ProblemHttpResult> GetClip(string id, ClipStore clips) =>
+        clips.Get(id) is { } clip ? TypedResults.Ok(clip) : ApiProblems.ClipNotFound(id);
+
+    public static async Task<Results<Ok<ClipInfo>, ProblemHttpResult>> ReplanClip(
+        string id, FrameOptions options, ClipStore clips, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(await clips.ReplanAsync(id, options, cancellationToken).ConfigureAwait(false));
+        }
+        catch (ClipNotFoundException)
+        {
+            return ApiProblems.ClipNotFound(id);
+        }
+        catch (ClipRejectedException ex)
+        {
+            return ApiProblems.ClipRejected(ex);
+        }
+    }
+
+    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipFrame(string id, int n, ClipStore clips) =>
+        clips.FramePath(id, n) is { } path
+            ? TypedResults.PhysicalFile(path, "image/jpeg")
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, "Frame not found",
+                $"Clip \"{id}\" has no frame {n} (or the clip has expired).", "frame_not_found");
+
+    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips) =>
+        clips.Preview(id) is { } preview
+            ? TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true)
+            : ApiProblems.ClipNotFound(id);
+
+    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, ClipStore clips) =>
+        clips.Delete(id) ? TypedResults.NoContent() : ApiProblems.ClipNotFound(id);
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Narrator.Model.Generation;
+using Narrator.Model.Templates;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services;
+using Narrator.Web.Services.History;
+using Narrator.Web.Services.Queue;
+
+namespace Narrator.Web.Api;
+
+/// <summary><c>/api/narrations</c>: start a narration, follow it as server-sent events, read it, cancel it, list history.</summary>
+public static class NarrationsApi
+{
+    public const string Route = "/api/narrations";
+
+    public static RouteGroupBuilder MapNarrationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(Route).WithTags("Narrations");
+        group.MapPost("/", StartNarration)
+            .WithName(nameof(StartNarration))
+            .WithSummary("Queue a narration of an uploaded clip; returns 202 with its id. Follow it at /api/narrations/{id}/events.")
+            .DisableAntiforgery()
+            .RequireRateLimiting(ClientRateLimits.StartsPolicy);
+        group.MapGet("/{id}/events", StreamNarrationEvents)
+            .WithName(nameof(StreamNarrationEvents))
+            .WithSummary("Server-sent events of one narration: queued, started, stage, token, then completed or failed. Resumes after Last-Event-ID.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+        group.MapGet("/{id}", GetNarration)
+            .WithName(nameof(GetNarration))
+            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error.");
+        group.MapDelete("/{id}", CancelNarration)
+            .WithName(nameof(CancelNarration))
+            .WithSummary("Cancel a narration: removed if queued, stopped at the next token if running.")
+            .DisableAntiforgery();
+        group.MapGet("/", ListNarrations)
+            .WithName(nameof(ListNarrations))
+            .WithSummary("Finished narrations, newest first; filter by clipId, template or state, page with before.");
+        return group;
+    }
+
+    public static async Task<Results<Accepted<NarrationAccepted>, ProblemHttpResult>> StartNarration(
+        StartNarrationBody body, HttpContext context, NarrationService narrations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await narrations.StartAsync(ToRequest(body),
+                NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()), cancellationToken).ConfigureAwait(false);
+            string status = $"{Route}/{job.Id}";
+            return TypedResults.Accepted(status, new NarrationAccepted(job.Id, $"{status}/events", status));
+        }
+        catch (NarrationRejectedException ex)
+        {
+            return ApiProblems.Rejected(ex);
+        }
+    }
+
+    public static async Task<Results<ServerSentEventsResult<NarrationEvent>, ProblemHttpResult>> StreamNarrationEvents(
+        string id, HttpContext context, NarrationService narrations, CancellationToken cancellationToken)
+    {
+        int from = 0;
+        if (int.TryParse(context.Request.Headers["Last-Event-ID"], NumberStyles.None, CultureInfo.InvariantCulture, out int lastSeen))
+        {
+            from = lastSeen + 1;
+        }
+        if (narrations.Find(id) is { } job)
+        {
+            return TypedResults.ServerSentEvents(FromJob(job, from, cancellationToken));
+        }
+        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return record is null
+            ? ApiProblems.NarrationNotFound(id)
+            : TypedResults.ServerSentEvents(FromRecord(record));
+    }
+
+    public static async Task<Results<Ok<NarrationRecord>, ProblemHttpResult>> GetNarration(
+        string id, NarrationService narrations, CancellationToken cancellationToken) =>
+        await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record
+            ? TypedResults.Ok(record)
+            : ApiProblems.NarrationNotFound(id);
+
+    public static Results<NoContent, ProblemHttpResult> CancelNarration(string id, NarrationService narrations)
+    {
+        if (narrations.Cancel(id))
+        {
+            return TypedResults.NoContent();
+        }
+        return narrations.Find(id) is { IsFinished: true }
+            ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Already finished", $"Narration \"{id}\" has already finished.", "already_finished")
+            : ApiProblems.NarrationNotFound(id);
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<NarrationRecord>>, ProblemHttpResult>> ListNarrations(
+        NarrationService narrations, CancellationToken cancellationToken,
+        int? limit = null, DateTimeOffset? before = null, string? clipId = null, string? template = null, string? state = null)
+    {
+        if (limit is < 1 or > HistoryQuery.MaxLimit)
+        {
+            return ApiProblems.BadRequest($"limit must be between 1 and {HistoryQuery.MaxLimit}.");
+        }
+        if (state is not (null or "completed" or "failed"))
+        {
+            return ApiProblems.BadRequest("state must be \"completed\" or \"failed\".");
+        }
+        var query = new HistoryQuery { Limit = limit ?? 20, Before = before, ClipId = clipId, Template = template, State = state };
+        return TypedResults.Ok(await narrations.ListAsync(query, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Flat body fields override the template's defaults one by one (template defaults &lt; request overrides).</summary>
+    private static NarrationRequest ToRequest(StartNarrationBody body) => new()
+    {
+        ClipId = body.ClipId ?? "",
+        Template = body.Template,
+        Prompt = body.Prompt,
+        Options = new TemplateOptions
+        {
+            Fps = body.Fps,
+            MinFrames = body.MinFrames,
+            MaxFrames = body.MaxFrames,
+            NFrames = body.NFrames,
+            MinPixels = body.MinPixels,
+            MaxPixels = body.MaxPixels,
+            MaxNewTokens = body.MaxNewTokens,
+            Temperature = body.Temperature,
+            TopP = body.TopP,
+            TopK = body.TopK,
+            RepetitionPenalty = body.RepetitionPenalty,
+            Seed = body.Seed,
+        },
+    };
+
+    private static async IAsyncEnumerable<SseItem<NarrationEvent>> FromJob(
+        NarrationJob job, int from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (index, narrationEvent) in job.ReadEventsAsync(from, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new SseItem<NarrationEvent>(narrationEvent, narrationEvent.Name) { EventId = index.ToString(CultureInfo.InvariantCulture) };
+        }
+    }
+
+    /// <summary>A narration only the history still knows: its final event, rebuilt from the stored record.</summary>
+    private static async IAsyncEnumerable<SseItem<NarrationEvent>> FromRecord(NarrationRecord record)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        NarrationEvent final = record.State == "completed"
+            ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
+            : new FailedEvent(record.Error ?? "The narration failed.") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text };
+        yield return new SseItem<NarrationEvent>(final, final.Name);
+    }
+}

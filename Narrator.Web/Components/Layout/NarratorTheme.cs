@@ -1,0 +1,36 @@
+using MudBlazor;
+
+namespace Narrator.Web.Components.Layout;
+
+/// <summary>The one theme of the app: a film-night palette and a font stack that renders Chinese well.</summary>
+public static class NarratorTheme
+{
+    // Noto CJK first among the CJK fonts: it is what the Debian image and most Linux desktops have.
+    private static readonly string[] FontFamily =
+        ["Roboto", "Helvetica Neue", "Arial", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "sans-serif"];
+
+    public static MudTheme Theme { get; } = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#3949ab",
+            Secondary = "#c2185b",
+            Tertiary = "#00897b",
+            AppbarBackground = "#1a237e",
+            Background = "#f5f6fa",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#8c9eff",
+            Secondary = "#f48fb1",
+            Tertiary = "#4db6ac",
+            AppbarBackground = "#121530",
+            Background = "#14151c",
+            Surface = "#1d1f2a",
+        },
+        Typography = new Typography
+        {
+            Default = new DefaultTypography { FontFamily = FontFamily },
+        },
+    };
+}

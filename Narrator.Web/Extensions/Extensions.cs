@@ -1,0 +1,114 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Narrator.Model.Engines;
+using Narrator.Model.Media;
+using Narrator.Web.Api;
+using Narrator.Web.Hubs;
+using Narrator.Web.Services;
+using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Engine;
+using Narrator.Web.Services.History;
+using Narrator.Web.Services.Preprocessing;
+using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Templates;
+using Narrator.Model.Templates;
+
+namespace Narrator.Web.Extensions;
+
+/// <summary>Wiring of the serving side: options, engine, uploads, preprocessing, queue, history, hub, HTTP API.</summary>
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddNarratorServing(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        AddValidatedOptions<NarratorOptions>(services, NarratorOptions.Section);
+        AddValidatedOptions<ModelOptions>(services, ModelOptions.Section);
+        AddValidatedOptions<UploadOptions>(services, UploadOptions.Section);
+        AddValidatedOptions<QueueOptions>(services, QueueOptions.Section);
+        AddValidatedOptions<RateLimitOptions>(services, RateLimitOptions.Section);
+        services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DataFolder>();
+        services.AddSingleton<NarratorDatabase>();
+        services.AddSingleton<NarrationHistory>();
+
+        services.AddSingleton(_ => FfmpegTools.Default);
+        services.AddSingleton(sp => new MediaProber(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<MediaProber>>()));
+        services.AddSingleton(sp => new FrameExtractor(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<FrameExtractor>>()));
+        services.AddSingleton(sp => new MediaPreparer(
+            sp.GetRequiredService<MediaProber>(), sp.GetRequiredService<FrameExtractor>(), sp.GetRequiredService<ILogger<MediaPreparer>>()));
+        services.AddSingleton<PreprocessingPool>();
+        services.AddSingleton<PreviewMaker>();
+        services.AddSingleton<ClipStore>();
+        services.AddHostedService<ClipExpiry>();
+        services.AddSingleton<IClipPreparer, ClipPreparer>();
+
+        services.AddSingleton(sp => new QueueEtaEstimator(sp.GetRequiredService<IOptions<QueueOptions>>().Value.AssumedTokensPerSecond));
+        services.AddOptions<TemplateCatalogueOptions>().BindConfiguration("Narrator:Templates");
+        services.AddSingleton(sp => TemplateCatalogue.Load(sp.GetRequiredService<IOptions<TemplateCatalogueOptions>>().Value));
+        services.AddSingleton<CustomTemplateStore>();
+        services.AddSingleton<TemplateLibrary>();
+        services.AddSingleton<NarrationQueue>();
+        services.AddSingleton<NarrationService>();
+        services.AddScoped<NarrationSession>();
+
+        services.AddSingleton<INarrationEngineFactory, OnnxEngineFactory>();
+        // Scale-out engine (Narrator:Engine = openai); its settings are validated only when it is the chosen engine.
+        services.AddOptions<OpenAiCompatibleOptions>().BindConfiguration(OpenAiCompatibleOptions.Section);
+        services.AddSingleton<INarrationEngineFactory, OpenAiEngineFactory>();
+        services.AddSingleton<EngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+        services.AddHostedService<NarrationWorker>();
+
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSignalR().AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddSingleton<ClientRateLimits>();
+        services.AddRateLimiter(ClientRateLimits.Configure);
+        services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>Error handling for the API (ProblemDetails) and the page (error page), then rate limiting.</summary>
+    public static WebApplication UseNarratorPipeline(this WebApplication app)
+    {
+        app.UseWhen(IsApi, api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(context => !IsApi(context), page =>
+        {
+            if (!app.Environment.IsDevelopment())
+            {
+                page.UseExceptionHandler("/Error", createScopeForErrors: true);
+            }
+            page.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        });
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapNarratorApis(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapClipsApi();
+        app.MapNarrationsApi();
+        app.MapTemplatesApi();
+        app.MapHub<NarrationHub>(NarrationHub.Route);
+        return app;
+    }
+
+    private static bool IsApi(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
+        || context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/readyz");
+
+    private static void AddValidatedOptions<T>(IServiceCollection services, string section) where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

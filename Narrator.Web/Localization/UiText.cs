@@ -1,0 +1,232 @@
+using System.Globalization;
+
+namespace Narrator.Web.Localization;
+
+/// <summary>
+/// Every label on the page in one language. Each entry holds its English and Chinese wording side by side,
+/// so a label cannot exist in one language only. Components receive the current instance as a cascading value.
+/// </summary>
+public sealed class UiText
+{
+    public static readonly UiText English = new(UiLanguage.English);
+    public static readonly UiText Chinese = new(UiLanguage.Chinese);
+
+    private UiText(UiLanguage language) => Language = language;
+
+    public UiLanguage Language { get; }
+
+    public static UiText For(UiLanguage language) => language == UiLanguage.Chinese ? Chinese : English;
+
+    /// <summary>The BCP 47 tag for the html lang attribute, so the browser picks CJK fonts and line breaking.</summary>
+    public string LanguageTag => Pick("en", "zh-CN");
+
+    // Header
+    public string AppTitle => "Narrator";
+    public string Tagline => Pick(
+        "Upload a short clip, see exactly which frames the model looks at, and watch a film-literate narration stream in.",
+        "上传一段短视频，查看模型实际看到的每一帧，实时观看专业的影视化解说逐字生成。");
+    public string ModelLabel => Pick("Model", "模型");
+    public string ProviderLabel => Pick("Runs on", "运行于");
+    public string ModelUnavailable => Pick("Model not loaded", "模型未加载");
+    public string DemoBanner => Pick(
+        "This is the tiny demo model with random weights: the pipeline is real, but its words are meaningless until a real model is configured.",
+        "当前为随机权重的微型演示模型：流程真实，但在配置真实模型之前，输出文字没有意义。");
+    public string DemoBannerLink => Pick("How to set up a real model", "如何配置真实模型");
+    public string SwitchLanguage => Pick("切换到中文", "Switch to English");
+    public string LanguageButton => Pick("中文", "English");
+    public string SwitchToDark => Pick("Dark theme", "深色主题");
+    public string SwitchToLight => Pick("Light theme", "浅色主题");
+
+    public string ModelGuideTitle => Pick("Setting up a real model", "配置真实模型");
+    public string ModelGuideMissing => Pick("This build does not include docs/MODEL.md; see the repository's docs folder.", "此版本未包含 docs/MODEL.md，请查看代码仓库的 docs 目录。");
+    public string BackToPage => Pick("Back to the narrator", "返回解说页面");
+
+    // Upload
+    public string UploadTitle => Pick("Clip", "视频");
+    public string DropHere => Pick("Drop a video or an image here", "将视频或图片拖放到此处");
+    public string ChooseFile => Pick("Choose a file", "选择文件");
+    public string ReplaceFile => Pick("Choose another file", "更换文件");
+    public string UploadLimit(long maxBytes) => Pick($"Up to {FormatBytes(maxBytes)}", $"不超过 {FormatBytes(maxBytes)}");
+    public string Uploading(string name) => Pick($"Uploading {name}…", $"正在上传 {name}…");
+    public string UploadProgress(long done, long total) => $"{FormatBytes(done)} / {FormatBytes(total)}";
+    public string FileTooLarge(string name, long size, long maxBytes) => Pick(
+        $"{name} is {FormatBytes(size)}, larger than the {FormatBytes(maxBytes)} limit; trim or compress it first.",
+        $"{name} 大小为 {FormatBytes(size)}，超过 {FormatBytes(maxBytes)} 的上限，请先剪短或压缩。");
+    public string EmptyFile(string name) => Pick($"{name} is empty.", $"{name} 是空文件。");
+    public string CancelUpload => Pick("Cancel upload", "取消上传");
+    public string PreparingClip => Pick("Checking the clip and planning frames…", "正在检查视频并规划帧…");
+
+    // Preview
+    public string PreviewTitle => Pick("Preview", "预览");
+    public string ClipFacts(int width, int height, double seconds, double fps) => Pick(
+        $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} fps",
+        $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧/秒");
+    public string StillFacts(int width, int height) => Pick($"Still image · {width}×{height}", $"静态图片 · {width}×{height}");
+    public string NoClip => Pick("No clip yet: upload one or pick an example below.", "尚未选择视频：请上传，或从下方示例中选择。");
+
+    // Frame strip
+    public string FramesTitle => Pick("What the model sees", "模型看到的画面");
+    public string FrameCount(int frames) => Pick($"{frames} frames", $"{frames} 帧");
+    public string GridLabel(string grid) => Pick($"grid {grid}", $"网格 {grid}");
+    public string VisualTokenCount(int tokens) => Pick($"{tokens.ToString("N0", CultureInfo.InvariantCulture)} visual tokens", $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} 个视觉 token");
+    public string FrameSize(int width, int height) => Pick($"{width}×{height} px per frame", $"每帧 {width}×{height} 像素");
+    public string SampleRate(double fps) => Pick(
+        $"{fps.ToString("0.##", CultureInfo.InvariantCulture)} frames/s sampled",
+        $"采样 {fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧/秒");
+    public string FrameAt(int index, double seconds) => Pick(
+        $"Frame {index} at {FormatTimestamp(seconds)}", $"第 {index} 帧，{FormatTimestamp(seconds)}");
+    public string Replanning => Pick("Re-planning frames…", "正在重新规划帧…");
+    public string StillRepeated => Pick("A still is shown to the model twice, as a two-frame clip.", "静态图片会以两帧的形式输入模型。");
+
+    // Template and prompt
+    public string TemplateTitle => Pick("Template", "模板");
+    public string OutputProse => Pick("prose", "文本");
+    public string OutputTags => Pick("tags", "标签");
+    public string OutputJson => Pick("JSON", "JSON");
+    public string PromptTitle => Pick("Prompt", "提示词");
+    public string PromptHelp => Pick("Starts from the template; edit freely. Ctrl+Enter describes.", "以模板为起点，可自由修改。按 Ctrl+Enter 开始描述。");
+    public string PromptEdited => Pick("edited", "已修改");
+    public string ResetPrompt => Pick("Reset to template", "恢复模板");
+    public string PromptEmpty => Pick("The prompt is empty; write one or reset to the template.", "提示词为空，请填写或恢复模板。");
+
+    // Advanced settings
+    public string AdvancedTitle => Pick("Advanced settings", "高级设置");
+    public string FrameSettings => Pick("Frames", "帧采样");
+    public string GenerationSettings => Pick("Generation", "生成");
+    public string Fps => Pick("Frames per second", "每秒帧数");
+    public string MinFrames => Pick("Min frames", "最少帧数");
+    public string MaxFrames => Pick("Max frames", "最多帧数");
+    public string MaxPixels => Pick("Max pixels per frame", "每帧最大像素");
+    public string ModelDefaultPixels => Pick("Model default", "模型默认");
+    public string QwenMaxPixels => Pick("768 patches (Qwen max)", "768 个 patch（Qwen 上限）");
+    public string MaxNewTokens => Pick("Max new tokens", "最大生成 token 数");
+    public string Temperature => Pick("Temperature (0 = greedy)", "温度（0 为贪心）");
+    public string TopP => Pick("Top-p (1 = off)", "Top-p（1 为关闭）");
+    public string TopK => Pick("Top-k (0 = off)", "Top-k（0 为关闭）");
+    public string RepetitionPenalty => Pick("Repetition penalty", "重复惩罚");
+    public string Seed => Pick("Seed (empty = random)", "随机种子（留空为随机）");
+    public string ResetDefaults => Pick("Narrator defaults", "恢复默认");
+    public string MinAboveMax => Pick("Min frames cannot be more than max frames.", "最少帧数不能大于最多帧数。");
+    public string FrameSettingsHelp => Pick("Changing these re-plans the frame strip.", "修改后会重新规划帧。");
+
+    // Actions and output
+    public string Describe => Pick("Describe", "开始描述");
+    public string Stop => Pick("Stop", "停止");
+    public string DescribeHint => Pick("Ctrl+Enter", "Ctrl+Enter");
+    public string NeedClip => Pick("Upload a clip or choose an example first.", "请先上传视频或选择示例。");
+    public string OutputTitle => Pick("Narration", "解说");
+    public string OutputPlaceholder => Pick("The narration will appear here as the model writes it.", "模型生成的解说会实时显示在这里。");
+    public string Copy => Pick("Copy", "复制");
+    public string Copied => Pick("Copied to the clipboard.", "已复制到剪贴板。");
+    public string DownloadText => Pick("Download .txt", "下载 .txt");
+    public string DownloadJson => Pick("Download .json", "下载 .json");
+    public string ShowRawText => Pick("Raw text", "原始文本");
+    public string ShowParsed => Pick("Parsed", "解析结果");
+    public string Field => Pick("Field", "字段");
+    public string Value => Pick("Value", "值");
+    public string Failed => Pick("The narration failed", "生成失败");
+    public string Stopped => Pick("Stopped. The text so far is kept.", "已停止，保留已生成的内容。");
+    public string Finished => Pick("Done", "完成");
+    public string NotParsed => Pick("The output could not be read as this template's format; showing the raw text.", "输出无法按该模板的格式解析，以下为原始文本。");
+
+    // Queue and stage
+    public string QueuePosition(int position) => position <= 1
+        ? Pick("You are next in the queue", "排队中：下一个就是您")
+        : Pick($"Position {position} in the queue", $"排队中：第 {position} 位");
+    public string Eta(double seconds) => Pick($"about {FormatSeconds(seconds)} to wait", $"预计等待约 {FormatSeconds(seconds)}");
+    public string Waiting => Pick("Sending the request…", "正在提交请求…");
+    public string StageName(string stage)
+    {
+        string normalized = stage.Trim().ToLowerInvariant();
+        if (normalized.StartsWith("segment ", StringComparison.Ordinal))
+        {
+            // "segment k of n" comes from the long-video path.
+            string[] parts = normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 4 && parts[2] == "of")
+            {
+                return Pick($"Segment {parts[1]} of {parts[3]}", $"第 {parts[1]} / {parts[3]} 段");
+            }
+        }
+        return normalized switch
+        {
+            "preparing frames" or "preparingframes" => Pick("Preparing frames", "准备帧"),
+            "encoding vision" or "encodingvision" => Pick("Encoding the frames", "视觉编码"),
+            "prefill" => Pick("Reading the prompt", "预填充"),
+            "generating" => Pick("Writing", "生成中"),
+            _ => stage,
+        };
+    }
+
+    // Stats
+    public string StatsTitle => Pick("Stats", "统计");
+    public string TimeToFirstToken => Pick("Time to first token", "首 token 时间");
+    public string TokensPerSecond => Pick("Tokens/s", "token/秒");
+    public string Tokens => Pick("Tokens", "token 数");
+    public string Frames => Pick("Frames", "帧数");
+    public string VisualTokens => Pick("Visual tokens", "视觉 token");
+    public string TotalTime => Pick("Total time", "总耗时");
+    public string FinishReason(string reason) => reason switch
+    {
+        "eos" => Pick("finished naturally", "自然结束"),
+        "max_new_tokens" => Pick("stopped at the token limit", "达到 token 上限"),
+        "cancelled" => Pick("stopped by you", "已手动停止"),
+        _ => reason,
+    };
+
+    // Tabs, examples, history, compare
+    public string DescribeTab => Pick("Describe", "描述");
+    public string CompareTab => Pick("Compare", "对比");
+    public string HistoryTab => Pick("History", "历史");
+    public string ExamplesTitle => Pick("Examples", "示例");
+    public string ExamplesHelp => Pick("One click loads the clip and its suggested template.", "点击即可载入视频及推荐模板。");
+    public string TryExample => Pick("Try it", "试一试");
+    public string SuggestedTemplate(string name) => Pick($"Suggested: {name}", $"推荐模板：{name}");
+    public string HistoryEmpty => Pick("Your narrations will be listed here.", "您的解说记录会显示在这里。");
+    public string HistoryWhen => Pick("When", "时间");
+    public string HistoryClip => Pick("Clip", "视频");
+    public string CustomPrompt => Pick("Custom prompt", "自定义提示词");
+    public string ClipGone => Pick("That clip is no longer on the server; upload it again to re-run.", "该视频已从服务器清除，请重新上传后再运行。");
+    public string UploadInterrupted => Pick("The upload was interrupted; please try again.", "上传中断，请重试。");
+    public string UnexpectedError => Pick("Something went wrong on the server; the details are in its log.", "服务器出错，详情见服务器日志。");
+    public string StreamEnded => Pick("The connection to the narration ended before it finished.", "解说尚未完成，连接已中断。");
+    public string Open => Pick("Open", "查看");
+    public string RunAgain => Pick("Run again", "再次运行");
+    public string CompareHelp => Pick(
+        "Run two templates or two prompts on the same clip and read the outputs side by side.",
+        "对同一段视频运行两个模板或两个提示词，并排比较输出。");
+    public string CompareLeft => Pick("A", "A");
+    public string CompareRight => Pick("B", "B");
+    public string CompareRun => Pick("Run both", "同时运行");
+
+    // Segments (long videos)
+    public string SegmentsTitle => Pick("Segments", "分段");
+    public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");
+    public static string SegmentRange(double start, double end) => $"{FormatTimestamp(start)} – {FormatTimestamp(end)}";
+
+    public string Pick(string english, string chinese) => Language == UiLanguage.Chinese ? chinese : english;
+
+    public string FormatSeconds(double seconds) => seconds switch
+    {
+        < 1 => Pick($"{seconds * 1000:0} ms", $"{seconds * 1000:0} 毫秒"),
+        < 60 => Pick($"{seconds.ToString("0.#", CultureInfo.InvariantCulture)} s", $"{seconds.ToString("0.#", CultureInfo.InvariantCulture)} 秒"),
+        _ => Pick($"{(int)(seconds / 60)} min {seconds % 60:0} s", $"{(int)(seconds / 60)} 分 {seconds % 60:0} 秒"),
+    };
+
+    /// <summary>A position in a clip as m:ss.s, e.g. 0:03.5.</summary>
+    public static string FormatTimestamp(double seconds)
+    {
+        double clamped = Math.Max(0, seconds);
+        int minutes = (int)(clamped / 60);
+        return minutes.ToString(CultureInfo.InvariantCulture) + ":" + (clamped - minutes * 60).ToString("00.0", CultureInfo.InvariantCulture);
+    }
+
+    public string FormatMilliseconds(double milliseconds) => FormatSeconds(milliseconds / 1000);
+
+    public static string FormatBytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024d).ToString("0.#", CultureInfo.InvariantCulture) + " KB",
+        < 1024L * 1024 * 1024 => (bytes / (1024d * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB",
+        _ => (bytes / (1024d * 1024 * 1024)).ToString("0.##", CultureInfo.InvariantCulture) + " GB",
+    };
+}

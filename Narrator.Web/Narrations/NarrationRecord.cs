@@ -1,0 +1,52 @@
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+
+namespace Narrator.Web.Narrations;
+
+/// <summary>
+/// One narration as <c>GET /api/narrations/{id}</c>, the history list and the page see it: live (queued/running) or
+/// finished (completed/failed, from memory or the SQLite history).
+/// </summary>
+public sealed record NarrationRecord
+{
+    public required string Id { get; init; }
+
+    /// <summary>"queued", "running", "completed" or "failed".</summary>
+    public required string State { get; init; }
+
+    public required string ClipId { get; init; }
+
+    public required string ClipLabel { get; init; }
+
+    public string? Template { get; init; }
+
+    public required string Prompt { get; init; }
+
+    public required FrameOptions Frames { get; init; }
+
+    public required GenerationOptions Generation { get; init; }
+
+    /// <summary>The narration (partial while running or when stopped).</summary>
+    public required string Text { get; init; }
+
+    public GenerationStats? Stats { get; init; }
+
+    public string? Error { get; init; }
+
+    /// <summary>One of FailureCodes when <see cref="State"/> is "failed".</summary>
+    public string? ErrorCode { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Queue position while queued (1 is next).</summary>
+    public int? Position { get; init; }
+
+    public double? EtaSeconds { get; init; }
+
+    /// <summary>Seconds spent waiting for the model.</summary>
+    public double? QueueSeconds { get; init; }
+}

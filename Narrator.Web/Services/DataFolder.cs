@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace Narrator.Web.Services;
+
+/// <summary>The app's data folder (<c>Narrator:DataPath</c>, relative to the content root) and the places inside it.</summary>
+public sealed class DataFolder
+{
+    public DataFolder(IOptions<NarratorOptions> options, IHostEnvironment environment)
+    {
+        Root = Path.GetFullPath(options.Value.DataPath, environment.ContentRootPath);
+        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(Clips);
+    }
+
+    public string Root { get; }
+
+    /// <summary>One sub-folder per uploaded clip, named by its random id.</summary>
+    public string Clips => Path.Combine(Root, "clips");
+
+    public string Database => Path.Combine(Root, "narrator.db");
+
+    /// <summary>Where the tiny demo model package is written when no model is configured.</summary>
+    public string DemoModel => Path.Combine(Root, "demo-model");
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Narrator.Model;
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.History;
+using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Templates;
+using Narrator.Model.Templates;
+
+namespace Narrator.Web.Services;
+
+/// <summary>
+/// What the page, the hub and the HTTP API call to narrate: validates a <see cref="NarrationRequest"/> (clip, template or
+/// prompt, options), resolves it into work for the queue, and answers "where is narration X" from the queue or history.
+/// </summary>
+public sealed class NarrationService(
+    NarrationQueue queue,
+    ClipStore clips,
+    TemplateLibrary templates,
+    NarrationHistory history,
+    IOptions<QueueOptions> queueOptions)
+{
+    /// <summary>Longest free prompt accepted, in characters.</summary>
+    public const int MaxPromptLength = 8000;
+
+    /// <summary>
+    /// Validates and queues a narration for <paramref name="owner"/>. The returned job's events start with its queue position.
+    /// Throws <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request
+    /// is invalid, the queue is full, the owner is at their limit, or the server is stopping.
+    /// </summary>
+    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+    {
+        var work = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var job = queue.Enqueue(work, owner);
+        clips.Touch(work.ClipId);
+        return job;
+    }
+
+    /// <summary>
+    /// Starts a narration and streams its events until the final one. A refused request yields one failed event saying why.
+    /// If the caller stops reading before the end (cancelled, disconnected), the narration is cancelled so the model is freed.
+    /// </summary>
+    public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
+        NarrationRequest request, NarrationOwner owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        NarrationJob job;
+        FailedEvent? refusal = null;
+        try
+        {
+            job = await StartAsync(request, owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NarrationRejectedException ex)
+        {
+            job = null!;
+            refusal = new FailedEvent(ex.Message) { NarrationId = "", Code = ex.Code };
+        }
+        if (refusal is not null)
+        {
+            yield return refusal;
+            yield break;
+        }
+        try
+        {
+            await foreach (var narrationEvent in job.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return narrationEvent;
+            }
+        }
+        finally
+        {
+            if (!job.IsFinished)
+            {
+                queue.Cancel(job.Id, FailureCodes.Disconnected, "The narration was cancelled because nobody was following it any more.");
+            }
+        }
+    }
+
+    /// <summary>Cancels a narration by id (queued: removed; running: stops at the next token). False if unknown or finished.</summary>
+    public bool Cancel(string narrationId) =>
+        queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.");
+
+    /// <summary>Cancels everything an owner has queued or running (they left).</summary>
+    public int CancelAll(NarrationOwner owner) => queue.CancelOwner(owner);
+
+    /// <summary>A live or recently finished narration (with its event stream), or null.</summary>
+    public NarrationJob? Find(string narrationId) => queue.Find(narrationId);
+
+    /// <summary>A narration's current record: live from the queue, else from history; null if unknown.</summary>
+    public async Task<NarrationRecord?> GetAsync(string narrationId, CancellationToken cancellationToken) =>
+        queue.Find(narrationId)?.ToRecord() ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Finished narrations, newest first.</summary>
+    public Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken) =>
+        history.ListAsync(query, cancellationToken);
+
+    public QueueSnapshot QueueSnapshot() => queue.Snapshot();
+
+
+    /// <summary>
+    /// Turns a request into queue work, or throws <see cref="NarrationRejectedException"/> naming what is wrong.
+    /// Prompt: the request's own, else the template's, else the default template's. Options: Narrator defaults &lt;
+    /// template defaults &lt; Frames/Generation &lt; Options (field by field), validated.
+    /// </summary>
+    internal async Task<NarrationWork> ResolveAsync(NarrationRequest? request, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            throw Invalid("The request is empty; send a clip id and a template id or a prompt.");
+        }
+        if (string.IsNullOrWhiteSpace(request.ClipId))
+        {
+            throw Invalid("The request has no clip id; upload a clip first and send its id.");
+        }
+        var clip = clips.Find(request.ClipId)
+            ?? throw Invalid($"No clip with id \"{request.ClipId}\" exists (clips are deleted after they expire); please upload it again.");
+        PromptTemplate? template = null;
+        if (!string.IsNullOrWhiteSpace(request.Template))
+        {
+            template = await templates.FindAsync(request.Template, cancellationToken).ConfigureAwait(false)
+                ?? throw Invalid($"There is no template \"{request.Template}\"; GET /api/templates lists the ones there are.");
+        }
+        string? prompt = request.Prompt?.Trim();
+        if (string.IsNullOrEmpty(prompt))
+        {
+            template ??= templates.Default;
+            prompt = template.Render();
+        }
+        if (prompt.Length > MaxPromptLength)
+        {
+            throw Invalid($"The prompt is {prompt.Length} characters long; the limit is {MaxPromptLength}.");
+        }
+        var overrides = (request.Options ?? TemplateOptions.None).Over(TemplateOptions.From(request.Frames, request.Generation));
+        NarrationOptions options;
+        FramePlan plan;
+        try
+        {
+            options = NarrationOptionsResolver.Resolve(template?.Defaults, overrides);
+            plan = FramePlanner.Plan(clip.Probe, options.Frames);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+        int limit = queueOptions.Value.MaxNewTokensLimit;
+        if (options.Generation.MaxNewTokens > limit)
+        {
+            throw Invalid($"maxNewTokens is {options.Generation.MaxNewTokens}; this server allows at most {limit}.");
+        }
+        return new NarrationWork
+        {
+            ClipId = clip.Id,
+            ClipLabel = clip.Label,
+            ClipPath = clip.SourcePath,
+            TemplateId = template?.Id,
+            Prompt = prompt,
+            Frames = options.Frames,
+            Generation = options.Generation,
+            EstimatedVisualTokens = plan.VisualTokens,
+        };
+    }
+
+    private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
+}

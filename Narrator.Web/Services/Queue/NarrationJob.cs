@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Text;
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+using Narrator.Web.Narrations;
+
+namespace Narrator.Web.Services.Queue;
+
+/// <summary>
+/// One narration from the moment it was accepted until it completed or failed: its owner, its resolved work,
+/// its state and the ordered events every follower reads. Created only by <see cref="NarrationQueue"/>.
+/// </summary>
+public sealed class NarrationJob
+{
+    private readonly NarrationEventLog log = new();
+    private readonly StringBuilder text = new();
+    private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task<PreparedMedia>? preparation;
+
+    internal NarrationJob(string id, NarrationOwner owner, NarrationWork work, DateTimeOffset createdAt)
+    {
+        Id = id;
+        Owner = owner;
+        Work = work;
+        CreatedAt = createdAt;
+        EnqueuedTimestamp = Stopwatch.GetTimestamp();
+    }
+
+    public string Id { get; }
+
+    public NarrationOwner Owner { get; }
+
+    public NarrationWork Work { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public NarrationState State { get; internal set; } = NarrationState.Queued;
+
+    /// <summary>1 is next; 0 once it has left the queue.</summary>
+    public int Position { get; internal set; }
+
+    /// <summary>Last ETA told to the owner, in seconds.</summary>
+    public double EtaSeconds { get; internal set; }
+
+    public DateTimeOffset? StartedAt { get; internal set; }
+
+    public DateTimeOffset? FinishedAt { get; internal set; }
+
+    /// <summary>Wall time between being accepted and reaching the model (null while still queued).</summary>
+    public TimeSpan? TimeInQueue { get; internal set; }
+
+    public GenerationStats? Stats { get; internal set; }
+
+    /// <summary>The failure (including cancellation) when <see cref="State"/> is Failed.</summary>
+    public FailedEvent? Failure { get; internal set; }
+
+    /// <summary>The narration so far; the whole narration once completed.</summary>
+    public string Text
+    {
+        get { lock (text) { return text.ToString(); } }
+    }
+
+    public bool IsFinished => State is NarrationState.Completed or NarrationState.Failed;
+
+    /// <summary>Completes when the narration has completed or failed.</summary>
+    public Task Finished => finished.Task;
+
+    /// <summary>Number of events so far; an SSE reader resumes from an index below this.</summary>
+    public int EventCount => log.Count;
+
+    /// <summary>Every event from the first (queued) to the final one; ends after completed/failed.</summary>
+    public async IAsyncEnumerable<NarrationEvent> ReadEventsAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var (_, narrationEvent) in log.ReadAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            yield return narrationEvent;
+        }
+    }
+
+    /// <summary>Events with their index, starting at <paramref name="fromIndex"/> (for SSE ids and Last-Event-ID resumption).</summary>
+    public IAsyncEnumerable<(int Index, NarrationEvent Event)> ReadEventsAsync(int fromIndex, CancellationToken cancellationToken = default) =>
+        log.ReadAsync(fromIndex, cancellationToken);
+
+    /// <summary>A snapshot for the API and the page.</summary>
+    public NarrationRecord ToRecord() => new()
+    {
+        Id = Id,
+        State = State.ToString().ToLowerInvariant(),
+        ClipId = Work.ClipId,
+        ClipLabel = Work.ClipLabel,
+        Template = Work.TemplateId,
+        Prompt = Work.Prompt,
+        Frames = Work.Frames,
+        Generation = Work.Generation,
+        Text = Text,
+        Stats = Stats,
+        Error = Failure?.Error,
+        ErrorCode = Failure?.Code,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        Position = State == NarrationState.Queued ? Position : null,
+        EtaSeconds = State == NarrationState.Queued ? EtaSeconds : null,
+        QueueSeconds = TimeInQueue?.TotalSeconds,
+    };
+
+    internal CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Why the job was cancelled (a FailureCodes value) and the sentence for the person; set before Cancellation fires.</summary>
+    internal (string Code, string Message)? CancelReason { get; set; }
+
+    internal long EnqueuedTimestamp { get; }
+
+    internal Task<PreparedMedia>? Preparation => Volatile.Read(ref preparation);
+
+    /// <summary>Starts preparing the frames once; later calls return the same task.</summary>
+    internal Task<PreparedMedia> EnsurePreparation(IClipPreparer preparer)
+    {
+        var existing = Volatile.Read(ref preparation);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var started = Task.Run(() => preparer.PrepareAsync(Work, Cancellation.Token));
+        var winner = Interlocked.CompareExchange(ref preparation, started, null) ?? started;
+        if (winner != started)
+        {
+            ObserveQuietly(started);
+        }
+        return winner;
+    }
+
+    /// <summary>Drops the prepared tensors so a finished job does not hold hundreds of MB.</summary>
+    internal void ReleasePreparation()
+    {
+        var old = Interlocked.Exchange(ref preparation, null);
+        if (old is not null)
+        {
+            ObserveQuietly(old);
+        }
+    }
+
+    internal void AppendText(string piece)
+    {
+        lock (text)
+        {
+            text.Append(piece);
+        }
+    }
+
+    internal bool Publish(NarrationEvent narrationEvent) => log.Append(narrationEvent);
+
+    internal void MarkFinished() => finished.TrySetResult();
+
+    private static void ObserveQuietly(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+}

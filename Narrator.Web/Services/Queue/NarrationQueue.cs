@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Narrator.Web.Narrations;
+
+namespace Narrator.Web.Services.Queue;
+
+/// <summary>
+/// The bounded, fair queue in front of the model. Accepts or rejects a request at once, tells everyone waiting their
+/// position and ETA whenever either changes, prepares frames for the head of the queue ahead of time, hands requests
+/// to the model's consumer in arrival order, and cancels by id, by owner or on shutdown.
+/// </summary>
+public sealed class NarrationQueue : IDisposable
+{
+    // Finished jobs kept for late readers beyond this count are dropped oldest first, whatever their age.
+    private const int MaxRetainedFinished = 1000;
+
+    private readonly Lock gate = new();
+    private readonly LinkedList<NarrationJob> waiting = new();
+    private readonly List<NarrationJob> running = [];
+    private readonly Dictionary<string, NarrationJob> jobs = new(StringComparer.Ordinal);
+    private readonly Queue<NarrationJob> finishedOrder = new();
+    private readonly Dictionary<NarrationOwner, int> activeByOwner = [];
+    private readonly QueueOptions options;
+    private readonly IClipPreparer preparer;
+    private readonly QueueEtaEstimator estimator;
+    private readonly TimeProvider time;
+    private readonly ILogger<NarrationQueue> logger;
+    private TaskCompletionSource workArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int slots = 1;
+    private string? closedMessage;
+
+    public NarrationQueue(
+        IOptions<QueueOptions> options, IClipPreparer preparer, QueueEtaEstimator estimator, TimeProvider time, ILogger<NarrationQueue> logger)
+    {
+        this.options = options.Value;
+        this.preparer = preparer;
+        this.estimator = estimator;
+        this.time = time;
+        this.logger = logger;
+    }
+
+    /// <summary>
+    /// Accepts <paramref name="work"/> for <paramref name="owner"/> and returns its job, whose events start with its queue position.
+    /// Throws <see cref="NarrationRejectedException"/> at once when the queue is full, the owner is at their limit, or the server is stopping.
+    /// </summary>
+    public NarrationJob Enqueue(NarrationWork work, NarrationOwner owner)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        NarrationJob job;
+        lock (gate)
+        {
+            if (closedMessage is not null)
+            {
+                throw new NarrationRejectedException(FailureCodes.ShuttingDown, closedMessage);
+            }
+            int active = activeByOwner.GetValueOrDefault(owner);
+            if (active >= options.PerOwnerLimit)
+            {
+                throw new NarrationRejectedException(FailureCodes.OwnerLimit,
+                    $"You already have {active} narration{(active == 1 ? "" : "s")} queued or running (the limit is {options.PerOwnerLimit}); wait for one to finish or cancel it.");
+            }
+            if (waiting.Count >= options.Capacity)
+            {
+                throw new NarrationRejectedException(FailureCodes.QueueFull,
+                    $"The queue is full ({options.Capacity} narrations waiting); please try again in a minute.");
+            }
+            PruneFinished();
+            job = new NarrationJob(NewId(), owner, work, time.GetUtcNow());
+            jobs[job.Id] = job;
+            waiting.AddLast(job);
+            activeByOwner[owner] = active + 1;
+            PublishPositions();
+            PrepareHead();
+            WakeConsumer();
+        }
+        logger.LogInformation("Narration {NarrationId} queued for {Owner} at position {Position} (clip {ClipId})",
+            job.Id, owner, job.Position, work.ClipId);
+        return job;
+    }
+
+    /// <summary>A live or recently finished narration, or null once only the history has it.</summary>
+    public NarrationJob? Find(string id)
+    {
+        lock (gate)
+        {
+            return jobs.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>The owner's queued and running narrations.</summary>
+    public IReadOnlyList<NarrationJob> ActiveFor(NarrationOwner owner)
+    {
+        lock (gate)
+        {
+            return [.. running.Where(j => j.Owner == owner), .. waiting.Where(j => j.Owner == owner)];
+        }
+    }
+
+    /// <summary>Counts for health checks and the page.</summary>
+    public QueueSnapshot Snapshot()
+    {
+        lock (gate)
+        {
+            return new QueueSnapshot(waiting.Count, running.Count, options.Capacity, slots, closedMessage is not null,
+                Math.Round(estimator.TokensPerSecond, 2));
+        }
+    }
+
+    /// <summary>
+    /// Cancels a narration: removed at once if queued, stopped at the next token if running.
+    /// Returns false when the id is unknown or the narration already finished.
+    /// </summary>
+    public bool Cancel(string id, string code = FailureCodes.Cancelled, string message = "The narration was cancelled.")
+    {
+        lock (gate)
+        {
+            return jobs.TryGetValue(id, out var job) && CancelLocked(job, code, message);
+        }
+    }
+
+    /// <summary>Cancels everything <paramref name="owner"/> has queued or running (they disconnected); returns how many.</summary>
+    public int CancelOwner(NarrationOwner owner, string code = FailureCodes.Disconnected,
+        string message = "The narration was cancelled because its client disconnected.")
+    {
+        int count = 0;
+        lock (gate)
+        {
+            foreach (var job in running.Where(j => j.Owner == owner).Concat(waiting.Where(j => j.Owner == owner)).ToList())
+            {
+                count += CancelLocked(job, code, message) ? 1 : 0;
+            }
+        }
+        if (count > 0)
+        {
+            logger.LogInformation("Cancelled {Count} narration(s) of {Owner}: {Code}", count, owner, code);
+        }
+        return count;
+    }
+
+    /// <summary>Stops taking work: new requests are refused, everyone queued is told why, running work is cancelled.</summary>
+    public void Close(string message)
+    {
+        lock (gate)
+        {
+            if (closedMessage is not null)
+            {
+                return;
+            }
+            closedMessage = message;
+            foreach (var job in running.Concat(waiting).ToList())
+            {
+                CancelLocked(job, FailureCodes.ShuttingDown, message);
+            }
+            WakeConsumer();
+        }
+        logger.LogInformation("Narration queue closed: {Reason}", message);
+    }
+
+    /// <summary>How many requests the engine runs at once; set by the consumer when the engine is loaded.</summary>
+    internal void SetSlots(int count)
+    {
+        lock (gate)
+        {
+            slots = Math.Max(1, count);
+            PublishPositions();
+        }
+    }
+
+    /// <summary>Waits for the oldest queued request and marks it running; throws when cancelled or the queue is closed.</summary>
+    internal async Task<NarrationJob> TakeNextAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (gate)
+            {
+                if (closedMessage is not null)
+                {
+                    throw new OperationCanceledException("The narration queue is closed.");
+                }
+                if (waiting.First is { } first)
+                {
+                    var job = first.Value;
+                    waiting.RemoveFirst();
+                    running.Add(job);
+                    job.State = NarrationState.Running;
+                    job.Position = 0;
+                    job.StartedAt = time.GetUtcNow();
+                    job.TimeInQueue = Stopwatch.GetElapsedTime(job.EnqueuedTimestamp);
+                    job.Publish(new StartedEvent { NarrationId = job.Id });
+                    PublishPositions();
+                    PrepareHead();
+                    return job;
+                }
+                wait = workArrived.Task;
+            }
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends a running job with its final event (completed, or failed including cancelled) and frees its owner's slot.</summary>
+    internal void Finish(NarrationJob job, NarrationEvent final)
+    {
+        lock (gate)
+        {
+            if (job.IsFinished)
+            {
+                return;
+            }
+            running.Remove(job);
+            waiting.Remove(job);
+            EndLocked(job, final);
+            PublishPositions();
+        }
+    }
+
+    public void Dispose()
+    {
+        Close("The server is shutting down; please try again in a minute.");
+        lock (gate)
+        {
+            // Only finished jobs' sources are disposed: a consumer may still be observing a running one.
+            foreach (var job in jobs.Values.Where(j => j.IsFinished))
+            {
+                job.Cancellation.Dispose();
+            }
+            jobs.Clear();
+        }
+    }
+
+    private bool CancelLocked(NarrationJob job, string code, string message)
+    {
+        if (job.IsFinished || job.CancelReason is not null)
+        {
+            return false;
+        }
+        job.CancelReason = (code, message);
+        if (job.State == NarrationState.Queued)
+        {
+            waiting.Remove(job);
+            EndLocked(job, new FailedEvent(message) { NarrationId = job.Id, Code = code });
+            PublishPositions();
+            PrepareHead();
+        }
+        // A running job stops at its next token; the consumer then calls Finish with the partial text.
+        job.Cancellation.Cancel();
+        return true;
+    }
+
+    private void EndLocked(NarrationJob job, NarrationEvent final)
+    {
+        job.State = final is CompletedEvent ? NarrationState.Completed : NarrationState.Failed;
+        job.Failure = final as FailedEvent;
+        job.Stats = (final as CompletedEvent)?.Stats ?? job.Stats;
+        job.FinishedAt = time.GetUtcNow();
+        job.Position = 0;
+        job.ReleasePreparation();
+        job.Publish(final);
+        job.MarkFinished();
+        int active = activeByOwner.GetValueOrDefault(job.Owner) - 1;
+        if (active > 0)
+        {
+            activeByOwner[job.Owner] = active;
+        }
+        else
+        {
+            activeByOwner.Remove(job.Owner);
+        }
+        finishedOrder.Enqueue(job);
+    }
+
+    /// <summary>Tells each waiting owner their position and ETA when either has changed enough to matter.</summary>
+    private void PublishPositions()
+    {
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+        var remaining = new List<double>(running.Count);
+        foreach (var job in running)
+        {
+            remaining.Add(estimator.EstimateRemainingSeconds(job.Work, time.GetUtcNow() - (job.StartedAt ?? time.GetUtcNow())));
+        }
+        var works = new List<NarrationWork>(waiting.Count);
+        foreach (var job in waiting)
+        {
+            works.Add(job.Work);
+        }
+        var waits = estimator.EstimateWaits(remaining, works, slots);
+        int position = 1;
+        foreach (var job in waiting)
+        {
+            double eta = Math.Round(waits[position - 1], 1);
+            // An ETA that moved by less than a second (or 10%) is noise, not news.
+            bool etaMoved = Math.Abs(eta - job.EtaSeconds) >= Math.Max(1, 0.1 * job.EtaSeconds);
+            if (job.Position != position || etaMoved)
+            {
+                job.Position = position;
+                job.EtaSeconds = eta;
+                job.Publish(new QueuedEvent(position, eta) { NarrationId = job.Id });
+            }
+            position++;
+        }
+    }
+
+    /// <summary>Starts frame preparation for the first PrepareAhead waiting jobs (the preparer's pool bounds the CPU work).</summary>
+    private void PrepareHead()
+    {
+        int count = 0;
+        for (var node = waiting.First; node is not null && count < options.PrepareAhead; node = node.Next, count++)
+        {
+            node.Value.EnsurePreparation(preparer);
+        }
+    }
+
+    private void WakeConsumer()
+    {
+        var wake = workArrived;
+        workArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        wake.TrySetResult();
+    }
+
+    private void PruneFinished()
+    {
+        var cutoff = time.GetUtcNow() - TimeSpan.FromMinutes(options.RetainFinishedMinutes);
+        while (finishedOrder.TryPeek(out var oldest) && (oldest.FinishedAt < cutoff || finishedOrder.Count > MaxRetainedFinished))
+        {
+            finishedOrder.Dequeue();
+            jobs.Remove(oldest.Id);
+            oldest.Cancellation.Dispose();
+        }
+    }
+
+    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+}
+
+/// <summary>Queue figures for /readyz and the page.</summary>
+public sealed record QueueSnapshot(int Waiting, int Running, int Capacity, int Slots, bool Closed, double RecentTokensPerSecond);

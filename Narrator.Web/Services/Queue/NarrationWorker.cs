@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Narrator.Model;
+using Narrator.Model.Engines;
+using Narrator.Model.Generation;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services.Engine;
+using Narrator.Web.Services.History;
+
+namespace Narrator.Web.Services.Queue;
+
+/// <summary>
+/// The queue's consumer and the only code that talks to the engine: takes requests in order (as many at once as the
+/// engine says it can run), streams the engine's updates out as narration events, enforces the time limit, records
+/// the result in history, and turns every way a request can end into exactly one completed or failed event.
+/// </summary>
+public sealed class NarrationWorker(
+    NarrationQueue queue,
+    EngineHost engine,
+    IClipPreparer preparer,
+    NarrationHistory history,
+    QueueEtaEstimator estimator,
+    IOptions<QueueOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<NarrationWorker> logger) : BackgroundService
+{
+    private readonly TimeSpan maxGeneration = TimeSpan.FromSeconds(options.Value.MaxGenerationSeconds);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Queued owners hear about shutdown as soon as it starts, not when the host gets round to stopping this service.
+        using var onStopping = lifetime.ApplicationStopping.Register(
+            () => queue.Close("The server is shutting down; please try again in a minute."));
+        IChatClient client;
+        try
+        {
+            client = await engine.WhenReadyAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            queue.Close($"Narrations are unavailable: {ex.Message}");
+            return;
+        }
+        int slots = Math.Max(1, client.GetService<EngineInfo>()?.MaxConcurrency ?? 1);
+        queue.SetSlots(slots);
+        var consumers = new Task[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            consumers[i] = ConsumeAsync(client, stoppingToken);
+        }
+        await Task.WhenAll(consumers).ConfigureAwait(false);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Close("The server is shutting down; please try again in a minute.");
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ConsumeAsync(IChatClient client, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            NarrationJob job;
+            try
+            {
+                job = await queue.TakeNextAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await RunAsync(client, job, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs one narration to its single final event; never throws.</summary>
+    internal async Task RunAsync(IChatClient client, NarrationJob job, CancellationToken stoppingToken)
+    {
+        using var timeout = new CancellationTokenSource(maxGeneration);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancellation.Token, timeout.Token, stoppingToken);
+        var cancellationToken = linked.Token;
+        long started = Stopwatch.GetTimestamp();
+        int generated = 0;
+        GenerationStats? stats = null;
+        ChatFinishReason? finishReason = null;
+        logger.LogInformation("Narration {NarrationId} started after {QueueSeconds:F1}s in the queue",
+            job.Id, job.TimeInQueue?.TotalSeconds ?? 0);
+        try
+        {
+            // Always said, so every client sees the same stage sequence; instant when the frames were prepared ahead.
+            job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
+            var preparation = job.EnsurePreparation(preparer);
+            var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
+            ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(job.Work.Prompt)]);
+            var chatOptions = job.Work.Generation.ToChatOptions();
+            await foreach (var update in client.GetStreamingResponseAsync([message], chatOptions, cancellationToken).ConfigureAwait(false))
+            {
+                if (update.GetStage() is { } stage)
+                {
+                    job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
+                }
+                foreach (var content in update.Contents)
+                {
+                    if (content is TextContent { Text: { Length: > 0 } piece })
+                    {
+                        job.AppendText(piece);
+                        job.Publish(new TokenEvent(piece) { NarrationId = job.Id });
+                        generated++;
+                    }
+                }
+                stats = update.GetStats() ?? stats;
+                finishReason = update.FinishReason ?? finishReason;
+                // Stop at the next token even if the engine is slow to notice its token.
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            stats ??= new GenerationStats
+            {
+                GeneratedTokens = generated,
+                Frames = media.Plan.NFrames,
+                VisualTokens = media.Plan.VisualTokens,
+                TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                FinishReason = finishReason == ChatFinishReason.Length ? "max_new_tokens" : "eos",
+            };
+            estimator.Record(stats, job.Work.Generation.MaxNewTokens);
+            var completed = new CompletedEvent(job.Text, stats) { NarrationId = job.Id };
+            // Stored before the final event goes out, so a client that reads history right after "completed" finds it.
+            await SaveAsync(job, completed).ConfigureAwait(false);
+            queue.Finish(job, completed);
+            logger.LogInformation("Narration {NarrationId} completed: {Tokens} tokens in {Milliseconds:F0} ms ({Reason})",
+                job.Id, stats.GeneratedTokens, stats.TotalMilliseconds, stats.FinishReason);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var (code, text) = job.CancelReason
+                ?? (timeout.IsCancellationRequested
+                    ? (FailureCodes.Timeout, $"The narration was stopped after the {maxGeneration.TotalSeconds:0}-second limit.")
+                    : (FailureCodes.ShuttingDown, "The server is shutting down; please try again in a minute."));
+            await FailAsync(job, code, text).ConfigureAwait(false);
+            logger.LogInformation("Narration {NarrationId} stopped ({Code}) after {Tokens} tokens", job.Id, code, generated);
+        }
+        catch (UserInputException ex)
+        {
+            await FailAsync(job, FailureCodes.InvalidMedia, ex.Message).ConfigureAwait(false);
+            logger.LogInformation("Narration {NarrationId} refused: {Message}", job.Id, ex.Message);
+        }
+        catch (RemoteEngineException ex)
+        {
+            // The remote server said what went wrong: pass on the visitor-safe sentence, log the full one (address, setting).
+            logger.LogError(ex, "Narration {NarrationId} failed on the remote engine: {Reason}", job.Id, ex.Message);
+            await FailAsync(job, FailureCodes.EngineError, ex.PublicMessage).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Narration {NarrationId} failed in the engine", job.Id);
+            await FailAsync(job, FailureCodes.EngineError,
+                "The model failed while narrating this clip; the error has been logged.").ConfigureAwait(false);
+        }
+    }
+
+    private async Task FailAsync(NarrationJob job, string code, string message)
+    {
+        var failed = new FailedEvent(message) { NarrationId = job.Id, Code = code, PartialText = job.Text };
+        await SaveAsync(job, failed).ConfigureAwait(false);
+        queue.Finish(job, failed);
+    }
+
+    private async Task SaveAsync(NarrationJob job, NarrationEvent final)
+    {
+        try
+        {
+            await history.SaveAsync(job, final, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A full disk must not keep the person from getting their narration.
+            logger.LogError(ex, "Could not store narration {NarrationId} in the history", job.Id);
+        }
+    }
+}

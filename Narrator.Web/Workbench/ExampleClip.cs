@@ -1,0 +1,19 @@
+using Narrator.Model.Templates;
+
+namespace Narrator.Web.Workbench;
+
+/// <summary>A sample clip shipped under wwwroot/examples, with the template that suits it.</summary>
+public sealed record ExampleClip(
+    string Id,
+    string File,
+    string Poster,
+    LocalizedText Title,
+    LocalizedText Description,
+    string TemplateId,
+    string Credit)
+{
+    /// <summary>Where the browser fetches the clip.</summary>
+    public string Url => "examples/" + File;
+
+    public string PosterUrl => "examples/" + Poster;
+}

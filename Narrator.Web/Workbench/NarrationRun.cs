@@ -1,0 +1,167 @@
+using System.Text;
+using Narrator.Model.Generation;
+using Narrator.Web.Narrations;
+
+namespace Narrator.Web.Workbench;
+
+/// <summary>
+/// One narration as the page shows it: folds the queue's <see cref="NarrationEvent"/>s into status, queue position,
+/// stage, the text so far and the final stats. Knows the request it came from so it can be exported or re-run.
+/// </summary>
+public sealed class NarrationRun(NarrationRequest request, string clipLabel, DateTimeOffset createdAt)
+{
+    private readonly StringBuilder _text = new();
+    private string? _textSnapshot = "";
+
+    public NarrationRequest Request { get; } = request;
+
+    public string ClipLabel { get; } = clipLabel;
+
+    public DateTimeOffset CreatedAt { get; } = createdAt;
+
+    public string? NarrationId { get; private set; }
+
+    public NarrationStatus Status { get; private set; } = NarrationStatus.Submitting;
+
+    /// <summary>1 = next; null when not waiting.</summary>
+    public int? QueuePosition { get; private set; }
+
+    public double? EtaSeconds { get; private set; }
+
+    /// <summary>The last stage the engine reported, as sent ("preparing frames", "generating", "segment 2 of 5").</summary>
+    public string? Stage { get; private set; }
+
+    /// <summary>Token pieces received so far.</summary>
+    public int TokenPieces { get; private set; }
+
+    public GenerationStats? Stats { get; private set; }
+
+    public string? Error { get; private set; }
+
+    /// <summary>Still waiting or writing: Stop applies, Describe does not.</summary>
+    public bool IsActive => Status is NarrationStatus.Submitting or NarrationStatus.Queued or NarrationStatus.Running;
+
+    public bool IsFinished => !IsActive;
+
+    /// <summary>The narration so far; cached between tokens so a render does not rebuild the string.</summary>
+    public string Text => _textSnapshot ??= _text.ToString();
+
+    /// <summary>Folds one event in. Events after the run finished are ignored: the first ending wins.</summary>
+    public void Apply(NarrationEvent narrationEvent)
+    {
+        ArgumentNullException.ThrowIfNull(narrationEvent);
+        if (IsFinished)
+        {
+            return;
+        }
+        NarrationId ??= narrationEvent.NarrationId;
+        switch (narrationEvent)
+        {
+            case QueuedEvent queued:
+                Status = NarrationStatus.Queued;
+                QueuePosition = queued.Position;
+                EtaSeconds = queued.EtaSeconds;
+                break;
+            case StartedEvent:
+                StartRunning();
+                break;
+            case StageEvent stage:
+                StartRunning();
+                Stage = stage.Stage;
+                break;
+            case TokenEvent token:
+                StartRunning();
+                _text.Append(token.Text);
+                _textSnapshot = null;
+                TokenPieces++;
+                break;
+            case CompletedEvent completed:
+                Stats = completed.Stats;
+                ReplaceText(completed.Text);
+                Status = completed.Stats.FinishReason == "cancelled" ? NarrationStatus.Stopped : NarrationStatus.Completed;
+                ClearWaiting();
+                break;
+            case FailedEvent failed:
+                if (failed.PartialText.Length > Text.Length)
+                {
+                    ReplaceText(failed.PartialText);
+                }
+                // A stop the person asked for is not an error; anything else is shown as the server's sentence.
+                if (failed.Code == FailureCodes.Cancelled)
+                {
+                    Status = NarrationStatus.Stopped;
+                }
+                else
+                {
+                    Error = failed.Error;
+                    Status = NarrationStatus.Failed;
+                }
+                ClearWaiting();
+                break;
+        }
+    }
+
+    /// <summary>A stored narration from the history, shown as it ended.</summary>
+    public static NarrationRun FromRecord(NarrationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var request = new NarrationRequest
+        {
+            ClipId = record.ClipId,
+            Template = record.Template,
+            Prompt = record.Prompt,
+            Frames = record.Frames,
+            Generation = record.Generation,
+        };
+        var run = new NarrationRun(request, record.ClipLabel, record.CreatedAt);
+        run.Apply(record.State == "failed"
+            ? new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text }
+            : new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id });
+        return run;
+    }
+
+    /// <summary>The person pressed Stop and the stream ended without a final event.</summary>
+    public void MarkStopped()
+    {
+        if (IsActive)
+        {
+            Status = NarrationStatus.Stopped;
+            ClearWaiting();
+        }
+    }
+
+    /// <summary>The stream broke without saying why (e.g. the server went away); keep what arrived and say so.</summary>
+    public void MarkFailed(string error)
+    {
+        if (IsActive)
+        {
+            Error = error;
+            Status = NarrationStatus.Failed;
+            ClearWaiting();
+        }
+    }
+
+    private void StartRunning()
+    {
+        Status = NarrationStatus.Running;
+        QueuePosition = null;
+        EtaSeconds = null;
+    }
+
+    private void ClearWaiting()
+    {
+        QueuePosition = null;
+        EtaSeconds = null;
+    }
+
+    // The final text is authoritative (it may be post-processed); keep the streamed text when the final one is empty.
+    private void ReplaceText(string finalText)
+    {
+        if (string.IsNullOrEmpty(finalText) || finalText == Text)
+        {
+            return;
+        }
+        _text.Clear().Append(finalText);
+        _textSnapshot = finalText;
+    }
+}
