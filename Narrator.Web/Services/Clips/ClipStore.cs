@@ -76,7 +76,7 @@ public sealed class ClipStore
             {
                 throw new ClipRejectedException(StatusCodes.Status400BadRequest, $"{label} is empty (0 bytes); please choose a video or image file.");
             }
-            var clip = await pool.RunAsync(ct => AcceptWithDeadlineAsync(id, label, sourcePath, options, ct), cancellationToken).ConfigureAwait(false);
+            var clip = await pool.RunAsync(ct => AcceptWithDeadlineAsync(id, label, sourcePath, options, ct), PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
             clips[id] = clip;
             logger.LogInformation("Clip {ClipId} accepted: {Label}, {Bytes} bytes, {Kind} {Width}x{Height} {Duration:F1}s, {Frames} frames planned",
                 id, label, bytes, clip.Probe.Kind, clip.Probe.Width, clip.Probe.Height, clip.Probe.DurationSeconds, clip.Plan.NFrames);
@@ -112,7 +112,7 @@ public sealed class ClipStore
         {
             clip = Find(clipId) ?? throw new ClipNotFoundException(clipId);
             var (plan, timestamps) = await pool.RunAsync(
-                ct => WriteThumbnailsAsync(clip.SourcePath, clip.Probe, options, clip.FramesVersion + 1, ct), cancellationToken).ConfigureAwait(false);
+                ct => WriteThumbnailsAsync(clip.SourcePath, clip.Probe, options, clip.FramesVersion + 1, ct), PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
             var replanned = clip with { FrameOptions = options, Plan = plan, FrameTimestamps = timestamps, FramesVersion = clip.FramesVersion + 1 };
             TryDelete(Path.Combine(clip.Folder, FramesFolder, clip.FramesVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             clips[clipId] = replanned;
