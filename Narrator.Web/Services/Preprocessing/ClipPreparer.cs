@@ -11,6 +11,6 @@ public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, Prepro
     {
         var clip = clips.Find(work.ClipId)
             ?? throw new MediaException("The clip has expired and was deleted; please upload it again.");
-        return pool.RunAsync(ct => preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), cancellationToken);
+        return pool.RunAsync(ct => preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken);
     }
 }

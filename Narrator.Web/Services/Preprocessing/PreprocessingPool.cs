@@ -3,29 +3,92 @@ using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Preprocessing;
 
+/// <summary>Who is waiting for a preprocessing slot; the model's queue goes first so the model never waits behind uploads.</summary>
+public enum PreprocessingPriority
+{
+    /// <summary>Probing, thumbnails and previews of a new upload.</summary>
+    Upload,
+
+    /// <summary>Frames and patches for a request near the head of the model queue.</summary>
+    ModelQueue,
+}
+
 /// <summary>
 /// The bounded CPU pool for ffmpeg work (probing, frame extraction, patching, previews): at most
-/// <c>Narrator:Queue:PreprocessingConcurrency</c> jobs at once, so a burst of uploads cannot starve the model or the server.
+/// <c>Narrator:Queue:PreprocessingConcurrency</c> jobs at once, so a burst of uploads cannot starve the server; a free
+/// slot goes to work for the model queue before any upload.
 /// </summary>
-public sealed class PreprocessingPool(IOptions<QueueOptions> options) : IDisposable
+public sealed class PreprocessingPool(IOptions<QueueOptions> options)
 {
-    private readonly SemaphoreSlim slots = new(options.Value.EffectivePreprocessingConcurrency);
+    private readonly Lock gate = new();
+    private readonly LinkedList<TaskCompletionSource> modelQueue = new();
+    private readonly LinkedList<TaskCompletionSource> uploads = new();
+    private int free = options.Value.EffectivePreprocessingConcurrency;
 
     public int Concurrency { get; } = options.Value.EffectivePreprocessingConcurrency;
 
     /// <summary>Runs <paramref name="work"/> on a thread-pool thread once a slot is free.</summary>
-    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, PreprocessingPriority priority, CancellationToken cancellationToken)
     {
-        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await AcquireAsync(priority, cancellationToken).ConfigureAwait(false);
         try
         {
             return await Task.Run(() => work(cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            slots.Release();
+            Release();
         }
     }
 
-    public void Dispose() => slots.Dispose();
+    private Task AcquireAsync(PreprocessingPriority priority, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        TaskCompletionSource waiter;
+        LinkedListNode<TaskCompletionSource> node;
+        lock (gate)
+        {
+            if (free > 0)
+            {
+                free--;
+                return Task.CompletedTask;
+            }
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            node = (priority == PreprocessingPriority.ModelQueue ? modelQueue : uploads).AddLast(waiter);
+        }
+        var registration = cancellationToken.Register(() =>
+        {
+            lock (gate)
+            {
+                // Still waiting: leave the line. Already granted: the slot is ours and is released by RunAsync.
+                if (node.List is not null)
+                {
+                    node.List.Remove(node);
+                    waiter.TrySetCanceled(cancellationToken);
+                }
+            }
+        });
+        return waiter.Task.ContinueWith(t =>
+        {
+            registration.Dispose();
+            return t;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
+    }
+
+    private void Release()
+    {
+        TaskCompletionSource? next;
+        lock (gate)
+        {
+            var line = modelQueue.First is not null ? modelQueue : uploads;
+            next = line.First?.Value;
+            if (next is null)
+            {
+                free++;
+                return;
+            }
+            line.RemoveFirst();
+        }
+        next.TrySetResult();
+    }
 }

@@ -217,9 +217,11 @@ public sealed class NarrationQueue : IDisposable
 
     public void Dispose()
     {
+        Close("The server is shutting down; please try again in a minute.");
         lock (gate)
         {
-            foreach (var job in jobs.Values)
+            // Only finished jobs' sources are disposed: a consumer may still be observing a running one.
+            foreach (var job in jobs.Values.Where(j => j.IsFinished))
             {
                 job.Cancellation.Dispose();
             }
