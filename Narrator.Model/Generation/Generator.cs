@@ -45,7 +45,9 @@ public sealed class Generator : IDisposable
         _package = package;
         _prefillChunkSize = prefillChunkSize;
         _hidden = package.Config.Model.Decoder.HiddenSize;
-        _vocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        // The graph's static vocabulary dimension, else genai_config's vocab_size (0 if neither: known after prefill).
+        int graphVocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
         _embedder = new TokenEmbedder(package);
         _decoder = new TextDecoder(package);
         _cache = KvCache.Empty(package);

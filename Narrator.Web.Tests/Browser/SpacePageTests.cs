@@ -49,8 +49,18 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
     public async Task DisposeAsync()
     {
+        // The last state of every page, for looking at a failure; only when screenshots are asked for.
+        string? folder = Environment.GetEnvironmentVariable("NARRATOR_SCREENSHOTS");
+        int n = 0;
         foreach (IBrowserContext context in _contexts)
         {
+            foreach (IPage page in context.Pages)
+            {
+                if (!string.IsNullOrEmpty(folder))
+                {
+                    await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"last-{GetType().Name}-{n++}.png"), FullPage = true });
+                }
+            }
             await context.DisposeAsync();
         }
     }
@@ -97,7 +107,7 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
     {
         IPage page = await OpenAsync();
         await UploadAsync(page, _clip!);
-        await SetMaxNewTokensAsync(page, 8192);
+        await UseFewFramesAndManyTokensAsync(page);
 
         await page.ClickAsync("[data-testid=describe]");
         await Assertions.Expect(page.Locator("[data-testid=narration-text]")).Not.ToBeEmptyAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
@@ -149,7 +159,7 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         IPage second = await OpenAsync();
         await UploadAsync(first, _clip!);
         await UploadAsync(second, _clip!);
-        await SetMaxNewTokensAsync(first, 8192);
+        await UseFewFramesAndManyTokensAsync(first);
 
         await first.ClickAsync("[data-testid=describe]");
         await Assertions.Expect(first.Locator("[data-testid=stage]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
@@ -203,11 +213,20 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
     }
 
-    private static async Task SetMaxNewTokensAsync(IPage page, int tokens)
+    // Four frames reach the first token sooner; 2048 tokens (the server's limit) keep the model busy long enough to act.
+    private static async Task UseFewFramesAndManyTokensAsync(IPage page)
     {
         await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
-        ILocator field = page.Locator("input[data-testid=setting-max-new-tokens]");
-        await field.FillAsync(tokens.ToString(CultureInfo.InvariantCulture));
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        await FillAsync(page, "setting-max-new-tokens", 2048);
+        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
+    }
+
+    private static async Task FillAsync(IPage page, string testId, int value)
+    {
+        ILocator field = page.Locator($"input[data-testid={testId}]");
+        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
         await field.BlurAsync();
     }
 

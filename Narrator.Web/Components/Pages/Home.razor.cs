@@ -66,6 +66,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     [Inject] private NarrationSession Session { get; set; } = null!;
     [Inject] private EngineHost EngineHost { get; set; } = null!;
     [Inject] private IOptions<UploadOptions> UploadOptions { get; set; } = null!;
+    [Inject] private IOptions<Narrator.Web.Services.Queue.QueueOptions> QueueOptions { get; set; } = null!;
     [Inject] private IWebHostEnvironment Environment { get; set; } = null!;
     [Inject] private IConfiguration Configuration { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
