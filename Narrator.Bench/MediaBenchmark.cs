@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Narrator.Model.Media;
 
 namespace Narrator.Bench;
 
 /// <summary>
 /// Issue 2: plan + extract + patchify (<see cref="MediaPreparer"/>) against one plain ffmpeg command doing the same
-/// select + scale to rawvideo, and against one ffmpeg seek per frame. Runs are interleaved so machine load hits all alike.
+/// select + scale to rawvideo, and against one ffmpeg seek per frame. Runs are interleaved so machine load hits all
+/// alike, and CPU time (this process + its ffmpeg children) is reported next to wall time because the box is shared.
 /// </summary>
 internal sealed class MediaBenchmark : IBenchmark
 {
@@ -17,7 +19,7 @@ internal sealed class MediaBenchmark : IBenchmark
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var runs = 7;
-        var seekRuns = 5;
+        var seekRuns = 3;
         var clipPaths = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -37,10 +39,10 @@ internal sealed class MediaBenchmark : IBenchmark
         var tools = FfmpegTools.Default;
         var preparer = new MediaPreparer(new MediaProber(tools), new FrameExtractor(tools));
         var options = new FrameOptions();
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average before: {LoadAverage()}");
         Console.WriteLine($"ffmpeg: {FirstLine(tools.FfmpegPath, "-version")}");
         Console.WriteLine();
-        Console.WriteLine("| clip | frames planned, size | plain ffmpeg select+scale | Narrator plan+extract+patchify | ratio | + ffprobe (whole PrepareAsync) | ratio | per-frame seek | seek / Narrator |");
+        Console.WriteLine("| clip | plan | plain ffmpeg select+scale | Narrator plan+extract+patchify | ratio | PrepareAsync incl. ffprobe | ratio | per-frame seek | seek / Narrator |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 
         foreach (var clip in clipPaths)
@@ -51,37 +53,36 @@ internal sealed class MediaBenchmark : IBenchmark
             baselineArguments[^1] = "/dev/null";
             baselineArguments.Insert(baselineArguments.Count - 1, "-y");
 
-            // One warm-up of each so the file is in the page cache for every timed run.
+            // One warm-up of each so the file is in the page cache and the code is jitted for every timed run.
             await preparer.PrepareAsync(clip, options, cancellationToken);
             await RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken);
 
-            var prepare = new List<double>();
-            var planned = new List<double>();
-            var baseline = new List<double>();
-            var seek = new List<double>();
+            List<Cost> baseline = [], planned = [], prepared = [], seek = [];
             for (var run = 0; run < Math.Max(runs, seekRuns); run++)
             {
                 if (run < runs)
                 {
-                    baseline.Add(await TimeAsync(() => RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken)));
+                    baseline.Add(await MeasureAsync(() => RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken)));
                     // The server probes at upload, so plan+extract+patchify from a probe is the request path; with the probe is the CLI path.
-                    planned.Add(await TimeAsync(() => preparer.PrepareAsync(clip, probe, options, cancellationToken)));
-                    prepare.Add(await TimeAsync(() => preparer.PrepareAsync(clip, options, cancellationToken)));
+                    planned.Add(await MeasureAsync(() => preparer.PrepareAsync(clip, probe, options, cancellationToken)));
+                    prepared.Add(await MeasureAsync(() => preparer.PrepareAsync(clip, options, cancellationToken)));
                 }
                 if (run < seekRuns)
                 {
-                    seek.Add(await TimeAsync(() => SeekEachFrameAsync(tools.FfmpegPath, clip, probe, plan, cancellationToken)));
+                    seek.Add(await MeasureAsync(() => SeekEachFrameAsync(tools.FfmpegPath, clip, probe, plan, cancellationToken)));
                 }
                 Console.Error.WriteLine(
-                    $"{Path.GetFileName(clip)} run {run + 1}: ffmpeg {Last(baseline)} s, plan+extract+patchify {Last(planned)} s, with probe {Last(prepare)} s, seek {Last(seek)} s");
+                    $"{Path.GetFileName(clip)} run {run + 1}: ffmpeg {Last(baseline)}, plan+extract+patchify {Last(planned)}, with probe {Last(prepared)}, seek {Last(seek)}");
             }
 
-            double p = Median(prepare), n = Median(planned), b = Median(baseline), s = Median(seek);
+            Cost b = Median(baseline), n = Median(planned), p = Median(prepared), s = Median(seek);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.FrameCount} frames, {probe.VideoCodec}) | {plan.NFrames} @ {plan.ResizedWidth}x{plan.ResizedHeight} | {b:0.000} s | {n:0.000} s | {n / b:0.00}x | {p:0.000} s | {p / b:0.00}x | {s:0.000} s | {s / n:0.0}x |"));
+                $"| {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.FrameCount} frames, {probe.VideoCodec}) | {plan.NFrames} frames @ {plan.ResizedWidth}x{plan.ResizedHeight} " +
+                $"| {b} | {n} | {n.Wall / b.Wall:0.00}x wall, {n.Cpu / b.Cpu:0.00}x CPU | {p} | {p.Wall / b.Wall:0.00}x wall, {p.Cpu / b.Cpu:0.00}x CPU " +
+                $"| {s} | {s.Wall / n.Wall:0.0}x wall, {s.Cpu / n.Cpu:0.0}x CPU |"));
         }
         Console.WriteLine();
-        Console.WriteLine($"medians of {runs} runs ({seekRuns} for seeking); load average after: {LoadAverage()}");
+        Console.WriteLine($"medians of {runs} interleaved runs ({seekRuns} for per-frame seeking); cells are wall / CPU seconds (CPU = this process + ffmpeg children); load average after: {LoadAverage()}");
         return 0;
     }
 
@@ -133,24 +134,63 @@ internal sealed class MediaBenchmark : IBenchmark
         }
     }
 
-    private static async Task<double> TimeAsync(Func<Task> action)
+    private readonly record struct Cost(double Wall, double Cpu)
     {
-        var stopwatch = Stopwatch.StartNew();
-        await action();
-        return stopwatch.Elapsed.TotalSeconds;
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Wall:0.000} / {Cpu:0.000} s");
     }
 
-    private static double Median(List<double> values)
+    private static async Task<Cost> MeasureAsync(Func<Task> action)
+    {
+        var cpuBefore = CpuSeconds();
+        var stopwatch = Stopwatch.StartNew();
+        await action();
+        var wall = stopwatch.Elapsed.TotalSeconds;
+        return new Cost(wall, CpuSeconds() - cpuBefore);
+    }
+
+    /// <summary>User + system CPU of this process and of its finished (reaped) children, from getrusage.</summary>
+    private static double CpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        }
+        getrusage(RusageSelf, out var self);
+        getrusage(RusageChildren, out var children);
+        return self.Seconds + children.Seconds;
+    }
+
+    private const int RusageSelf = 0;
+    private const int RusageChildren = -1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Rusage
+    {
+        public long UserSeconds, UserMicroseconds, SystemSeconds, SystemMicroseconds;
+        public long MaxRss, Ixrss, Idrss, Isrss, Minflt, Majflt, Nswap, Inblock, Oublock, Msgsnd, Msgrcv, Nsignals, Nvcsw, Nivcsw;
+
+        public readonly double Seconds => UserSeconds + SystemSeconds + (UserMicroseconds + SystemMicroseconds) / 1e6;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, out Rusage usage);
+
+    private static Cost Median(List<Cost> values)
     {
         if (values.Count == 0)
         {
-            return double.NaN;
+            return new Cost(double.NaN, double.NaN);
         }
+        return new Cost(MedianOf(values.Select(v => v.Wall)), MedianOf(values.Select(v => v.Cpu)));
+    }
+
+    private static double MedianOf(IEnumerable<double> values)
+    {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private static string Last(List<double> values) => values.Count == 0 ? "-" : values[^1].ToString("0.000", CultureInfo.InvariantCulture);
+    private static string Last(List<Cost> values) => values.Count == 0 ? "-" : values[^1].ToString();
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -8,7 +8,8 @@ namespace Narrator.Bench;
 /// <summary>
 /// Issue 7: segmentation + planning of a long video (probe, ffmpeg scene detection, min/max segment rules, a frame plan
 /// per segment) against the clip's duration, with a plain ffmpeg decode of the same file as the floor it cannot beat.
-/// The default clip is synthesised: 10 minutes of distinct lavfi sources with scene cuts at known times.
+/// The default clip is synthesised: 10 minutes of distinct lavfi sources with scene cuts at known times. On a shared box
+/// wall time swings with the load, so the CPU time of the ffmpeg child processes is reported next to it.
 /// </summary>
 internal sealed class SegmentationBenchmark : IBenchmark
 {
@@ -58,46 +59,70 @@ internal sealed class SegmentationBenchmark : IBenchmark
         var scenes = new List<double>();
         var fixedLength = new List<double>();
         var decode = new List<double>();
+        var scenesCpu = new List<double>();
+        var fixedCpu = new List<double>();
+        var decodeCpu = new List<double>();
         VideoSegmentation? result = null;
         for (int run = 0; run < runs; run++)
         {
             var watch = Stopwatch.StartNew();
+            double cpu = ChildCpuSeconds();
             var p = await prober.ProbeAsync(clip, cancellationToken);
             result = await segmenter.SegmentAsync(clip, p, sceneOptions, cancellationToken);
             PlanAll(result, p, frames);
             scenes.Add(watch.Elapsed.TotalSeconds);
+            scenesCpu.Add(ChildCpuSeconds() - cpu);
 
             watch.Restart();
+            cpu = ChildCpuSeconds();
             var f = await prober.ProbeAsync(clip, cancellationToken);
             PlanAll(await segmenter.SegmentAsync(clip, f, fixedOptions, cancellationToken), f, frames);
             fixedLength.Add(watch.Elapsed.TotalSeconds);
+            fixedCpu.Add(ChildCpuSeconds() - cpu);
 
             watch.Restart();
+            cpu = ChildCpuSeconds();
             await RunFfmpegAsync(tools.FfmpegPath, decodeOnly, cancellationToken);
             decode.Add(watch.Elapsed.TotalSeconds);
+            decodeCpu.Add(ChildCpuSeconds() - cpu);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"run {run + 1}: scenes {scenes[^1]:0.000} s, fixed {fixedLength[^1]:0.000} s, decode only {decode[^1]:0.000} s"));
+                $"run {run + 1}: scenes {scenes[^1]:0.000} s ({scenesCpu[^1]:0.00} s cpu), fixed {fixedLength[^1]:0.000} s ({fixedCpu[^1]:0.00} s cpu), decode only {decode[^1]:0.000} s ({decodeCpu[^1]:0.00} s cpu)"));
         }
 
         double s = Median(scenes), x = Median(fixedLength), d = Median(decode), duration = probe.DurationSeconds;
+        double sc = Median(scenesCpu), xc = Median(fixedCpu), dc = Median(decodeCpu);
         var lengths = result!.Segments.Select(seg => seg.DurationSeconds).ToList();
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"scene mode: {result.Cuts.Count} cuts found, {result.Segments.Count} segments ({lengths.Min():0.0}-{lengths.Max():0.0} s), method {result.MethodName}"));
         Console.WriteLine();
-        Console.WriteLine("| step | median | / clip duration | x realtime |");
-        Console.WriteLine("| --- | --- | --- | --- |");
-        Row("probe + scene detection + segment rules + frame plans (scenes)", s, duration);
-        Row("probe + fixed-length segments + frame plans (fixed)", x, duration);
-        Row("plain `ffmpeg -i clip -f null -` decode (floor)", d, duration);
+        Console.WriteLine("| step | median wall | / clip duration | x realtime | median ffmpeg/ffprobe CPU |");
+        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        Row("probe + scene detection + segment rules + frame plans (scenes)", s, sc, duration);
+        Row("probe + fixed-length segments + frame plans (fixed)", x, xc, duration);
+        Row("plain `ffmpeg -i clip -f null -` decode (floor)", d, dc, duration);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scene mode / plain decode: {s / d:0.00}x; medians of {runs} runs; load average after: {LoadAverage()}"));
+            $"scene mode / plain decode: {s / d:0.00}x wall, {sc / dc:0.00}x CPU; medians of {runs} runs; load average after: {LoadAverage()}"));
         return 0;
     }
 
-    private static void Row(string step, double seconds, double duration) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {step} | {seconds:0.000} s | {seconds / duration:0.0000} | {duration / seconds:0}x |"));
+    private static void Row(string step, double seconds, double cpuSeconds, double duration) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {step} | {seconds:0.000} s | {seconds / duration:0.0000} | {duration / seconds:0}x | {cpuSeconds:0.00} s |"));
+
+    /// <summary>User + system CPU of this process's finished children (cutime + cstime in /proc/self/stat), in seconds.</summary>
+    private static double ChildCpuSeconds()
+    {
+        if (!File.Exists("/proc/self/stat"))
+        {
+            return double.NaN;
+        }
+        string stat = File.ReadAllText("/proc/self/stat");
+        // Fields after the ")" that ends the command name: state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double ticksPerSecond = 100; // USER_HZ on Linux
+        return (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / ticksPerSecond;
+    }
 
     /// <summary>What a long upload goes through before its first segment can be prepared: a frame plan for every segment.</summary>
     private static void PlanAll(VideoSegmentation segmentation, MediaProbe probe, FrameOptions frames)

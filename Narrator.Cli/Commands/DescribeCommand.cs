@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using Narrator.Model;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Onnx;
@@ -47,6 +48,17 @@ internal static class DescribeCommand
         var repetitionPenalty = FrameOptionArguments.Number("--repetition-penalty", "Penalty for tokens already seen (default 1.05).");
         var seed = FrameOptionArguments.WholeNumber("--seed", "Seed for sampling; the same seed gives the same narration.");
         var frameOptions = new FrameOptionArguments();
+        var export = new Option<string?>("--export")
+        {
+            HelpName = "FORMAT",
+            Description = $"Also write the narration as a timestamped file: {string.Join(", ", ExportFormats.Names)}.",
+        };
+        export.AcceptOnlyFromAmong([.. ExportFormats.Names]);
+        var exportOut = new Option<string?>("--export-out")
+        {
+            HelpName = "FILE",
+            Description = "Where --export writes (default: the clip's name with the format's extension, in the current folder).",
+        };
 
         var command = new Command("describe", "Narrate a clip or still: the text streams to stdout as it is generated, stats go to stderr.");
         command.Arguments.Add(file);
@@ -55,6 +67,8 @@ internal static class DescribeCommand
             command.Options.Add(option);
         }
         frameOptions.AddTo(command);
+        command.Options.Add(export);
+        command.Options.Add(exportOut);
 
         CommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
@@ -96,6 +110,8 @@ internal static class DescribeCommand
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"input: {media.Frames.Count} frames {media.Frames.Width}x{media.Frames.Height}, grid {media.Grid}, {media.Grid.VisualTokens} visual tokens"));
 
+            var exportFormat = parseResult.GetValue(export) is { } formatName ? ExportFormats.Parse(formatName) : (ExportFormat?)null;
+            var answer = new System.Text.StringBuilder();
             IChatClient client = new OnnxChatClient(engine);
             var message = new ChatMessage(ChatRole.User, [new PreparedMediaContent(media), new TextContent(promptText)]);
             await foreach (var update in client.GetStreamingResponseAsync([message], settings.Generation.ToChatOptions(), cancellationToken))
@@ -105,9 +121,17 @@ internal static class DescribeCommand
                     await stdout.WriteLineAsync();
                     await stdout.FlushAsync(cancellationToken);
                     await stderr.WriteLineAsync(Describe(stats));
+                    if (exportFormat is { } format)
+                    {
+                        string path = parseResult.GetValue(exportOut)
+                            ?? Path.ChangeExtension(Path.GetFileName(parseResult.GetValue(file)!), format.FileExtension());
+                        await ExportAsync(format, path, parseResult.GetValue(file)!, media, chosen, info, answer.ToString(), stats, cancellationToken);
+                        await stderr.WriteLineAsync($"exported: {path}");
+                    }
                 }
                 else if (update.GetStage() is null && update.Text.Length > 0)
                 {
+                    answer.Append(update.Text);
                     await stdout.WriteAsync(update.Text);
                     await stdout.FlushAsync(cancellationToken);
                 }
@@ -115,6 +139,31 @@ internal static class DescribeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The whole clip as one timestamped segment, post-processed per the template, in the chosen export format.</summary>
+    private static Task ExportAsync(ExportFormat format, string path, string file, PreparedMedia media, PromptTemplate? template, EngineInfo info,
+        string text, GenerationStats stats, CancellationToken cancellationToken)
+    {
+        var segment = new NarrationSegment
+        {
+            Index = 0,
+            StartSeconds = 0,
+            EndSeconds = media.Probe.DurationSeconds,
+            EndFrame = media.Probe.FrameCount,
+            Text = text,
+            Stats = stats,
+        };
+        var narration = new TimedNarration
+        {
+            Video = Path.GetFileName(file),
+            DurationSeconds = media.Probe.DurationSeconds,
+            Segments = [template is null ? segment : SegmentOutputProcessor.For(template)(segment)],
+            Template = template?.Id,
+            Model = info.ModelName,
+            Segmentation = "whole",
+        };
+        return NarrationExport.WriteFileAsync(format, narration, path, cancellationToken);
     }
 
     /// <summary>--prompt alone is sent as is; --template (or neither) uses the template, with --prompt as extra instructions.</summary>

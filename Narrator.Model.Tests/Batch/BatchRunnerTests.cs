@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Narrator.Model;
 using Narrator.Model.Batch;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
@@ -253,6 +254,38 @@ public sealed class BatchRunnerTests(BatchFolderFixture folder) : IClassFixture<
         Assert.Contains("segment 3 of 3", progress.Events);
         Assert.Equal("finished 4/4 ok", progress.Events[^1]);
         Assert.True(progress.Tokens > 0);
+    }
+
+    [Fact]
+    public async Task Exports_are_written_for_each_narrated_file()
+    {
+        string exports = Path.Combine(outputFolder, "exports");
+        var request = Request("results.json") with { Exports = [ExportFormat.Srt, ExportFormat.Ndjson], ExportFolder = exports };
+
+        var report = await Runner(new ScriptedEngine()).RunAsync(request);
+
+        Assert.Equal(
+            ["a-short.ndjson", "a-short.srt", "b-long.ndjson", "b-long.srt", "d-still.ndjson", "d-still.srt"],
+            Directory.GetFiles(exports).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal([Path.Combine(exports, "b-long.srt"), Path.Combine(exports, "b-long.ndjson")], report.Items[1].Exports);
+        Assert.Null(report.Items[2].Exports);
+        var lines = (await File.ReadAllTextAsync(Path.Combine(exports, "b-long.ndjson"))).TrimEnd('\n').Split('\n');
+        Assert.Equal(3, lines.Length);
+        using var last = JsonDocument.Parse(lines[2]);
+        Assert.Equal("b-long.mp4", last.RootElement.GetProperty("video").GetString());
+        Assert.Equal(report.Items[1].Segments![2].Text, last.RootElement.GetProperty("text").GetString());
+        Assert.StartsWith("1\n00:00:00,000 --> ", await File.ReadAllTextAsync(Path.Combine(exports, "a-short.srt")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Export_names_follow_the_file_and_tell_apart_files_with_the_same_name()
+    {
+        var names = BatchRunner.ExportNames(["in/a/clip.mp4", "in/b/clip.mov", "in/b/other.mp4", "./x/clip.png"]);
+
+        Assert.Equal("in_a_clip_mp4", names["in/a/clip.mp4"]);
+        Assert.Equal("in_b_clip_mov", names["in/b/clip.mov"]);
+        Assert.Equal("other", names["in/b/other.mp4"]);
+        Assert.Equal("x_clip_png", names["./x/clip.png"]);
     }
 
     [Fact]

@@ -99,3 +99,22 @@ public class SamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sampler(new GenerationOptions { TopK = -2 }, 4));
     }
 }
+
+public class ArgMaxTests
+{
+    [Fact]
+    public void Vectorised_argmax_agrees_with_the_first_maximum_on_ties_and_odd_lengths()
+    {
+        var random = new Random(4);
+        for (int trial = 0; trial < 500; trial++)
+        {
+            var values = new float[random.Next(1, 70)];
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = random.Next(6) - 3;
+            }
+            int expected = Array.IndexOf(values, values.Max());
+            Assert.Equal(expected, Sampler.ArgMax(values));
+        }
+    }
+}

@@ -92,6 +92,14 @@ public class RopeIndexTests
     }
 
     [Fact]
+    public void An_image_block_given_only_a_video_grid_is_a_clear_error()
+    {
+        var prompt = new ChatPrompt(QwenTokenizer.Bundled).Build("x", VisualBlock.Image(new GridThw(1, 2, 2)));
+        var error = Assert.Throws<UserInputException>(() => Rope.Compute(prompt.Ids, [VisualBlock.Video(new GridThw(1, 2, 2), 1)]));
+        Assert.Equal("The ids hold an image block at index 15 but no image grid was given for it.", error.Message);
+    }
+
+    [Fact]
     public void A_grid_without_a_vision_block_is_a_clear_error()
     {
         int[] ids = QwenTokenizer.Bundled.Encode("Hello");

@@ -7,10 +7,12 @@ public class VideoSegmenterTests(SceneClipsFixture clips) : IClassFixture<SceneC
 {
     private const double OneFrame = 1.0 / SceneClip.Fps;
 
-    [Fact]
-    public async Task Cuts_between_distinct_sources_are_found_within_one_frame()
+    [Theory]
+    [InlineData(null)]
+    [InlineData(64)]
+    public async Task Cuts_between_distinct_sources_are_found_within_one_frame(int? analysisWidth)
     {
-        var cuts = await new SceneCutDetector().DetectAsync(clips.ShortClip, new SegmentationOptions());
+        var cuts = await new SceneCutDetector().DetectAsync(clips.ShortClip, new SegmentationOptions { AnalysisWidth = analysisWidth });
 
         double[] expected = SceneClip.CutTimes(SceneClipsFixture.ShortScenes);
         Assert.Equal(expected.Length, cuts.Count);

@@ -59,6 +59,9 @@ public sealed record BatchItem
 
     public IReadOnlyList<string>? Warnings { get; init; }
 
+    /// <summary>Timestamped files written for this item (SRT, WebVTT, NDJSON, ...), when exports were asked for.</summary>
+    public IReadOnlyList<string>? Exports { get; init; }
+
     [JsonIgnore]
     public bool IsOk => Status == Ok;
 }

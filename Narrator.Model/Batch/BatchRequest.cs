@@ -28,6 +28,12 @@ public sealed record BatchRequest
     /// <summary>Fills tags or JSON from the text per the template's output kind.</summary>
     public Func<NarrationSegment, NarrationSegment>? Finish { get; init; }
 
+    /// <summary>Timestamped files written for each narrated file (e.g. SRT next to the video, NDJSON for a search index).</summary>
+    public IReadOnlyList<ExportFormat> Exports { get; init; } = [];
+
+    /// <summary>Where <see cref="Exports"/> go; null means the folder of <see cref="OutputPath"/>.</summary>
+    public string? ExportFolder { get; init; }
+
     /// <summary>Run files that failed in the existing output again (by default they count as finished, like successes).</summary>
     public bool RetryFailed { get; init; }
 }

@@ -49,6 +49,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 toRun.Add(i);
             }
         }
+        var exportNames = ExportNames(inputs.Media);
         // Results for files outside this run's inputs are kept too: a resumed run with fewer inputs loses nothing.
         var others = previousByPath.Values.ToList();
 
@@ -70,7 +71,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             BatchItem item;
             try
             {
-                item = await RunItemAsync(file, request, progress, cancellationToken);
+                item = await RunItemAsync(file, exportNames[file], request, progress, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -88,7 +89,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
         return report;
     }
 
-    private async Task<BatchItem> RunItemAsync(string file, BatchRequest request, IBatchProgress? progress, CancellationToken cancellationToken)
+    private async Task<BatchItem> RunItemAsync(string file, string exportName, BatchRequest request, IBatchProgress? progress, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         long size = new FileInfo(file).Length;
@@ -128,7 +129,8 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 Segmentation = request.Segmentation,
                 Finish = request.Finish,
             }, progress, cancellationToken);
-            return Succeeded(failed, result, probeMs, watch.Elapsed.TotalMilliseconds);
+            var exported = await ExportAsync(result.Narration, file, exportName, request, cancellationToken);
+            return Succeeded(failed, result, probeMs, watch.Elapsed.TotalMilliseconds) with { Exports = exported };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -147,6 +149,50 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             }
             return failed with { Error = ex.Message, Times = new BatchTimes { ProbeMs = probeMs, TotalMs = watch.Elapsed.TotalMilliseconds } };
         }
+    }
+
+    /// <summary>Writes the requested timestamped files for one narrated file; names follow the file (clip.mp4 → clip.srt).</summary>
+    private static async Task<IReadOnlyList<string>?> ExportAsync(TimedNarration narration, string file, string exportName, BatchRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (request.Exports.Count == 0)
+        {
+            return null;
+        }
+        string folder = request.ExportFolder ?? Path.GetDirectoryName(Path.GetFullPath(request.OutputPath))!;
+        Directory.CreateDirectory(folder);
+        var written = new List<string>(request.Exports.Count);
+        var named = narration with { Video = Path.GetFileName(file) };
+        foreach (var format in request.Exports)
+        {
+            string path = Path.Combine(folder, exportName + format.FileExtension());
+            await NarrationExport.WriteFileAsync(format, named, path, cancellationToken);
+            written.Add(path);
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Export file names without extension: the media file's own name, or, when two inputs share it (a/clip.mp4 and
+    /// b/clip.mov), the path as given with separators turned into underscores, so no export overwrites another.
+    /// </summary>
+    internal static Dictionary<string, string> ExportNames(IReadOnlyList<string> media)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in media)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            counts[stem] = counts.GetValueOrDefault(stem) + 1;
+        }
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in media)
+        {
+            string stem = Path.GetFileNameWithoutExtension(file);
+            names[file] = counts[stem] == 1 ? stem
+                : Path.ChangeExtension(file, null).TrimStart('.', '/', '\\').Replace('/', '_').Replace('\\', '_').Replace(':', '_')
+                    + "_" + Path.GetExtension(file).TrimStart('.');
+        }
+        return names;
     }
 
     private static BatchItem Succeeded(BatchItem described, TimedNarrationResult result, double probeMs, double totalMs)

@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Narrator.Model.Engines;
@@ -36,12 +38,61 @@ internal sealed class VideoPartPolicy : PipelinePolicy
         }
         using var buffer = new MemoryStream();
         content.WriteTo(buffer, message.CancellationToken);
-        buffer.Position = 0;
-        if (JsonNode.Parse(buffer) is not JsonObject body || body["messages"] is not JsonArray messages)
+        var body = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (SpliceVideoParts(body) is { } spliced)
         {
-            return;
+            message.Request.Content = BinaryContent.Create(BinaryData.FromBytes(spliced));
         }
+        else if (RewriteParsed(body) is { } rewritten)
+        {
+            message.Request.Content = BinaryContent.Create(BinaryData.FromString(rewritten));
+        }
+    }
 
+    /// <summary>
+    /// The fast path for a multi-megabyte body: swaps the marked text part's JSON for a video part's around the same (already
+    /// escaped) URL bytes. Null when the body holds no marker or is not laid out as expected (then the parsing path decides).
+    /// </summary>
+    internal static byte[]? SpliceVideoParts(ReadOnlySpan<byte> body)
+    {
+        byte[] textPrefix = Encoding.UTF8.GetBytes("{\"type\":\"text\",\"text\":\"" + JsonEncodedText.Encode(Marker).Value);
+        byte[] videoPrefix = "{\"type\":\"video_url\",\"video_url\":{\"url\":\""u8.ToArray();
+        using var output = new MemoryStream(body.Length + 64);
+        bool any = false;
+        while (true)
+        {
+            int start = body.IndexOf(textPrefix);
+            if (start < 0)
+            {
+                break;
+            }
+            var rest = body[(start + textPrefix.Length)..];
+            int quote = rest.IndexOf((byte)'"');  // base64 and the data: scheme never need an escaped quote
+            if (quote < 0 || quote + 1 >= rest.Length || rest[quote + 1] != (byte)'}')
+            {
+                return null;
+            }
+            output.Write(body[..start]);
+            output.Write(videoPrefix);
+            output.Write(rest[..(quote + 2)]);  // the URL, its closing quote and the part's closing brace
+            output.WriteByte((byte)'}');        // closes the video_url object
+            body = rest[(quote + 2)..];
+            any = true;
+        }
+        if (!any)
+        {
+            return null;
+        }
+        output.Write(body);
+        return output.ToArray();
+    }
+
+    private static string? RewriteParsed(ReadOnlySpan<byte> body)
+    {
+        if (JsonNode.Parse(body) is not JsonObject root || root["messages"] is not JsonArray messages)
+        {
+            return null;
+        }
         bool changed = false;
         foreach (var chatMessage in messages)
         {
@@ -64,9 +115,6 @@ internal sealed class VideoPartPolicy : PipelinePolicy
                 }
             }
         }
-        if (changed)
-        {
-            message.Request.Content = BinaryContent.Create(BinaryData.FromString(body.ToJsonString()));
-        }
+        return changed ? root.ToJsonString() : null;
     }
 }

@@ -27,10 +27,12 @@ public sealed class Generator : IDisposable
     // Decode-step inputs are allocated once: the position buffer is refilled in place, the mask is all ones and only grows.
     private readonly long[] _stepPositions = new long[3];
     private readonly OrtValue _stepPositionsValue;
+    private readonly OrtValue? _stepLogits;
     private long[] _mask = [];
 
     private OrtValue? _features;
     private OrtValue? _logits;
+    private bool _logitsOwned;
     private TensorElementType _logitsType;
     private int _logitsLength;
     private int _logitsRow;
@@ -43,11 +45,19 @@ public sealed class Generator : IDisposable
         _package = package;
         _prefillChunkSize = prefillChunkSize;
         _hidden = package.Config.Model.Decoder.HiddenSize;
-        _vocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        // The graph's static vocabulary dimension, else genai_config's vocab_size (0 if neither: known after prefill).
+        int graphVocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
         _embedder = new TokenEmbedder(package);
         _decoder = new TextDecoder(package);
         _cache = KvCache.Empty(package);
         _stepPositionsValue = OrtValue.CreateTensorValueFromMemory(_stepPositions, [3, 1, 1]);
+        if (_vocab > 0)
+        {
+            // Decode-step logits always have shape [1,1,vocab]: one buffer serves every step.
+            var logitsType = package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].ElementDataType;
+            _stepLogits = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, logitsType, [1, 1, _vocab]);
+        }
     }
 
     /// <summary>Tokens in the sequence so far (prompt plus appended tokens).</summary>
@@ -153,15 +163,20 @@ public sealed class Generator : IDisposable
         _stepPositions[0] = position;
         _stepPositions[1] = position;
         _stepPositions[2] = position;
-        using var embeds = _embedder.EmbedOne(tokenId, runOptions);
+        var embeds = _embedder.EmbedOne(tokenId, runOptions);
         using var mask = MaskValue(_cache.Length + 1);
-        SetLogits(_decoder.Run(embeds, _stepPositionsValue, mask, 1, _cache, runOptions), 1);
+        var logits = _decoder.Run(embeds, _stepPositionsValue, mask, 1, _cache, runOptions, _stepLogits);
+        SetLogits(logits ?? _stepLogits!, 1, owned: logits is not null);
     }
 
     public void Dispose()
     {
         _features?.Dispose();
-        _logits?.Dispose();
+        if (_logitsOwned)
+        {
+            _logits?.Dispose();
+        }
+        _stepLogits?.Dispose();
         _cache.Dispose();
         _decoder.Dispose();
         _embedder.Dispose();
@@ -189,7 +204,7 @@ public sealed class Generator : IDisposable
             }
             using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, [3, 1, count]);
             using var mask = MaskValue(start + count);
-            SetLogits(_decoder.Run(chunk, positionValue, mask, count, _cache, runOptions), count);
+            SetLogits(_decoder.Run(chunk, positionValue, mask, count, _cache, runOptions)!, count, owned: true);
             if (onPositionLogits is not null)
             {
                 ReportRows(start, count, onPositionLogits);
@@ -210,13 +225,20 @@ public sealed class Generator : IDisposable
         WidenIfNeeded();
     }
 
-    private void SetLogits(OrtValue logits, int rows)
+    private void SetLogits(OrtValue logits, int rows, bool owned)
     {
-        _logits?.Dispose();
+        if (_logitsOwned && !ReferenceEquals(_logits, logits))
+        {
+            _logits?.Dispose();
+        }
+        if (!ReferenceEquals(_logits, logits))
+        {
+            var info = logits.GetTensorTypeAndShape();
+            _logitsType = info.ElementDataType;
+            _logitsLength = (int)info.Shape[^1];
+        }
         _logits = logits;
-        var info = logits.GetTensorTypeAndShape();
-        _logitsType = info.ElementDataType;
-        _logitsLength = (int)info.Shape[^1];
+        _logitsOwned = owned;
         _logitsRow = rows - 1;
         WidenIfNeeded();
     }

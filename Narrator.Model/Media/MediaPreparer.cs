@@ -53,7 +53,10 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
         var warnings = new List<string>();
         if (frames.Count < plan.NFrames)
         {
-            warnings.Add($"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded (the file is shorter than its header says, or damaged); the narration uses those {frames.Count}.");
+            var why = probe.FrameCountEstimated
+                ? $"the file does not state its frame count and holds fewer than the {probe.FrameCount} estimated from its duration"
+                : "the file is shorter than its header says, or damaged";
+            warnings.Add($"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded ({why}); the narration uses those {frames.Count}.");
             // The prompt's token count must match the tensor, so the plan describes what was actually decoded.
             plan = plan with { NFrames = frames.Count, Indices = frames.Indices, Grid = grid };
         }

@@ -12,21 +12,11 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
     public bool IsCuda => Provider == Cuda;
 
     /// <summary>
-    /// Builds session options for the requested provider. CUDA is appended when asked (or on Auto); if this ONNX Runtime
-    /// build or machine lacks it (the CPU package throws EntryPointNotFoundException) the sessions run on the CPU instead.
+    /// Decides the provider once per package: CUDA is tried when asked (or on Auto); if this ONNX Runtime build or
+    /// machine lacks it (the CPU package throws EntryPointNotFoundException) the sessions run on the CPU instead.
     /// </summary>
-    internal static (SessionOptions Options, ExecutionProviderSelection Selection) Create(ExecutionProviderOptions requested, ILogger logger)
+    internal static ExecutionProviderSelection Decide(ExecutionProviderOptions requested, ILogger logger)
     {
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = requested.GraphOptimizationLevel,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
-        if (requested.IntraOpThreads > 0)
-        {
-            options.IntraOpNumThreads = requested.IntraOpThreads;
-        }
-
         ExecutionProviderSelection selection;
         if (requested.Provider == ExecutionProviderKind.Cpu)
         {
@@ -34,7 +24,8 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
         }
         else
         {
-            string? failure = TryAppendCuda(options, requested);
+            using var probe = new SessionOptions();
+            string? failure = TryAppendCuda(probe, requested);
             string asked = requested.Provider == ExecutionProviderKind.Cuda ? "CUDA requested" : "Auto";
             selection = failure is null
                 ? new(Cuda, $"{asked}: CUDA device {requested.DeviceId} is available", CudaAttempted: true)
@@ -43,7 +34,35 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
 
         var level = selection.IsCuda || requested.Provider != ExecutionProviderKind.Cuda ? LogLevel.Information : LogLevel.Warning;
         logger.Log(level, "Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
-        return (options, selection);
+        return selection;
+    }
+
+    /// <summary>
+    /// Session options for the chosen provider. <paramref name="singleThreaded"/> runs the graph on the calling thread
+    /// (the per-token embedding lookup): a second intra-op pool would spin against the decoder's on a small CPU.
+    /// </summary>
+    internal SessionOptions CreateSessionOptions(ExecutionProviderOptions requested, bool singleThreaded = false)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = requested.GraphOptimizationLevel,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            EnableCpuMemArena = requested.CpuMemoryArena,
+        };
+        if (singleThreaded)
+        {
+            options.IntraOpNumThreads = 1;
+        }
+        else if (requested.IntraOpThreads > 0)
+        {
+            options.IntraOpNumThreads = requested.IntraOpThreads;
+        }
+        if (IsCuda && TryAppendCuda(options, requested) is { } failure)
+        {
+            options.Dispose();
+            throw new InvalidOperationException($"CUDA provider could not be added: {failure}");
+        }
+        return options;
     }
 
     private static string? TryAppendCuda(SessionOptions options, ExecutionProviderOptions requested)

@@ -84,7 +84,7 @@ public sealed class ModelPackage : IDisposable
         string decoderPath = RequireFile(root, model.Decoder.Filename, "model.decoder.filename");
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
-        var (options, selection) = ExecutionProviderSelection.Create(requested, logger);
+        var selection = ExecutionProviderSelection.Decide(requested, logger);
         var sessions = new List<InferenceSession>(3);
         try
         {
@@ -92,14 +92,12 @@ public sealed class ModelPackage : IDisposable
             {
                 OpenAll();
             }
-            catch (OnnxRuntimeException ex) when (selection.IsCuda)
+            catch (Exception ex) when (selection.IsCuda && ex is OnnxRuntimeException or InvalidOperationException)
             {
                 // The GPU package is installed but the device or its libraries are not usable: run on the CPU instead.
                 DisposeAll(sessions);
-                options.Dispose();
-                (options, _) = ExecutionProviderSelection.Create(requested with { Provider = ExecutionProviderKind.Cpu }, NullLogger.Instance);
                 selection = new ExecutionProviderSelection(ExecutionProviderSelection.Cpu,
-                    $"CUDA provider failed to start ({ex.Message.Trim()}); running on the CPU", CudaAttempted: true);
+                    $"CUDA provider failed to start ({FirstLine(ex.Message)}); running on the CPU", CudaAttempted: true);
                 logger.LogWarning("Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
                 OpenAll();
             }
@@ -117,16 +115,12 @@ public sealed class ModelPackage : IDisposable
             DisposeAll(sessions);
             throw;
         }
-        finally
-        {
-            options.Dispose();
-        }
 
         void OpenAll()
         {
-            sessions.Add(OpenSession(visionPath, options, selection.IsCuda));
-            sessions.Add(OpenSession(embeddingPath, options, selection.IsCuda));
-            sessions.Add(OpenSession(decoderPath, options, selection.IsCuda));
+            sessions.Add(OpenSession(visionPath, selection.CreateSessionOptions(requested), selection.IsCuda));
+            sessions.Add(OpenSession(embeddingPath, selection.CreateSessionOptions(requested, singleThreaded: true), selection.IsCuda));
+            sessions.Add(OpenSession(decoderPath, selection.CreateSessionOptions(requested), selection.IsCuda));
         }
     }
 
@@ -161,6 +155,10 @@ public sealed class ModelPackage : IDisposable
         catch (OnnxRuntimeException ex) when (!cudaLive)
         {
             throw new ModelPackageException($"{path} could not be loaded by ONNX Runtime: {FirstLine(ex.Message)}", ex);
+        }
+        finally
+        {
+            options.Dispose();
         }
     }
 

@@ -147,7 +147,7 @@ public sealed class RopeIndex(RopeIndexOptions? options = null)
         if (cursor >= blocks.Count)
         {
             throw new UserInputException(
-                $"The ids hold a {Describe(kind)} block at index {position} but no {Describe(kind)} grid was given for it.");
+                $"The ids hold {(kind == MediaKind.Video ? "a video" : "an image")} block at index {position} but no {Describe(kind)} grid was given for it.");
         }
         var block = blocks[cursor++];
         used++;

@@ -35,7 +35,7 @@ public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCut
             "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error",
             "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn",
             // The backslash pair survives the filtergraph's unescaping as the option escape for "pipe:1".
-            "-filter:v", $"setpts=PTS-STARTPTS,scale={options.AnalysisWidth}:-2,select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
+            "-filter:v", $"setpts=PTS-STARTPTS,{Downscale(options.AnalysisWidth)}select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
             "-f", "null", "-",
         ])
         {
@@ -94,6 +94,10 @@ public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCut
             cuts.Count, threshold, Path.GetFileName(path), watch.Elapsed.TotalMilliseconds);
         return cuts;
     }
+
+    /// <summary>The optional scale step; fast bilinear because only the scene score, not the picture, is kept.</summary>
+    private static string Downscale(int? width) =>
+        width is int w ? string.Create(CultureInfo.InvariantCulture, $"scale={w}:-2:flags=fast_bilinear,") : "";
 
     /// <summary>Reads <c>frame:3    pts:51200   pts_time:4.04</c>.</summary>
     internal static bool TryParseFrameTime(ReadOnlySpan<char> line, out double seconds)

@@ -29,8 +29,11 @@ public sealed record SegmentationOptions
     /// <summary>ffmpeg scene score (0-1) above which a frame starts a new scene.</summary>
     public double SceneThreshold { get; init; } = 0.3;
 
-    /// <summary>Frames are scaled to this width before scoring: cheaper, and immune to noise and grain.</summary>
-    public int AnalysisWidth { get; init; } = 160;
+    /// <summary>
+    /// Width frames are scaled to before scoring, or null to score them at their own size. Null is the default because
+    /// scoring is cheaper than scaling (measured: +5-25% over a plain decode unscaled, +75% with a bicubic downscale).
+    /// </summary>
+    public int? AnalysisWidth { get; init; }
 
     /// <summary>Throws a <see cref="UserInputException"/> naming the first setting that cannot work.</summary>
     public SegmentationOptions Validate()
@@ -42,7 +45,7 @@ public sealed record SegmentationOptions
         Require(double.IsFinite(FixedSegmentSeconds) && FixedSegmentSeconds >= MinSegmentSeconds && FixedSegmentSeconds <= MaxSegmentSeconds,
             $"The fixed segment length ({F(FixedSegmentSeconds)} s) must lie between the minimum ({F(MinSegmentSeconds)} s) and the maximum ({F(MaxSegmentSeconds)} s).");
         Require(SceneThreshold is > 0 and < 1, $"The scene threshold must lie strictly between 0 and 1 (got {F(SceneThreshold)}).");
-        Require(AnalysisWidth is >= 16 and <= 4096, $"The scene analysis width must be between 16 and 4096 pixels (got {AnalysisWidth}).");
+        Require(AnalysisWidth is null or (>= 16 and <= 8192), $"The scene analysis width must be between 16 and 8192 pixels (got {AnalysisWidth}).");
         return this;
     }
 

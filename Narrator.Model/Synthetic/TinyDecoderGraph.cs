@@ -7,7 +7,8 @@ using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
 namespace Narrator.Model.Synthetic;
 
 /// <summary>
-/// A small Qwen2-style decoder: RMSNorm, grouped-query attention with biased q/k/v and M-RoPE per section,
+/// A small Qwen2-style decoder: RMSNorm, grouped-query attention (query head h uses KV head h / groups, as HF
+/// repeat_kv) with biased q/k/v and M-RoPE per section,
 /// causal + padding mask, SwiGLU MLP, final norm and a low-rank LM head; past/present KV in the genai layout.
 /// </summary>
 internal static class TinyDecoderGraph
@@ -23,7 +24,8 @@ internal static class TinyDecoderGraph
         string mask = g.Input(names.Inputs.AttentionMask, DataType.Int64, "batch_size", "total_sequence_length");
         string positions = g.Input(names.Inputs.PositionIds, DataType.Int64, 3, "batch_size", "sequence_length");
 
-        string attentionBias = AttentionBias(g, embeds, mask);
+        // Query heads are grouped per KV head ([B,kv,groups*S,d]), so the bias repeats once per group along the rows.
+        string attentionBias = g.Node("Tile", [AttentionBias(g, embeds, mask), g.Int64Vector(1, 1, groups, 1)]);
         var (cos, sin) = RotaryTables(g, spec, positions);
 
         string h = embeds;
@@ -42,10 +44,11 @@ internal static class TinyDecoderGraph
             string keys = Present(g, pastKey, k, names.PresentKeyName(layer), kvType, kvHeads, headSize);
             string values = Present(g, pastValue, v, names.PresentValueName(layer), kvType, kvHeads, headSize);
 
-            string scores = g.Mul(g.MatMul(q, g.Transpose(RepeatKv(g, keys, groups, heads, headSize), 0, 1, 3, 2)),
-                g.FloatScalar(1f / MathF.Sqrt(headSize)));
+            // GQA without copying K/V per group: the query heads that share a KV head become extra rows of one matmul.
+            string groupedQueries = g.Reshape(q, 0, kvHeads, -1, headSize);
+            string scores = g.Mul(g.MatMul(groupedQueries, g.Transpose(keys, 0, 1, 3, 2)), g.FloatScalar(1f / MathF.Sqrt(headSize)));
             string weights = g.Node("Softmax", [g.Add(scores, attentionBias)], Attr("axis", -1L));
-            string context = g.MatMul(weights, RepeatKv(g, values, groups, heads, headSize));
+            string context = g.Reshape(g.MatMul(weights, values), 0, heads, -1, headSize);
             context = g.Reshape(g.Transpose(context, 0, 2, 1, 3), 0, 0, heads * headSize);
             h = g.Add(h, Linear(g, random, $"layers.{layer}.o", context, heads * headSize, hidden, bias: 0f, gain: 0.7f));
 
@@ -125,13 +128,6 @@ internal static class TinyDecoderGraph
         string stored = g.Concat(2, past, g.Cast(current, kvType));
         g.Output(stored, presentName, kvType, "batch_size", kvHeads, "total_sequence_length", headSize);
         return g.Cast(presentName, DataType.Float);
-    }
-
-    /// <summary>GQA: each KV head serves groups consecutive query heads (HF repeat_kv): [B,kv,T,d] to [B,heads,T,d].</summary>
-    private static string RepeatKv(OnnxGraphBuilder g, string x, int groups, int heads, int headSize)
-    {
-        string expanded = g.Node("Expand", [g.Unsqueeze(x, 2), g.Int64Vector(1, 1, groups, 1, 1)]);
-        return g.Reshape(expanded, 0, heads, -1, headSize);
     }
 
     private static string Linear(OnnxGraphBuilder g, WeightRandom random, string name, string x, int inputs, int outputs, float bias, float gain = 1f)

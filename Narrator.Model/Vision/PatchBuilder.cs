@@ -48,7 +48,7 @@ public static class PatchBuilder
             (frameCount + GridThw.TemporalPatchSize - 1) / GridThw.TemporalPatchSize,
             height / Patch,
             width / Patch);
-        var output = GC.AllocateUninitializedArray<float>(checked(grid.PatchCount * PatchDim));
+        var output = LargeArray.Allocate<float>(checked(grid.PatchCount * PatchDim));
         var blockRows = grid.H / GridThw.MergeSize;
 
         // One work item per (temporal group, row of 2x2 merge blocks): enough items to balance, each writes a disjoint range.

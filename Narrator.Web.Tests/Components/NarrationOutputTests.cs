@@ -72,6 +72,7 @@ public class NarrationOutputTests : MudTestContext
         Assert.Contains("1196", output.Find("[data-testid=stat-visual-tokens]").TextContent);
         Assert.Contains("1.6 s", output.Find("[data-testid=stat-total]").TextContent);
         Assert.Contains("finished naturally", output.Find("[data-testid=finish-reason]").TextContent);
+        Assert.Contains("vision 120 ms · prefill 80 ms for 1200 prompt tokens", output.Find("[data-testid=finish-reason]").TextContent);
         Assert.NotNull(output.Find("[data-testid=download-json]"));
     }
 

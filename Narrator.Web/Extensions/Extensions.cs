@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Narrator.Model.Engines;
 using Narrator.Model.Media;
 using Narrator.Web.Api;
 using Narrator.Web.Hubs;
@@ -54,6 +55,9 @@ public static class Extensions
         services.AddScoped<NarrationSession>();
 
         services.AddSingleton<INarrationEngineFactory, OnnxEngineFactory>();
+        // Scale-out engine (Narrator:Engine = openai); its settings are validated only when it is the chosen engine.
+        services.AddOptions<OpenAiCompatibleOptions>().BindConfiguration(OpenAiCompatibleOptions.Section);
+        services.AddSingleton<INarrationEngineFactory, OpenAiEngineFactory>();
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
         services.AddHostedService<NarrationWorker>();

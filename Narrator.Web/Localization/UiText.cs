@@ -165,6 +165,9 @@ public sealed class UiText
     public string Frames => Pick("Frames", "帧数");
     public string VisualTokens => Pick("Visual tokens", "视觉 token");
     public string TotalTime => Pick("Total time", "总耗时");
+    public string StatsBreakdown(double visionMilliseconds, double prefillMilliseconds, int promptTokens) => Pick(
+        $"vision {FormatMilliseconds(visionMilliseconds)} · prefill {FormatMilliseconds(prefillMilliseconds)} for {promptTokens.ToString(CultureInfo.InvariantCulture)} prompt tokens",
+        $"视觉编码 {FormatMilliseconds(visionMilliseconds)} · 预填充 {FormatMilliseconds(prefillMilliseconds)}（{promptTokens.ToString(CultureInfo.InvariantCulture)} 个提示 token）");
     public string FinishReason(string reason) => reason switch
     {
         "eos" => Pick("finished naturally", "自然结束"),

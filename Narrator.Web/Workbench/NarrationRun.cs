@@ -82,11 +82,42 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 ClearWaiting();
                 break;
             case FailedEvent failed:
-                Error = failed.Error;
-                Status = NarrationStatus.Failed;
+                if (failed.PartialText.Length > Text.Length)
+                {
+                    ReplaceText(failed.PartialText);
+                }
+                // A stop the person asked for is not an error; anything else is shown as the server's sentence.
+                if (failed.Code == FailureCodes.Cancelled)
+                {
+                    Status = NarrationStatus.Stopped;
+                }
+                else
+                {
+                    Error = failed.Error;
+                    Status = NarrationStatus.Failed;
+                }
                 ClearWaiting();
                 break;
         }
+    }
+
+    /// <summary>A stored narration from the history, shown as it ended.</summary>
+    public static NarrationRun FromRecord(NarrationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var request = new NarrationRequest
+        {
+            ClipId = record.ClipId,
+            Template = record.Template,
+            Prompt = record.Prompt,
+            Frames = record.Frames,
+            Generation = record.Generation,
+        };
+        var run = new NarrationRun(request, record.ClipLabel, record.CreatedAt);
+        run.Apply(record.State == "failed"
+            ? new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text }
+            : new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id });
+        return run;
     }
 
     /// <summary>The person pressed Stop and the stream ended without a final event.</summary>

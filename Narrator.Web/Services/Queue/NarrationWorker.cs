@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Narrator.Model;
+using Narrator.Model.Engines;
 using Narrator.Model.Generation;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Engine;
@@ -147,6 +148,12 @@ public sealed class NarrationWorker(
         {
             await FailAsync(job, FailureCodes.InvalidMedia, ex.Message).ConfigureAwait(false);
             logger.LogInformation("Narration {NarrationId} refused: {Message}", job.Id, ex.Message);
+        }
+        catch (RemoteEngineException ex)
+        {
+            // The remote server said what went wrong: pass on the visitor-safe sentence, log the full one (address, setting).
+            logger.LogError(ex, "Narration {NarrationId} failed on the remote engine: {Reason}", job.Id, ex.Message);
+            await FailAsync(job, FailureCodes.EngineError, ex.PublicMessage).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

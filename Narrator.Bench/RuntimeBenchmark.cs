@@ -1,0 +1,403 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Narrator.Model.Generation;
+using Narrator.Model.Onnx;
+using Narrator.Model.Synthetic;
+using Narrator.Model.Text;
+
+namespace Narrator.Bench;
+
+/// <summary>
+/// The ONNX generator on the tiny package: per-token overhead against a bare loop of decoder Run calls with the same
+/// shapes, decode speed near position 1,000 against near position 10, and peak memory of a 12,000-token prefill.
+/// </summary>
+internal sealed class RuntimeBenchmark : IBenchmark
+{
+    private const string MemoryProbe = "--memory-probe";
+    private const int Steps = 200;
+
+    public string Name => "runtime";
+
+    public string Description => "generator overhead vs bare decoder loop, flat decode cost, 12k-token prefill peak memory [runs] [--skip-memory]";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        if (args.Length >= 4 && args[0] == MemoryProbe)
+        {
+            return ProbePrefillMemory(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+                arena: args.Contains("--arena"));
+        }
+        int runs = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 5;
+        bool skipMemory = args.Contains("--skip-memory");
+
+        string directory = Path.Combine(Path.GetTempPath(), "narrator-bench-runtime-" + Environment.ProcessId);
+        var writeClock = Stopwatch.StartNew();
+        await new TinyModelWriter().WriteAsync(directory, 0, cancellationToken);
+        Console.WriteLine($"tiny package written in {writeClock.ElapsedMilliseconds} ms ({new DirectoryInfo(directory).GetFiles().Sum(f => f.Length) / 1048576.0:F1} MB)");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load {LoadAverage()}");
+        try
+        {
+            using (var package = ModelPackage.Open(directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu }))
+            {
+                await MeasureOverheadAsync(package, runs, cancellationToken);
+                MeasureFlatCost(package, runs);
+            }
+            if (!skipMemory)
+            {
+                await MeasurePrefillMemoryAsync(directory, cancellationToken);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Per generated token: the whole generator path (NarrationGenerator's stream: sampler, embedding, decoder, logits)
+    /// vs decoder Run alone with the same shapes. Steps of the two alternate and each is timed, so load from other work on
+    /// the machine hits both alike; per-step medians are compared.
+    /// </summary>
+    private static async Task MeasureOverheadAsync(ModelPackage package, int runs, CancellationToken cancellationToken)
+    {
+        using var engine = new NarrationGenerator(package, QwenTokenizer.Bundled);
+        string text = string.Concat(Enumerable.Repeat("A quiet street at dusk, a cyclist passes. ", 8));
+        int promptLength = engine.BuildPrompt(text, null).Ids.Length;
+        var options = new GenerationOptions { MaxNewTokens = Steps + 1 };
+        var generatorMedians = new List<double>();
+        var bareMedians = new List<double>();
+        var modelMedians = new List<double>();
+        for (int run = 0; run <= runs; run++)
+        {
+            using var bare = new BareDecoderLoop(package, promptLength, withEmbedding: false);
+            using var model = new BareDecoderLoop(package, promptLength, withEmbedding: true);
+            var generatorSteps = new List<double>(Steps);
+            var bareSteps = new List<double>(Steps);
+            var modelSteps = new List<double>(Steps);
+            await using var stream = engine.GenerateAsync(text, null, options, cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
+            // Advance to the first token: stages and prefill are not part of the per-token cost.
+            while (await stream.MoveNextAsync() && stream.Current.Kind != GenerationUpdateKind.Token)
+            {
+            }
+            for (int step = 0; step < Steps; step++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                if (!await stream.MoveNextAsync() || stream.Current.Kind != GenerationUpdateKind.Token)
+                {
+                    throw new InvalidOperationException("the generator stopped early");
+                }
+                long t1 = Stopwatch.GetTimestamp();
+                bare.Step();
+                long t2 = Stopwatch.GetTimestamp();
+                model.Step();
+                long t3 = Stopwatch.GetTimestamp();
+                generatorSteps.Add(Stopwatch.GetElapsedTime(t0, t1).TotalMilliseconds);
+                bareSteps.Add(Stopwatch.GetElapsedTime(t1, t2).TotalMilliseconds);
+                modelSteps.Add(Stopwatch.GetElapsedTime(t2, t3).TotalMilliseconds);
+            }
+            double generator = Median(generatorSteps), baseline = Median(bareSteps), modelOnly = Median(modelSteps);
+            Console.WriteLine($"overhead run {run}{(run == 0 ? " (warm-up)" : "")}: generator {generator:F3} ms/token, bare decoder Run {baseline:F3} (ratio {generator / baseline:F3}), bare embedding+decoder Run {modelOnly:F3} (ratio {generator / modelOnly:F3})");
+            if (run > 0)
+            {
+                generatorMedians.Add(generator);
+                bareMedians.Add(baseline);
+                modelMedians.Add(modelOnly);
+            }
+        }
+        Console.WriteLine($"OVERHEAD median of {runs}: generator {Median(generatorMedians):F3} ms/token, bare decoder {Median(bareMedians):F3} ms/token, ratio {Median(generatorMedians) / Median(bareMedians):F3} (target <= 1.10)");
+        Console.WriteLine($"  against bare embedding+decoder Run calls (the model's own per-token work) {Median(modelMedians):F3} ms/token: ratio {Median(generatorMedians) / Median(modelMedians):F3}");
+        Console.WriteLine($"  of the difference, greedy sampling over {package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1]} logits (which the bare loop never reads) takes {SamplingMilliseconds(package):F3} ms/token");
+    }
+
+    /// <summary>Median time of one greedy pick (repetition penalty over ~300 seen ids, then the vectorised argmax).</summary>
+    private static double SamplingMilliseconds(ModelPackage package)
+    {
+        int vocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        var random = new Random(5);
+        var logits = new float[vocab];
+        for (int i = 0; i < logits.Length; i++)
+        {
+            logits[i] = (float)(random.NextDouble() * 10);
+        }
+        var sampler = new Sampler(new GenerationOptions(), vocab);
+        for (int i = 0; i < 300; i++)
+        {
+            sampler.Observe(random.Next(vocab));
+        }
+        var times = new List<double>(Steps);
+        for (int i = 0; i < Steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            sampler.Sample(logits);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return Median(times);
+    }
+
+    /// <summary>
+    /// The baseline: decoder Run with the generator's shapes (past of the prompt length, one new token), presents fed
+    /// back as past, nothing else: no sampling, no logits read, and no embedding run unless <c>withEmbedding</c>
+    /// (then a plain embedding Run of a fixed token feeds inputs_embeds, as the model needs per token).
+    /// </summary>
+    private sealed class BareDecoderLoop : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly List<string> _inputNames;
+        private readonly List<string> _outputNames;
+        private readonly RunOptions _runOptions = new();
+        private readonly long[] _mask;
+        private readonly long[] _positions = new long[3];
+        private readonly OrtValue _embeds;
+        private readonly OrtValue _positionsValue;
+        private readonly ModelPackage _package;
+        private readonly bool _withEmbedding;
+        private readonly OrtValue _tokenId;
+        private readonly OrtValue _noFeatures;
+        private OrtValue[] _past;
+        private int _total;
+
+        public BareDecoderLoop(ModelPackage package, int promptLength, bool withEmbedding)
+        {
+            _package = package;
+            _withEmbedding = withEmbedding;
+            _tokenId = OrtValue.CreateTensorValueFromMemory(new long[] { 1000 }, [1, 1]);
+            _noFeatures = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float,
+                [0, package.Config.Model.Decoder.HiddenSize]);
+            var decoder = package.Config.Model.Decoder;
+            _session = package.Decoder;
+            _inputNames = [decoder.Inputs.InputsEmbeds, decoder.Inputs.AttentionMask, decoder.Inputs.PositionIds];
+            _outputNames = [decoder.Outputs.Logits];
+            for (int layer = 0; layer < decoder.NumHiddenLayers; layer++)
+            {
+                _inputNames.Add(decoder.PastKeyName(layer));
+                _inputNames.Add(decoder.PastValueName(layer));
+                _outputNames.Add(decoder.PresentKeyName(layer));
+                _outputNames.Add(decoder.PresentValueName(layer));
+            }
+            _mask = new long[promptLength + Steps + 1];
+            Array.Fill(_mask, 1L);
+            _past = new OrtValue[2 * decoder.NumHiddenLayers];
+            long[] emptyShape = [1, decoder.NumKeyValueHeads, 0, decoder.HeadSize];
+            for (int i = 0; i < _past.Length; i++)
+            {
+                _past[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType, emptyShape);
+            }
+
+            // Prefill the same number of positions in one Run so the decode steps see the same past lengths.
+            var random = new Random(1);
+            var promptEmbeds = new float[promptLength * decoder.HiddenSize];
+            for (int i = 0; i < promptEmbeds.Length; i++)
+            {
+                promptEmbeds[i] = (float)(random.NextDouble() - 0.5);
+            }
+            var promptPositions = new long[3 * promptLength];
+            for (int i = 0; i < promptPositions.Length; i++)
+            {
+                promptPositions[i] = i % promptLength;
+            }
+            using (var embeds = OrtValue.CreateTensorValueFromMemory(promptEmbeds, [1, promptLength, decoder.HiddenSize]))
+            using (var positions = OrtValue.CreateTensorValueFromMemory(promptPositions, [3, 1, promptLength]))
+            {
+                Run(embeds, positions, promptLength);
+            }
+            _embeds = OrtValue.CreateTensorValueFromMemory(new float[decoder.HiddenSize], [1, 1, decoder.HiddenSize]);
+            _positionsValue = OrtValue.CreateTensorValueFromMemory(_positions, [3, 1, 1]);
+        }
+
+        public void Step()
+        {
+            _positions[0] = _positions[1] = _positions[2] = _total;
+            if (!_withEmbedding)
+            {
+                Run(_embeds, _positionsValue, 1);
+                return;
+            }
+            var names = _package.Config.Model.Embedding;
+            using var embedded = _package.Embedding.Run(_runOptions, [names.Inputs.InputIds, names.Inputs.ImageFeatures], [_tokenId, _noFeatures],
+                [names.Outputs.InputsEmbeds]);
+            Run(embedded[0], _positionsValue, 1);
+        }
+
+        private void Run(OrtValue embeds, OrtValue positions, int tokens)
+        {
+            _total += tokens;
+            using var mask = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(_mask, 0, _total), [1, _total]);
+            var inputs = new List<OrtValue>(3 + _past.Length) { embeds, mask, positions };
+            inputs.AddRange(_past);
+            var outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
+            outputs[0].Dispose();
+            for (int i = 0; i < _past.Length; i++)
+            {
+                _past[i].Dispose();
+                _past[i] = outputs[1 + i];
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var value in _past)
+            {
+                value.Dispose();
+            }
+            _embeds.Dispose();
+            _positionsValue.Dispose();
+            _tokenId.Dispose();
+            _noFeatures.Dispose();
+            _runOptions.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Per-token decode time after a 1,000-token prompt vs after a 10-token prompt, steps of the two sequences
+    /// alternating (same load on both), reported as tokens/s from the per-step medians.
+    /// </summary>
+    private static void MeasureFlatCost(ModelPackage package, int runs)
+    {
+        const int tokens = 60;
+        var near10 = new List<double>();
+        var near1000 = new List<double>();
+        for (int run = 0; run <= runs; run++)
+        {
+            using var shortSequence = new DecodeSequence(package, 10);
+            using var longSequence = new DecodeSequence(package, 1000);
+            var shortSteps = new List<double>(tokens);
+            var longSteps = new List<double>(tokens);
+            for (int i = 0; i < tokens; i++)
+            {
+                shortSteps.Add(shortSequence.Step());
+                longSteps.Add(longSequence.Step());
+            }
+            double shortRate = 1000 / Median(shortSteps), longRate = 1000 / Median(longSteps);
+            Console.WriteLine($"flat run {run}{(run == 0 ? " (warm-up)" : "")}: {shortRate:F1} tokens/s near position 10, {longRate:F1} near position 1000, ratio {longRate / shortRate:F3}");
+            if (run > 0)
+            {
+                near10.Add(shortRate);
+                near1000.Add(longRate);
+            }
+        }
+        Console.WriteLine($"FLAT median of {runs}: {Median(near10):F1} tokens/s near 10, {Median(near1000):F1} near 1000, ratio {Median(near1000) / Median(near10):F3} (target >= 0.8)");
+    }
+
+    /// <summary>A prefilled sequence decoded greedily one timed token at a time (the generator's own loop).</summary>
+    private sealed class DecodeSequence : IDisposable
+    {
+        private readonly Generator _generator;
+        private readonly RunOptions _runOptions = new();
+        private readonly Sampler _sampler;
+
+        public DecodeSequence(ModelPackage package, int promptLength)
+        {
+            _generator = new Generator(package);
+            _sampler = new Sampler(new GenerationOptions(), _generator.VocabularySize);
+            _generator.Prefill(TextPrompt(promptLength, seed: promptLength), _runOptions);
+        }
+
+        public double Step()
+        {
+            long start = Stopwatch.GetTimestamp();
+            int token = _sampler.Sample(_generator.Logits);
+            _sampler.Observe(token);
+            _generator.Append(token, _runOptions);
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        public void Dispose()
+        {
+            _generator.Dispose();
+            _runOptions.Dispose();
+        }
+    }
+
+    /// <summary>Ordinary BPE ids with text positions (p, p, p): a long prompt without depending on any text.</summary>
+    private static GeneratorPrompt TextPrompt(int length, int seed)
+    {
+        var random = new Random(seed);
+        var ids = new int[length];
+        var positions = new long[3 * length];
+        for (int i = 0; i < length; i++)
+        {
+            ids[i] = random.Next(0, 150000);
+            positions[i] = positions[length + i] = positions[2 * length + i] = i;
+        }
+        return new GeneratorPrompt { Ids = ids, PositionIds = positions };
+    }
+
+    /// <summary>
+    /// Each prefill runs in a fresh child process, so its peak resident set is its own. Unchunked, the tiny model
+    /// materialises [S, 151936] fp32 logits (7.3 GB at 12,000 tokens) plus [4, S, S] attention scores per layer, which
+    /// this shared machine cannot spare; the unchunked comparison is therefore also made at 4,000 tokens.
+    /// </summary>
+    private static async Task MeasurePrefillMemoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        foreach (var (tokens, chunk) in new[] { (12000, 512), (12000, 2048), (12000, 12000), (4000, 512), (4000, 4000) })
+        {
+            long available = MemAvailableBytes();
+            long needed = (long)tokens * 151936 * 4 * 3;
+            if (chunk == tokens && available < needed)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"MEMORY {tokens}-token prefill unchunked: skipped, {available / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F0} GiB could be needed"));
+                continue;
+            }
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+            {
+                start.ArgumentList.Add(typeof(RuntimeBenchmark).Assembly.Location);
+            }
+            foreach (var argument in new[] { "runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(argument);
+            }
+            using var process = Process.Start(start)!;
+            string output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
+            double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"MEMORY {tokens}-token prefill, chunk {chunk}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));
+        }
+    }
+
+    private static int ProbePrefillMemory(string directory, int chunk, int tokens, bool arena)
+    {
+        using var package = ModelPackage.Open(directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu, CpuMemoryArena = arena });
+        var prompt = TextPrompt(tokens, seed: 3);
+        double loaded = PeakResidentMegabytes();
+        var clock = Stopwatch.StartNew();
+        using (var generator = new Generator(package, chunk))
+        using (var runOptions = new RunOptions())
+        {
+            generator.Prefill(prompt, runOptions);
+            _ = generator.Logits[0];
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { loadedMb = loaded, peakMb = PeakResidentMegabytes(), seconds = clock.Elapsed.TotalSeconds }));
+        return 0;
+    }
+
+    private static double PeakResidentMegabytes() => StatusKilobytes("/proc/self/status", "VmHWM:") / 1024.0;
+
+    private static long MemAvailableBytes() => StatusKilobytes("/proc/meminfo", "MemAvailable:") * 1024;
+
+    private static long StatusKilobytes(string file, string key)
+    {
+        foreach (var line in File.ReadLines(file))
+        {
+            if (line.StartsWith(key, StringComparison.Ordinal))
+            {
+                return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+        return 0;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "n/a";
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}

@@ -1,0 +1,266 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Narrator.Web.Tests.Browser;
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<NarratorSite>, ICollectionFixture<ChromiumBrowser>
+{
+    public const string Name = "Browser";
+}
+
+/// <summary>
+/// The page in Debian's Chromium against the app with the tiny model: upload, frame strip, template, streaming, stats,
+/// stop, a refused file, the language toggle and a second visitor's queue position. Screenshots go to
+/// <c>NARRATOR_SCREENSHOTS</c> when that variable names a folder.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan NarrationTimeout = TimeSpan.FromMinutes(3);
+
+    // Records every change of the narration text with a wall-clock timestamp, and the moment Describe is clicked.
+    private const string InstallTextRecorder = """
+        () => {
+          window.__narratorMarks = [];
+          window.__narratorClick = null;
+          const now = () => performance.timeOrigin + performance.now();
+          const output = document.querySelector('[data-testid=narration-output]');
+          const record = () => {
+            const text = document.querySelector('[data-testid=narration-text]');
+            const length = text ? text.textContent.length : 0;
+            const marks = window.__narratorMarks;
+            if (marks.length === 0 || marks[marks.length - 1].length !== length) marks.push({ time: now(), length });
+          };
+          new MutationObserver(record).observe(output, { subtree: true, childList: true, characterData: true });
+          document.addEventListener('click', e => {
+            if (e.target.closest('[data-testid=describe]')) window.__narratorClick = now();
+          }, true);
+        }
+        """;
+
+    private readonly List<IBrowserContext> _contexts = [];
+    private string? _clip;
+
+    public async Task InitializeAsync() =>
+        _clip = await SynthesizedClip.VideoAsync(site.WorkFolder, $"pattern-{Guid.NewGuid():N}.mp4", seconds: 4);
+
+    public async Task DisposeAsync()
+    {
+        // The last state of every page, for looking at a failure; only when screenshots are asked for.
+        string? folder = Environment.GetEnvironmentVariable("NARRATOR_SCREENSHOTS");
+        int n = 0;
+        foreach (IBrowserContext context in _contexts)
+        {
+            foreach (IPage page in context.Pages)
+            {
+                if (!string.IsNullOrEmpty(folder))
+                {
+                    await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"last-{GetType().Name}-{n++}.png"), FullPage = true });
+                }
+            }
+            await context.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task UploadPlanTemplateDescribeStreamsTextAndShowsStats()
+    {
+        IPage page = await OpenAsync();
+
+        await UploadAsync(page, _clip!);
+        // 4 s at 25 fps sampled at 2 fps is 8 frames, raised to the 16-frame minimum.
+        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(16);
+        await Assertions.Expect(page.Locator("[data-testid=frame-count]")).ToHaveTextAsync("16 frames");
+        await Screenshot(page, "clip-and-frames");
+
+        await page.ClickAsync("[data-template=description-en]");
+        await Assertions.Expect(page.Locator("[data-template=description-en]")).ToHaveAttributeAsync("aria-checked", "true");
+        await page.EvaluateAsync(InstallTextRecorder);
+        await page.ClickAsync("[data-testid=describe]");
+        await Screenshot(page, "streaming", waitFor: "[data-testid=narration-text]");
+
+        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("[data-testid=stat-tokens]")).Not.ToBeEmptyAsync();
+        await Screenshot(page, "completed", fullPage: true);
+        output.WriteLine("stats: " + await page.InnerTextAsync("[data-testid=stats-panel]"));
+
+        TextMark[] shown = await ShownTextAsync(page);
+        int growing = shown.Count(mark => mark.Length > 0);
+        Assert.True(growing >= 3, $"The text grew in only {growing} observed steps.");
+        Assert.Equal(shown.Select(mark => mark.Length).Order(), shown.Select(mark => mark.Length));
+
+        double click = await page.EvaluateAsync<double>("() => window.__narratorClick");
+        double firstToken = shown.First(mark => mark.Length > 0).UnixMilliseconds - click;
+        IReadOnlyList<double> latencies = TokenLatency.Match(site.Clock.Latest, shown);
+        Assert.NotEmpty(latencies);
+        Report("click_to_first_token_ms", firstToken);
+        Report("token_to_dom_p50_ms", TokenLatency.Percentile(latencies, 50));
+        Report("token_to_dom_p95_ms", TokenLatency.Percentile(latencies, 95));
+        Report("tokens_matched", latencies.Count);
+    }
+
+    [Fact]
+    public async Task StopCancelsTheNarrationAndKeepsTheTextSoFar()
+    {
+        IPage page = await OpenAsync();
+        await UploadAsync(page, _clip!);
+        await UseFewFramesAndManyTokensAsync(page);
+
+        await page.ClickAsync("[data-testid=describe]");
+        await Assertions.Expect(page.Locator("[data-testid=narration-text]")).Not.ToBeEmptyAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await page.ClickAsync("[data-testid=stop]");
+
+        await Assertions.Expect(page.Locator("[data-testid=narration-stopped]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("[data-testid=describe]")).ToBeEnabledAsync();
+        Assert.NotEmpty(await page.InnerTextAsync("[data-testid=narration-text]"));
+    }
+
+    [Fact]
+    public async Task AFileThatIsNotMediaShowsTheServersSentence()
+    {
+        IPage page = await OpenAsync();
+
+        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", SynthesizedClip.NotAVideo(site.WorkFolder, "notes.mp4"));
+
+        ILocator error = page.Locator("[data-testid=upload-error]");
+        await Assertions.Expect(error).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        string sentence = await error.InnerTextAsync();
+        Assert.Contains("notes.mp4", sentence);
+        Assert.DoesNotContain("Exception", sentence);
+        await Screenshot(page, "upload-error");
+        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task LanguageToggleChangesTheLabels()
+    {
+        IPage page = await OpenAsync();
+        await Assertions.Expect(page.Locator("[data-testid=describe]")).ToHaveTextAsync("Describe");
+
+        await page.ClickAsync("[data-testid=language-toggle]");
+
+        await Assertions.Expect(page.Locator("[data-testid=describe]")).ToHaveTextAsync("开始描述");
+        await Assertions.Expect(page.Locator("[data-testid=demo-banner]")).ToContainTextAsync("随机权重");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await Screenshot(page, "chinese-dark");
+
+        await page.ClickAsync("[data-testid=language-toggle]");
+        await Assertions.Expect(page.Locator("[data-testid=describe]")).ToHaveTextAsync("Describe");
+    }
+
+    [Fact]
+    public async Task ASecondVisitorIsToldTheirQueuePosition()
+    {
+        IPage first = await OpenAsync();
+        IPage second = await OpenAsync();
+        await UploadAsync(first, _clip!);
+        await UploadAsync(second, _clip!);
+        await UseFewFramesAndManyTokensAsync(first);
+
+        await first.ClickAsync("[data-testid=describe]");
+        await Assertions.Expect(first.Locator("[data-testid=stage]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await second.ClickAsync("[data-testid=describe]");
+
+        ILocator position = second.Locator("[data-testid=queue-position]");
+        await Assertions.Expect(position).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(position).ToContainTextAsync("queue");
+        await Screenshot(second, "queued");
+
+        await first.ClickAsync("[data-testid=stop]");
+        await second.ClickAsync("[data-testid=stop]");
+        await Assertions.Expect(second.Locator("[data-testid=describe]")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task OnAPhoneThePageStacksIntoOneColumn()
+    {
+        IBrowserContext phone = await chromium.NewVisitorAsync(390, 844);
+        _contexts.Add(phone);
+        IPage page = await phone.NewPageAsync();
+        await page.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(page);
+        await UploadAsync(page, _clip!);
+
+        LocatorBoundingBoxResult upload = (await page.Locator("[data-testid=clip-upload]").BoundingBoxAsync())!;
+        LocatorBoundingBoxResult describe = (await page.Locator("[data-testid=describe]").BoundingBoxAsync())!;
+        Assert.True(describe.Y > upload.Y + upload.Height, "On a phone the describe controls come below the upload.");
+        float pageWidth = await page.EvaluateAsync<float>("() => document.documentElement.scrollWidth");
+        Assert.True(pageWidth <= 390, $"The page is {pageWidth}px wide on a 390px screen.");
+        await Screenshot(page, "phone", fullPage: true);
+    }
+
+    private async Task<IPage> OpenAsync()
+    {
+        IBrowserContext context = await chromium.NewVisitorAsync();
+        _contexts.Add(context);
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    // Prerendered HTML is visible before the circuit connects; the page marks itself once it is interactive.
+    private static Task WaitInteractiveAsync(IPage page) =>
+        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
+
+    private static async Task UploadAsync(IPage page, string path)
+    {
+        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", path);
+        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+    }
+
+    // Four frames reach the first token sooner; 2048 tokens (the server's limit) keep the model busy long enough to act.
+    private static async Task UseFewFramesAndManyTokensAsync(IPage page)
+    {
+        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        await FillAsync(page, "setting-max-new-tokens", 2048);
+        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
+    }
+
+    private static async Task FillAsync(IPage page, string testId, int value)
+    {
+        ILocator field = page.Locator($"input[data-testid={testId}]");
+        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
+        await field.BlurAsync();
+    }
+
+    private static async Task<TextMark[]> ShownTextAsync(IPage page)
+    {
+        JsonElement marks = await page.EvaluateAsync<JsonElement>("() => window.__narratorMarks");
+        return marks.EnumerateArray()
+            .Select(mark => new TextMark(mark.GetProperty("time").GetDouble(), mark.GetProperty("length").GetInt32()))
+            .ToArray();
+    }
+
+    private void Report(string name, double value)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}={value:0.0}"));
+        string? folder = Environment.GetEnvironmentVariable("NARRATOR_PAGE_METRICS");
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+            File.AppendAllText(Path.Combine(folder, "page-metrics.txt"), string.Create(CultureInfo.InvariantCulture, $"{name}={value:0.0}\n"));
+        }
+    }
+
+    private static async Task Screenshot(IPage page, string name, string? waitFor = null, bool fullPage = false)
+    {
+        string? folder = Environment.GetEnvironmentVariable("NARRATOR_SCREENSHOTS");
+        if (string.IsNullOrEmpty(folder))
+        {
+            return;
+        }
+        if (waitFor is not null)
+        {
+            await page.Locator(waitFor).WaitForAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        }
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
+    }
+}
