@@ -189,6 +189,7 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Assertions.Expect(page.Locator("[data-template=t2v-prompt]")).ToHaveAttributeAsync("aria-checked", "true");
         await Assertions.Expect(page.Locator("[data-testid=clip-preview]")).ToContainTextAsync("city.mp4");
         Assert.True(await page.Locator("[data-testid=frame-thumb]").CountAsync() >= 2);
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await Screenshot(page, "example");
     }
 
