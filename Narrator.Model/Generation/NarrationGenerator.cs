@@ -168,7 +168,16 @@ public sealed class NarrationGenerator : IDisposable
                 finish = FinishCancelled;
                 break;
             }
-            generator.Append(token, runOptions);
+            try
+            {
+                generator.Append(token, runOptions);
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The stop landed while the decoder ran and ORT honoured the terminate flag: a stop, not an engine failure.
+                finish = FinishCancelled;
+                break;
+            }
         }
 
         double totalMs = total.Elapsed.TotalMilliseconds;

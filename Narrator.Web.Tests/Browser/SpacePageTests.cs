@@ -84,7 +84,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
         await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(page.Locator("[data-testid=stat-tokens]")).Not.ToBeEmptyAsync();
-        await Screenshot(page, "completed", fullPage: true);
+        await page.Locator("[data-testid=stats-panel]").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "completed");
         output.WriteLine("stats: " + await page.InnerTextAsync("[data-testid=stats-panel]"));
 
         TextMark[] shown = await ShownTextAsync(page);
@@ -146,6 +147,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Assertions.Expect(page.Locator("[data-testid=demo-banner]")).ToContainTextAsync("随机权重");
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
         await page.ClickAsync("[data-testid=theme-toggle]");
+        await Assertions.Expect(page.Locator("[data-testid=theme-toggle]")).ToHaveAttributeAsync("aria-label", "浅色主题");
+        await page.WaitForTimeoutAsync(500); // let the palette's colour transitions finish before the picture
         await Screenshot(page, "chinese-dark");
 
         await page.ClickAsync("[data-testid=language-toggle]");
@@ -173,6 +176,21 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await first.ClickAsync("[data-testid=stop]");
         await second.ClickAsync("[data-testid=stop]");
         await Assertions.Expect(second.Locator("[data-testid=describe]")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task AnExampleLoadsItsClipAndSuggestedTemplate()
+    {
+        IPage page = await OpenAsync();
+
+        await page.ClickAsync("[data-example=city] [data-testid=try-example]");
+
+        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-template=t2v-prompt]")).ToHaveAttributeAsync("aria-checked", "true");
+        await Assertions.Expect(page.Locator("[data-testid=clip-preview]")).ToContainTextAsync("city.mp4");
+        Assert.True(await page.Locator("[data-testid=frame-thumb]").CountAsync() >= 2);
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await Screenshot(page, "example");
     }
 
     [Fact]
