@@ -9,6 +9,7 @@ using Narrator.Model.Templates;
 using Narrator.Web.Components.Clip;
 using Narrator.Web.Components.Interop;
 using Narrator.Web.Components.Layout;
+using Narrator.Web.Components.Output;
 using Narrator.Web.Localization;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services;
@@ -32,6 +33,8 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     private readonly CancellationTokenSource _pageLifetime = new();
     private ClipPreview? _preview;
+    private NarrationOutput? _output;
+    private CompareView? _compare;
     private NarratorScript? _script;
 
     private EngineInfo? _engine;
@@ -364,20 +367,21 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         _narrationCancellation?.Dispose();
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_pageLifetime.Token);
         _narrationCancellation = cancellation;
-        var pacer = new RenderPacer(() => InvokeAsync(StateHasChanged), TokenRenderInterval, Time);
+        // Tokens re-render only the output panel; every other event (queue, stage, the end) re-renders the page.
+        var pacer = new RenderPacer(() => RefreshOutputAsync(run), TokenRenderInterval, Time);
         StateHasChanged();
         try
         {
             await foreach (NarrationEvent narrationEvent in Session.NarrateAsync(run.Request, cancellation.Token))
             {
                 run.Apply(narrationEvent);
-                if (narrationEvent is TokenEvent)
+                if (narrationEvent is TokenEvent && run.Status == NarrationStatus.Running)
                 {
                     await pacer.RequestAsync();
                 }
                 else
                 {
-                    await pacer.FlushAsync();
+                    StateHasChanged();
                 }
             }
             run.MarkFailed(Text.StreamEnded);
@@ -391,8 +395,17 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             Logger.LogError(ex, "Narration {NarrationId} broke off", run.NarrationId);
             run.MarkFailed(ex is UserInputException ? ex.Message : Text.UnexpectedError);
         }
-        await pacer.FlushAsync();
+        if (pacer.Trailing is { } trailing)
+        {
+            await trailing;
+        }
+        StateHasChanged();
     }
+
+    private Task RefreshOutputAsync(NarrationRun run) =>
+        ReferenceEquals(run, _run) && _output is not null ? _output.RefreshAsync()
+        : _compare is not null && (ReferenceEquals(run, _compareLeft) || ReferenceEquals(run, _compareRight)) ? _compare.RefreshOutputsAsync()
+        : InvokeAsync(StateHasChanged);
 
     private Task StopAsync()
     {
