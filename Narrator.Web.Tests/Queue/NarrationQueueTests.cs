@@ -69,9 +69,9 @@ public sealed class NarrationQueueTests
     }
 
     [Fact]
-    public void The_per_owner_limit_rejects_at_once_with_a_reason()
+    public async Task The_per_owner_limit_rejects_at_once_with_a_reason()
     {
-        var harness = QueueHarness.Create(new ScriptedChatClient(), new QueueOptions { Capacity = 10, PerOwnerLimit = 2 });
+        await using var harness = QueueHarness.Create(new ScriptedChatClient(), new QueueOptions { Capacity = 10, PerOwnerLimit = 2 });
         harness.Enqueue("a", owner: "me");
         harness.Enqueue("b", owner: "me");
 
@@ -83,9 +83,9 @@ public sealed class NarrationQueueTests
     }
 
     [Fact]
-    public void A_full_queue_rejects_at_once_with_a_reason()
+    public async Task A_full_queue_rejects_at_once_with_a_reason()
     {
-        var harness = QueueHarness.Create(new ScriptedChatClient(), new QueueOptions { Capacity = 2, PerOwnerLimit = 10 });
+        await using var harness = QueueHarness.Create(new ScriptedChatClient(), new QueueOptions { Capacity = 2, PerOwnerLimit = 10 });
         harness.Enqueue("a", owner: "1");
         harness.Enqueue("b", owner: "2");
 

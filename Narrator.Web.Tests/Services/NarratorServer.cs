@@ -54,7 +54,19 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         }
         this.engine = engine;
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        StartServer();
+        try
+        {
+            StartServer();
+        }
+        catch
+        {
+            // A server that refused to start (the start-up validation tests) must not leave its data folder behind.
+            if (Directory.Exists(DataPath))
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            throw;
+        }
         BaseAddress = new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
 

@@ -8,6 +8,14 @@ internal static class TestClips
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "narrator-test-clips-" + Environment.ProcessId);
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
+    static TestClips() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+    };
+
     /// <summary>An H.264 MP4 (moov at the end, as ffmpeg writes it by default) of a moving test pattern.</summary>
     public static Task<string> Mp4Async(double seconds = 2, int width = 64, int height = 48) =>
         MakeAsync($"clip-{seconds}-{width}x{height}.mp4",
