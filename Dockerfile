@@ -31,6 +31,8 @@ RUN dotnet restore Narrator.Web/Narrator.Web.csproj -r linux-x64 -p:OnnxRuntimeF
 COPY Narrator.Model/ Narrator.Model/
 COPY Narrator.Web/ Narrator.Web/
 COPY Narrator.Cli/ Narrator.Cli/
+# The page serves the model guide from inside the app (Narrator.Web embeds it when present).
+COPY docs/MODEL.md docs/
 RUN dotnet publish Narrator.Web/Narrator.Web.csproj -c Release -r linux-x64 --self-contained false --no-restore \
       -p:OnnxRuntimeFlavor=Gpu -o /out/web \
  && dotnet publish Narrator.Cli/Narrator.Cli.csproj -c Release -r linux-x64 --self-contained false --no-restore \

@@ -19,4 +19,5 @@ if (parseResult.Errors.Count > 0)
     await Console.Error.WriteLineAsync($"error: {string.Join("; ", parseResult.Errors.Select(e => e.Message))} (see --help)");
     return 2;
 }
-return await parseResult.InvokeAsync();
+// Ctrl+C cancels the command's token; a batch then saves its results, which can take more than the default 2 s on a busy machine.
+return await parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -18,12 +18,16 @@ internal static class LoadClients
 
     public static string PromptFor(int client) => $"Load client {client}: describe the clip.";
 
-    public static async Task<int> RunAsync(Uri server, int clients, string clipPath, int maxNewTokens, string outPath, CancellationToken cancellationToken)
+    /// <param name="burst">Every client uploads first; all narrations then start at the same moment (stresses the queue, not the uploads).</param>
+    public static async Task<int> RunAsync(Uri server, int clients, string clipPath, int maxNewTokens, bool burst, string outPath, CancellationToken cancellationToken)
     {
         byte[] clip = await File.ReadAllBytesAsync(clipPath, cancellationToken);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = server, Timeout = TimeSpan.FromMinutes(30) };
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var runs = Enumerable.Range(0, clients).Select(i => RunClientAsync(i, server, http, clip, Path.GetFileName(clipPath), maxNewTokens, start.Task, cancellationToken)).ToList();
+        var uploaded = new CountdownEvent(clients);
+        var allUploaded = burst ? Task.Run(() => uploaded.Wait(cancellationToken), cancellationToken) : Task.CompletedTask;
+        var runs = Enumerable.Range(0, clients).Select(i => RunClientAsync(i, server, http, clip, Path.GetFileName(clipPath), maxNewTokens,
+            start.Task, () => { uploaded.Signal(); return allUploaded; }, cancellationToken)).ToList();
         start.SetResult();
         var results = await Task.WhenAll(runs);
         await File.WriteAllTextAsync(outPath, JsonSerializer.Serialize(results, Json), cancellationToken);
@@ -31,7 +35,8 @@ internal static class LoadClients
     }
 
     private static async Task<ClientResult> RunClientAsync(
-        int client, Uri server, HttpClient http, byte[] clip, string fileName, int maxNewTokens, Task start, CancellationToken cancellationToken)
+        int client, Uri server, HttpClient http, byte[] clip, string fileName, int maxNewTokens, Task start, Func<Task> uploadDone,
+        CancellationToken cancellationToken)
     {
         string prompt = PromptFor(client);
         var tokens = new List<long>();
@@ -40,6 +45,7 @@ internal static class LoadClients
         long began = Stopwatch.GetTimestamp();
         double uploadMs = 0;
         string? id = null;
+        bool signalled = false;
         await using var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(server, "/hubs/narration"))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
@@ -55,6 +61,8 @@ internal static class LoadClients
             long uploadStart = Stopwatch.GetTimestamp();
             using var uploaded = await http.PostAsync("/api/clips", form, cancellationToken);
             uploadMs = Stopwatch.GetElapsedTime(uploadStart).TotalMilliseconds;
+            signalled = true;
+            await uploadDone();
             if (!uploaded.IsSuccessStatusCode)
             {
                 return new ClientResult { Client = client, Prompt = prompt, Outcome = "error", Error = $"upload: {(int)uploaded.StatusCode} {await uploaded.Content.ReadAsStringAsync(cancellationToken)}" };
@@ -113,6 +121,11 @@ internal static class LoadClients
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            if (!signalled)
+            {
+                // Do not leave the other clients of a burst waiting for an upload that will never come.
+                _ = uploadDone();
+            }
             return new ClientResult
             {
                 Client = client, Prompt = prompt, NarrationId = id, Outcome = "error", Error = ex.GetType().Name + ": " + ex.Message,

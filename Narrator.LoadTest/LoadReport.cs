@@ -10,6 +10,7 @@ internal sealed record LoadReport
     public int Clients { get; init; }
     public int MaxNewTokens { get; init; }
     public int Capacity { get; init; }
+    public bool Burst { get; init; }
     public int Completed { get; init; }
     public int Rejected { get; init; }
     public int Failed { get; init; }
@@ -39,6 +40,7 @@ internal sealed record LoadReport
         text.AppendLine("| --- | --- |");
         text.AppendLine(c, $"| model | {Model} |");
         text.AppendLine(c, $"| clients / max_new_tokens / queue capacity | {Clients} / {MaxNewTokens} / {Capacity} |");
+        text.AppendLine(c, $"| arrival | {(Burst ? "burst: all upload, then all narrate at once" : "each client uploads then narrates at once")} |");
         text.AppendLine(c, $"| completed / rejected / failed / client errors | {Completed} / {Rejected} / {Failed} / {Errors} |");
         text.AppendLine(c, $"| rejection and failure codes | {(RejectionCodes.Length == 0 ? "none" : RejectionCodes)} |");
         text.AppendLine(c, $"| streams where generator, stream, final event and history disagree | {Mismatches} |");

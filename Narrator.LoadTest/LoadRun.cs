@@ -13,7 +13,7 @@ namespace Narrator.LoadTest;
 /// </summary>
 internal static class LoadRun
 {
-    public static async Task<int> RunAsync(int clients, int maxNewTokens, int capacity, int perOwnerLimit, string? jsonOut, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int clients, int maxNewTokens, int capacity, int perOwnerLimit, bool burst, string? jsonOut, CancellationToken cancellationToken)
     {
         string work = Path.Combine(Path.GetTempPath(), "narrator-load-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -52,7 +52,7 @@ internal static class LoadRun
             var wall = Stopwatch.StartNew();
             string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
             await RunProcessAsync(dotnet, [typeof(LoadRun).Assembly.Location, "clients", server.BaseAddress.ToString(),
-                clients.ToString(CultureInfo.InvariantCulture), clip, maxNewTokens.ToString(CultureInfo.InvariantCulture), results], cancellationToken);
+                clients.ToString(CultureInfo.InvariantCulture), clip, maxNewTokens.ToString(CultureInfo.InvariantCulture), burst ? "burst" : "staggered", results], cancellationToken);
             wall.Stop();
             await sampling.CancelAsync();
             await sampler;
@@ -60,7 +60,7 @@ internal static class LoadRun
 
             var outcome = JsonSerializer.Deserialize<List<ClientResult>>(await File.ReadAllTextAsync(results, cancellationToken), LoadClients.Json)!;
             var report = Analyse(outcome, engine, baseline, peakRss, wall.Elapsed);
-            report = report with { AfterLoad = await CheckStillServingAsync(http, clip, cancellationToken), Model = ready?.Model ?? "", Clients = clients, MaxNewTokens = maxNewTokens, Capacity = capacity };
+            report = report with { AfterLoad = await CheckStillServingAsync(http, clip, cancellationToken), Model = ready?.Model ?? "", Clients = clients, MaxNewTokens = maxNewTokens, Capacity = capacity, Burst = burst };
             Console.WriteLine(report.ToMarkdown());
             if (jsonOut is not null)
             {

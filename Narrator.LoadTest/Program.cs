@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Narrator.LoadTest;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--json FILE]</c>.
+/// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>.
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -15,12 +15,14 @@ internal static class LoadTestProgram
         if (args.Length > 0 && args[0] == "clients")
         {
             return await LoadClients.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3],
-                int.Parse(args[4], CultureInfo.InvariantCulture), args[5], cts.Token);
+                int.Parse(args[4], CultureInfo.InvariantCulture), args[5] == "burst", args[6], cts.Token);
         }
+        bool burst = args.Contains("--burst");
+        args = [.. args.Where(a => a != "--burst")];
         int jsonAt = Array.IndexOf(args, "--json");
         string? json = jsonAt >= 0 && jsonAt + 1 < args.Length ? args[jsonAt + 1] : null;
         var numbers = args.Where((_, i) => jsonAt < 0 || (i != jsonAt && i != jsonAt + 1)).ToArray();
         int Arg(int index, int fallback) => numbers.Length > index ? int.Parse(numbers[index], CultureInfo.InvariantCulture) : fallback;
-        return await LoadRun.RunAsync(clients: Arg(0, 50), maxNewTokens: Arg(1, 32), capacity: Arg(2, 32), perOwnerLimit: Arg(3, 2), json, cts.Token);
+        return await LoadRun.RunAsync(clients: Arg(0, 50), maxNewTokens: Arg(1, 32), capacity: Arg(2, 32), perOwnerLimit: Arg(3, 2), burst, json, cts.Token);
     }
 }

@@ -118,6 +118,23 @@ public class FrameExtractionTests(SynthesisedClips clips)
     }
 
     [Fact]
+    public async Task A_truncated_avi_is_planned_on_what_its_duration_shows_and_decodes_the_right_frames()
+    {
+        var preparer = new MediaPreparer(prober, extractor);
+
+        var prepared = await preparer.PrepareAsync(clips.TruncatedAvi, new FrameOptions { NFrames = 6 }, CancellationToken.None);
+
+        // The header still says 30 frames; the index that survived holds about half.
+        Assert.True(prepared.Probe.FrameCountEstimated);
+        Assert.InRange(prepared.Probe.FrameCount, 2, 20);
+        Assert.InRange(prepared.Frames.Count, 1, 6);
+        Assert.Equal(FramePlanner.SampleIndices(prepared.Probe.FrameCount, 6)[..prepared.Frames.Count], prepared.Frames.Indices);
+        Assert.Equal(prepared.Frames.Indices,
+            Enumerable.Range(0, prepared.Frames.Count).Select(i => SynthesisedClips.FrameNumberOf(prepared.Frames.Frame(i))));
+        Assert.Equal(prepared.Frames.Count < 6 ? 1 : 0, prepared.Warnings.Count);
+    }
+
+    [Fact]
     public async Task Prepared_media_holds_the_plan_frames_and_matching_tensor()
     {
         var preparer = new MediaPreparer(prober, extractor);

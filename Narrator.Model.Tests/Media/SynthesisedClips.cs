@@ -24,6 +24,7 @@ public sealed class SynthesisedClips : IAsyncLifetime
     public string RotatedMp4 => In("rotated-90.mp4");
     public string CutShortMp4 => In("cut-short-faststart.mp4");
     public string HeaderOnlyMp4 => In("header-only.mp4");
+    public string TruncatedAvi => In("truncated.avi");
     public string AlphaPng => In("alpha.png");
     public string Jpeg => In("still.jpg");
     public string WebP => In("still.webp");
@@ -96,6 +97,8 @@ public sealed class SynthesisedClips : IAsyncLifetime
         await File.WriteAllBytesAsync(RandomBytesMp4, noise);
         var h264 = await File.ReadAllBytesAsync(H264Mp4);
         await File.WriteAllBytesAsync(TruncatedMp4, h264[..(h264.Length / 2)]);
+        var avi = await File.ReadAllBytesAsync(MjpegAvi);
+        await File.WriteAllBytesAsync(TruncatedAvi, avi[..(avi.Length / 2)]);
         await File.WriteAllTextAsync(TextFile, "These are notes about a film, not a film.\nSecond line.\n");
     }
 

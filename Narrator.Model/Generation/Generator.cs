@@ -45,7 +45,14 @@ public sealed class Generator : IDisposable
         _package = package;
         _prefillChunkSize = prefillChunkSize;
         _hidden = package.Config.Model.Decoder.HiddenSize;
-        _vocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        // The graph's static vocabulary dimension, else genai_config's vocab_size (0 if neither: known after prefill).
+        int graphVocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
+        _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
+        if (_vocab > 0)
+        {
+            // One chunk's logits are read through a .NET span, which cannot exceed 2 GB (about 3,500 tokens of fp32 Qwen logits).
+            _prefillChunkSize = Math.Min(prefillChunkSize, Math.Max(1, int.MaxValue / (_vocab * sizeof(float))));
+        }
         _embedder = new TokenEmbedder(package);
         _decoder = new TextDecoder(package);
         _cache = KvCache.Empty(package);

@@ -54,7 +54,7 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
         if (frames.Count < plan.NFrames)
         {
             var why = probe.FrameCountEstimated
-                ? $"the file does not state its frame count and holds fewer than the {probe.FrameCount} estimated from its duration"
+                ? $"its frame count of {probe.FrameCount} is an estimate from its duration and it holds fewer"
                 : "the file is shorter than its header says, or damaged";
             warnings.Add($"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded ({why}); the narration uses those {frames.Count}.");
             // The prompt's token count must match the tensor, so the plan describes what was actually decoded.

@@ -33,7 +33,10 @@ public sealed record MediaProbe
 
     public int FrameCount { get; init; }
 
-    /// <summary>True when the container has no frame count and <see cref="FrameCount"/> is duration x fps.</summary>
+    /// <summary>
+    /// True when <see cref="FrameCount"/> is duration x fps: the container has no frame count, or states clearly more
+    /// frames than its duration holds (a truncated file).
+    /// </summary>
     public bool FrameCountEstimated { get; init; }
 
     public bool HasAudio { get; init; }

@@ -116,8 +116,15 @@ public sealed class MediaProber(FfmpegTools? tools = null, ILogger<MediaProber>?
         var fps = Positive(stream.AverageFrameRate) ?? Positive(stream.RealFrameRate) ?? 0;
         var duration = Positive(stream.Duration.TotalSeconds) ?? Positive(analysis.Format?.Duration.TotalSeconds ?? 0) ?? 0;
         var declared = DeclaredFrameCount(analysis, stream.Index);
+        var fromDuration = (int)Math.Round(duration * fps, MidpointRounding.AwayFromZero);
         var estimated = declared is null or <= 0;
-        var frameCount = estimated ? (int)Math.Round(duration * fps, MidpointRounding.AwayFromZero) : declared!.Value;
+        var frameCount = estimated ? fromDuration : declared!.Value;
+        // A truncated AVI keeps its header's frame count while ffprobe's duration shows what is left: plan on what is there.
+        if (!estimated && fromDuration >= 2 && frameCount > fromDuration * 1.1 + 2)
+        {
+            frameCount = fromDuration;
+            estimated = true;
+        }
 
         // A "video" of one frame (single-frame GIF, a poster MP4) is a still as far as the model is concerned.
         if (frameCount < 2 && (estimated || declared is 1))

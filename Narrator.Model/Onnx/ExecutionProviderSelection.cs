@@ -47,6 +47,7 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
         {
             GraphOptimizationLevel = requested.GraphOptimizationLevel,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            EnableCpuMemArena = requested.CpuMemoryArena,
         };
         if (singleThreaded)
         {

@@ -189,6 +189,43 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task The_sweep_leaves_an_upload_that_is_still_arriving_alone()
+    {
+        var store = server.Services.GetRequiredService<ClipStore>();
+        var bytes = await File.ReadAllBytesAsync(await TestClips.Mp4Async());
+        var body = new HeldStream(bytes);
+        var filesBefore = Directory.GetDirectories(server.ClipsFolder);
+
+        var saving = store.SaveAsync(body, "slow.mp4", null, CancellationToken.None);
+        await body.FirstReadDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        store.DeleteExpired();
+        var arrivingFolder = Assert.Single(Directory.GetDirectories(server.ClipsFolder).Except(filesBefore));
+        body.Release.SetResult();
+        var clip = await saving;
+
+        Assert.Equal(Path.GetFileName(arrivingFolder), clip.Id);
+        Assert.NotNull(store.Find(clip.Id));
+    }
+
+    /// <summary>A request body that delivers its first chunk, then waits until the test lets the rest through.</summary>
+    private sealed class HeldStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public TaskCompletionSource FirstReadDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position > 0)
+            {
+                FirstReadDone.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+            return await base.ReadAsync(buffer[..Math.Min(buffer.Length, 1024)], cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_clip_routes_answer_404_problems()
     {
         using var frame = await http.GetAsync("/api/clips/000000000000000000000000/frames/0");

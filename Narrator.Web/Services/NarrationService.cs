@@ -46,20 +46,10 @@ public sealed class NarrationService(
     public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
         NarrationRequest request, NarrationOwner owner, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        NarrationJob job;
-        FailedEvent? refusal = null;
-        try
+        var (job, refusal) = await TryStartAsync(request, owner, cancellationToken).ConfigureAwait(false);
+        if (job is null)
         {
-            job = await StartAsync(request, owner, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NarrationRejectedException ex)
-        {
-            job = null!;
-            refusal = new FailedEvent(ex.Message) { NarrationId = "", Code = ex.Code };
-        }
-        if (refusal is not null)
-        {
-            yield return refusal;
+            yield return refusal!;
             yield break;
         }
         try
@@ -75,6 +65,19 @@ public sealed class NarrationService(
             {
                 queue.Cancel(job.Id, FailureCodes.Disconnected, "The narration was cancelled because nobody was following it any more.");
             }
+        }
+    }
+
+    private async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(
+        NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await StartAsync(request, owner, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (NarrationRejectedException ex)
+        {
+            return (null, new FailedEvent(ex.Message) { NarrationId = "", Code = ex.Code });
         }
     }
 

@@ -26,6 +26,8 @@ public sealed class ClipStore
 
     private readonly ConcurrentDictionary<string, StoredClip> clips = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> replanLocks = new(StringComparer.Ordinal);
+    // Uploads still arriving or waiting for the pool: their folders are not yet clips but must survive the sweep.
+    private readonly ConcurrentDictionary<string, byte> arriving = new(StringComparer.Ordinal);
     private readonly DataFolder folder;
     private readonly UploadOptions limits;
     private readonly MediaProber prober;
@@ -67,6 +69,7 @@ public sealed class ClipStore
         CheckFrameOptions(options);
         string id = NewId();
         string clipFolder = Path.Combine(folder.Clips, id);
+        arriving[id] = 0;
         Directory.CreateDirectory(clipFolder);
         string sourcePath = Path.Combine(clipFolder, StoredName(label));
         try
@@ -87,13 +90,17 @@ public sealed class ClipStore
             DeleteFolder(clipFolder);
             if (ex is MediaException media)
             {
-                throw new ClipRejectedException(StatusCodes.Status415UnsupportedMediaType, media.Message, ex);
+                throw new ClipRejectedException(StatusCodes.Status415UnsupportedMediaType, WithoutServerPaths(media.Message, sourcePath, label), ex);
             }
             if (ex is UserInputException and not ClipRejectedException)
             {
-                throw new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, ex.Message, ex);
+                throw new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, WithoutServerPaths(ex.Message, sourcePath, label), ex);
             }
             throw;
+        }
+        finally
+        {
+            arriving.TryRemove(id, out _);
         }
     }
 
@@ -197,8 +204,7 @@ public sealed class ClipStore
         foreach (var directory in Directory.EnumerateDirectories(folder.Clips))
         {
             string name = Path.GetFileName(directory);
-            // A folder younger than the processing limit may be an upload still arriving.
-            if (!clips.ContainsKey(name) && Directory.GetCreationTimeUtc(directory) < now.UtcDateTime.AddSeconds(-limits.ProcessingTimeoutSeconds * 2))
+            if (!clips.ContainsKey(name) && !arriving.ContainsKey(name))
             {
                 DeleteFolder(directory);
             }
@@ -438,6 +444,10 @@ public sealed class ClipStore
             logger.LogWarning("Could not delete {Path}: {Error}", path, ex.Message);
         }
     }
+
+    /// <summary>ffmpeg's messages may name the stored file; the person should see their own file name, never our folders.</summary>
+    private string WithoutServerPaths(string message, string sourcePath, string label) =>
+        message.Replace(sourcePath, label, StringComparison.Ordinal).Replace(folder.Root, "", StringComparison.Ordinal);
 
     internal static bool IsValidId(string? id) => id is { Length: 24 } && id.All(char.IsAsciiHexDigitLower);
 

@@ -43,6 +43,11 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The host may stop us after the container already disposed us (WebApplicationFactory does): nothing left to stop.
+        if (Volatile.Read(ref disposed) == 1)
+        {
+            return;
+        }
         await stopping.CancelAsync().ConfigureAwait(false);
         if (loading is not null)
         {
@@ -66,7 +71,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         {
             await loading.ConfigureAwait(false);
         }
-        stopping.Dispose();
+        // 'stopping' is not disposed: a late StopAsync may still cancel it, and without a timer it holds nothing native.
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
