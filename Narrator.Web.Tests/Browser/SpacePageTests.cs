@@ -151,6 +151,11 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await page.WaitForTimeoutAsync(500); // let the palette's colour transitions finish before the picture
         await Screenshot(page, "chinese-dark");
 
+        // The choice is kept in the browser: a reload comes back in Chinese.
+        await page.ReloadAsync();
+        await WaitInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("[data-testid=describe]")).ToHaveTextAsync("开始描述");
+
         await page.ClickAsync("[data-testid=language-toggle]");
         await Assertions.Expect(page.Locator("[data-testid=describe]")).ToHaveTextAsync("Describe");
     }

@@ -119,4 +119,51 @@ public class NarrationRunTests
         done.MarkStopped();
         Assert.Equal(NarrationStatus.Completed, done.Status);
     }
+
+    [Fact]
+    public void ACancelledFailureIsAStopThatKeepsThePartialText()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("par") { NarrationId = "n" });
+
+        run.Apply(new FailedEvent("Stopped at your request.") { NarrationId = "n", Code = FailureCodes.Cancelled, PartialText = "partial" });
+
+        Assert.Equal(NarrationStatus.Stopped, run.Status);
+        Assert.Equal("partial", run.Text);
+        Assert.Null(run.Error);
+    }
+
+    [Fact]
+    public void AFailureAfterSomeTokensKeepsThemAndTheSentence()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("so far") { NarrationId = "n" });
+
+        run.Apply(new FailedEvent("The model failed while narrating this clip.") { NarrationId = "n", Code = FailureCodes.EngineError, PartialText = "so far" });
+
+        Assert.Equal(NarrationStatus.Failed, run.Status);
+        Assert.Equal("so far", run.Text);
+        Assert.Equal("The model failed while narrating this clip.", run.Error);
+    }
+
+    [Fact]
+    public void AHistoryRecordOpensAsItEnded()
+    {
+        var completed = new NarrationRecord
+        {
+            Id = "n1", State = "completed", ClipId = "abc", ClipLabel = "street.mp4", Template = "tags", Prompt = "List tags.",
+            Frames = new Narrator.Model.Media.FrameOptions { MaxFrames = 32 }, Generation = new Narrator.Model.Generation.GenerationOptions(),
+            Text = "night, city", Stats = SampleData.Stats(), CreatedAt = DateTimeOffset.UnixEpoch,
+        };
+
+        NarrationRun run = NarrationRun.FromRecord(completed);
+        NarrationRun failed = NarrationRun.FromRecord(completed with { State = "failed", Error = "Queue full.", ErrorCode = FailureCodes.QueueFull, Stats = null });
+
+        Assert.Equal(NarrationStatus.Completed, run.Status);
+        Assert.Equal("night, city", run.Text);
+        Assert.Equal(32, run.Request.Frames!.MaxFrames);
+        Assert.Equal("n1", run.NarrationId);
+        Assert.Equal(NarrationStatus.Failed, failed.Status);
+        Assert.Equal("Queue full.", failed.Error);
+    }
 }

@@ -38,3 +38,28 @@ export function seekMedia(element, seconds) {
 export function setDocumentLanguage(tag) {
     document.documentElement.lang = tag;
 }
+
+const preferencesKey = "narrator.preferences";
+
+// The visitor's saved language and theme, else what the browser prefers.
+export function loadPreferences() {
+    try {
+        const saved = JSON.parse(localStorage.getItem(preferencesKey) ?? "null");
+        if (saved && typeof saved.chinese === "boolean" && typeof saved.dark === "boolean") {
+            return saved;
+        }
+    } catch {
+        // Unreadable storage: fall through to the browser's preferences.
+    }
+    const chinese = (navigator.languages ?? [navigator.language]).some(l => (l ?? "").toLowerCase().startsWith("zh"));
+    const dark = window.matchMedia?.("(prefers-color-scheme: dark)").matches ?? false;
+    return { chinese, dark };
+}
+
+export function savePreferences(chinese, dark) {
+    try {
+        localStorage.setItem(preferencesKey, JSON.stringify({ chinese, dark }));
+    } catch {
+        // Private mode or full storage: the choice lasts for this page only.
+    }
+}

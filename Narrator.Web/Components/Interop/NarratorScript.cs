@@ -2,6 +2,9 @@ using Microsoft.JSInterop;
 
 namespace Narrator.Web.Components.Interop;
 
+/// <summary>Language and theme as kept in the browser's local storage.</summary>
+public sealed record SavedPreferences(bool Chinese, bool Dark);
+
 /// <summary>The page's own JavaScript module (wwwroot/narrator.js): clipboard, file download, seeking the preview, page language.</summary>
 public sealed class NarratorScript(IJSRuntime js) : IAsyncDisposable
 {
@@ -20,6 +23,13 @@ public sealed class NarratorScript(IJSRuntime js) : IAsyncDisposable
 
     public async Task SetDocumentLanguageAsync(string tag, CancellationToken cancellationToken = default) =>
         await (await ModuleAsync()).InvokeVoidAsync("setDocumentLanguage", cancellationToken, tag);
+
+    /// <summary>The saved language and theme, or the browser's own preferences on a first visit.</summary>
+    public async Task<SavedPreferences> LoadPreferencesAsync(CancellationToken cancellationToken = default) =>
+        await (await ModuleAsync()).InvokeAsync<SavedPreferences>("loadPreferences", cancellationToken);
+
+    public async Task SavePreferencesAsync(bool chinese, bool dark, CancellationToken cancellationToken = default) =>
+        await (await ModuleAsync()).InvokeVoidAsync("savePreferences", cancellationToken, chinese, dark);
 
     private Task<IJSObjectReference> ModuleAsync() => _module ??= js.InvokeAsync<IJSObjectReference>("import", ModulePath).AsTask();
 

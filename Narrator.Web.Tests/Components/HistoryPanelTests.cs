@@ -1,0 +1,74 @@
+using Bunit;
+using Narrator.Model.Media;
+using Narrator.Model.Generation;
+using Narrator.Web.Components.Output;
+using Narrator.Web.Localization;
+using Narrator.Web.Narrations;
+
+namespace Narrator.Web.Tests.Components;
+
+public class HistoryPanelTests : MudTestContext
+{
+    private static NarrationRecord Record(string id, string state, string text, string? template = "tags", string? error = null) => new()
+    {
+        Id = id,
+        State = state,
+        ClipId = "abc",
+        ClipLabel = "street.mp4",
+        Template = template,
+        Prompt = "List tags.",
+        Frames = new FrameOptions(),
+        Generation = new GenerationOptions(),
+        Text = text,
+        Error = error,
+        CreatedAt = new DateTimeOffset(2026, 11, 22, 12, 30, 5, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public void EmptyHistorySaysWhatWillAppear()
+    {
+        var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items, []));
+
+        Assert.Contains("Your narrations will be listed here.", panel.Find("[data-testid=history-empty]").TextContent);
+    }
+
+    [Fact]
+    public void RowsShowClipTemplateAndTextOrTheError()
+    {
+        var panel = RenderWith<HistoryPanel>(UiText.Chinese, p => p
+            .Add(x => x.Templates, SampleData.Templates)
+            .Add(x => x.Items, [Record("a", "completed", "night, city"), Record("b", "failed", "", null, "The queue is full.")]));
+
+        var rows = panel.FindAll("tbody tr");
+        Assert.Equal(2, rows.Count);
+        Assert.Contains("标签", rows[0].TextContent);
+        Assert.Contains("night, city", rows[0].TextContent);
+        Assert.Contains("自定义提示词", rows[1].TextContent);
+        Assert.Contains("The queue is full.", rows[1].TextContent);
+    }
+
+    [Fact]
+    public void OpenAndRunAgainRaiseTheRecord()
+    {
+        var opened = new List<string>();
+        var rerun = new List<string>();
+        var panel = RenderEnglish<HistoryPanel>(p => p
+            .Add(x => x.Items, [Record("a", "completed", "x"), Record("b", "completed", "y")])
+            .Add(x => x.OnOpen, (NarrationRecord record) => opened.Add(record.Id))
+            .Add(x => x.OnRerun, (NarrationRecord record) => rerun.Add(record.Id)));
+
+        panel.FindAll("[data-testid=history-open]")[1].Click();
+        panel.FindAll("[data-testid=history-rerun]")[0].Click();
+
+        Assert.Equal(["b"], opened);
+        Assert.Equal(["a"], rerun);
+    }
+
+    [Fact]
+    public void RunAgainIsDisabledWhileANarrationRuns()
+    {
+        var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items, [Record("a", "completed", "x")]).Add(x => x.Disabled, true));
+
+        Assert.True(panel.Find("[data-testid=history-rerun]").HasAttribute("disabled"));
+    }
+}
