@@ -166,4 +166,38 @@ public class NarrationRunTests
         Assert.Equal(NarrationStatus.Failed, failed.Status);
         Assert.Equal("Queue full.", failed.Error);
     }
+
+    [Fact]
+    public void LongVideoSegmentsAreCollectedInOrderWithTheActiveOne()
+    {
+        NarrationRun run = SampleData.Run();
+
+        run.Apply(new StageEvent("segment 2 of 3") { NarrationId = "n" });
+        Assert.Equal(1, run.ActiveSegment);
+        Assert.Equal(3, run.SegmentCount);
+
+        run.Apply(new SegmentEvent(new() { Index = 1, StartSeconds = 20, EndSeconds = 40, Text = "b" }, 3) { NarrationId = "n" });
+        run.Apply(new SegmentEvent(new() { Index = 0, StartSeconds = 0, EndSeconds = 20, Text = "a" }, 3) { NarrationId = "n" });
+        run.Apply(new SegmentEvent(new() { Index = 1, StartSeconds = 20, EndSeconds = 40, Text = "b2" }, 3) { NarrationId = "n" });
+
+        Assert.Equal(["a", "b2"], run.Segments.Select(segment => segment.Text));
+        run.Apply(new CompletedEvent("ab", SampleData.Stats()) { NarrationId = "n" });
+        Assert.Null(run.ActiveSegment);
+        Assert.Equal(2, run.Segments.Count);
+    }
+
+    [Theory]
+    [InlineData("segment 2 of 5", true, 2, 5)]
+    [InlineData("Segment 1 of 1", true, 1, 1)]
+    [InlineData("segment 6 of 5", false, 0, 0)]
+    [InlineData("segment two of 5", false, 0, 0)]
+    [InlineData("generating", false, 0, 0)]
+    public void SegmentStagesAreRead(string stage, bool ok, int number, int count)
+    {
+        Assert.Equal(ok, SegmentStage.TryParse(stage, out int n, out int c));
+        if (ok)
+        {
+            Assert.Equal((number, count), (n, c));
+        }
+    }
 }

@@ -138,14 +138,9 @@ public sealed class UiText
     public string StageName(string stage)
     {
         string normalized = stage.Trim().ToLowerInvariant();
-        if (normalized.StartsWith("segment ", StringComparison.Ordinal))
+        if (Workbench.SegmentStage.TryParse(normalized, out int number, out int count))
         {
-            // "segment k of n" comes from the long-video path.
-            string[] parts = normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 4 && parts[2] == "of")
-            {
-                return Pick($"Segment {parts[1]} of {parts[3]}", $"第 {parts[1]} / {parts[3]} 段");
-            }
+            return Pick($"Segment {number} of {count}", $"第 {number} / {count} 段");
         }
         return normalized switch
         {

@@ -13,6 +13,7 @@ namespace Narrator.Web.Narrations;
 [JsonDerivedType(typeof(StartedEvent), "started")]
 [JsonDerivedType(typeof(StageEvent), "stage")]
 [JsonDerivedType(typeof(TokenEvent), "token")]
+[JsonDerivedType(typeof(SegmentEvent), "segment")]
 [JsonDerivedType(typeof(CompletedEvent), "completed")]
 [JsonDerivedType(typeof(FailedEvent), "failed")]
 public abstract record NarrationEvent
@@ -43,6 +44,15 @@ public sealed record StageEvent(string Stage) : NarrationEvent
 {
     [JsonIgnore]
     public override string Name => "stage";
+}
+
+/// <summary>
+/// One stretch of a long video is narrated (added by ui for the segment timeline, issue 7): sent after each segment's
+/// tokens, before the next "segment k of n" stage. Short clips never send it.
+/// </summary>
+public sealed record SegmentEvent(Narrator.Model.Exports.NarrationSegment Segment, int Count) : NarrationEvent
+{
+    public override string Name => "segment";
 }
 
 public sealed record TokenEvent(string Text) : NarrationEvent

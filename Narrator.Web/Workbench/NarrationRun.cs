@@ -1,4 +1,5 @@
 using System.Text;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Web.Narrations;
 
@@ -11,6 +12,7 @@ namespace Narrator.Web.Workbench;
 public sealed class NarrationRun(NarrationRequest request, string clipLabel, DateTimeOffset createdAt)
 {
     private readonly StringBuilder _text = new();
+    private readonly List<NarrationSegment> _segments = [];
     private string? _textSnapshot = "";
 
     public NarrationRequest Request { get; } = request;
@@ -30,6 +32,15 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
 
     /// <summary>The last stage the engine reported, as sent ("preparing frames", "generating", "segment 2 of 5").</summary>
     public string? Stage { get; private set; }
+
+    /// <summary>A long video's finished segments, in order; empty for a short clip.</summary>
+    public IReadOnlyList<NarrationSegment> Segments => _segments;
+
+    /// <summary>How many segments the video was cut into (0 for a short clip).</summary>
+    public int SegmentCount { get; private set; }
+
+    /// <summary>The segment being narrated now (0-based), from the "segment k of n" stage.</summary>
+    public int? ActiveSegment { get; private set; }
 
     /// <summary>Token pieces received so far.</summary>
     public int TokenPieces { get; private set; }
@@ -68,6 +79,18 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             case StageEvent stage:
                 StartRunning();
                 Stage = stage.Stage;
+                if (SegmentStage.TryParse(stage.Stage, out int number, out int count))
+                {
+                    ActiveSegment = number - 1;
+                    SegmentCount = count;
+                }
+                break;
+            case SegmentEvent segment:
+                StartRunning();
+                SegmentCount = segment.Count;
+                _segments.RemoveAll(done => done.Index == segment.Segment.Index);
+                _segments.Add(segment.Segment);
+                _segments.Sort((a, b) => a.Index.CompareTo(b.Index));
                 break;
             case TokenEvent token:
                 StartRunning();
@@ -150,6 +173,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
 
     private void ClearWaiting()
     {
+        ActiveSegment = null;
         QueuePosition = null;
         EtaSeconds = null;
     }

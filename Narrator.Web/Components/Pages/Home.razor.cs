@@ -64,6 +64,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private NarrationRun? _compareRight;
     private CancellationTokenSource? _narrationCancellation;
     private int _tab;
+    private int? _selectedSegment;
     private bool _interactive;
 
     [Inject] private NarrationSession Session { get; set; } = null!;
@@ -228,6 +229,13 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     private Task SeekAsync(double seconds) => _preview?.SeekAsync(seconds) ?? Task.CompletedTask;
 
+    /// <summary>A segment clicked on the timeline: the preview jumps to its start and its text is highlighted.</summary>
+    private Task SelectSegmentAsync(Narrator.Model.Exports.NarrationSegment segment)
+    {
+        _selectedSegment = segment.Index;
+        return SeekAsync(segment.StartSeconds);
+    }
+
     // Template, prompt and settings ----------------------------------------------------------------------------------
 
     private async Task SelectTemplateAsync(string id)
@@ -325,6 +333,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             return;
         }
         _processed = null;
+        _selectedSegment = null;
         NarrationRun run = NewRun(BuildRequest(_templateId, _prompt));
         _run = run;
         await NarrateAsync(run);
