@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Narrator.Model.Tests;
 
-/// <summary>Reads the reference cases copied from ../shared/golden into TestData (tests never read ../shared).</summary>
+/// <summary>Reads the reference cases copied from the shared golden folder into TestData (tests never read outside the repository).</summary>
 internal static class GoldenData
 {
     public static JsonElement Load(string fileName)

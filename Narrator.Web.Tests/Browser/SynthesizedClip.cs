@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Narrator.Web.Tests.Browser;
 
-/// <summary>Test media made on the spot with ffmpeg's lavfi sources, so browser tests need nothing from ../shared.</summary>
+/// <summary>Test media made on the spot with ffmpeg's lavfi sources, so browser tests need nothing outside the repository.</summary>
 public static class SynthesizedClip
 {
     /// <summary>An H.264 MP4 of a moving test pattern: <paramref name="seconds"/> long at <paramref name="fps"/>.</summary>
