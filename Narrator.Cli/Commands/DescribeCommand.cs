@@ -20,34 +20,8 @@ internal static class DescribeCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "The video or image to narrate." };
-        var prompt = new Option<string?>("--prompt")
-        {
-            HelpName = "TEXT",
-            Description = "The prompt after the video; with --template it is appended to the template's prompt as extra instructions.",
-        };
-        var template = new Option<string?>("--template")
-        {
-            HelpName = "ID",
-            Description = $"Prompt template id (see `narrator templates`); default {TemplateCatalogue.DefaultTemplateId} when no --prompt is given.",
-        };
-        var model = new Option<string?>("--model")
-        {
-            HelpName = "DIR",
-            Description = "Model package folder (onnxruntime-genai qwen2_5_vl layout). Default: the tiny random-weight demo package, written to a cache folder on first use.",
-        };
-        var provider = new Option<string>("--provider")
-        {
-            Description = "Execution provider: auto (CUDA if available, else CPU), cuda, or cpu.",
-            DefaultValueFactory = _ => "auto",
-        };
-        provider.AcceptOnlyFromAmong("auto", "cuda", "cpu");
-        var maxNewTokens = FrameOptionArguments.WholeNumber("--max-new-tokens", "Most tokens to generate (default from the template, else 1536).");
-        var temperature = FrameOptionArguments.Number("--temperature", "Sampling temperature; 0 is greedy (the default).");
-        var topP = FrameOptionArguments.Number("--top-p", "Nucleus sampling mass in (0, 1]; 1 disables it.");
-        var topK = FrameOptionArguments.WholeNumber("--top-k", "Sample only from the k most likely tokens; 0 disables it.");
-        var repetitionPenalty = FrameOptionArguments.Number("--repetition-penalty", "Penalty for tokens already seen (default 1.05).");
-        var seed = FrameOptionArguments.WholeNumber("--seed", "Seed for sampling; the same seed gives the same narration.");
-        var frameOptions = new FrameOptionArguments();
+        var settingArguments = new NarrationSettingArguments();
+        var modelArguments = new ModelArguments();
         var export = new Option<string?>("--export")
         {
             HelpName = "FORMAT",
@@ -62,11 +36,8 @@ internal static class DescribeCommand
 
         var command = new Command("describe", "Narrate a clip or still: the text streams to stdout as it is generated, stats go to stderr.");
         command.Arguments.Add(file);
-        foreach (var option in (Option[])[prompt, template, model, provider, maxNewTokens, temperature, topP, topK, repetitionPenalty, seed])
-        {
-            command.Options.Add(option);
-        }
-        frameOptions.AddTo(command);
+        settingArguments.AddTo(command);
+        modelArguments.AddTo(command);
         command.Options.Add(export);
         command.Options.Add(exportOut);
 
@@ -75,38 +46,15 @@ internal static class DescribeCommand
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
 
-            var (promptText, chosen) = ChoosePrompt(parseResult.GetValue(prompt), parseResult.GetValue(template));
-            var overrides = new TemplateOptions
-            {
-                Fps = parseResult.GetValue(frameOptions.Fps),
-                MinFrames = parseResult.GetValue(frameOptions.MinFrames),
-                MaxFrames = parseResult.GetValue(frameOptions.MaxFrames),
-                NFrames = parseResult.GetValue(frameOptions.NFrames),
-                MinPixels = parseResult.GetValue(frameOptions.MinPixels),
-                MaxPixels = parseResult.GetValue(frameOptions.MaxPixels),
-                MaxNewTokens = parseResult.GetValue(maxNewTokens),
-                Temperature = (float?)parseResult.GetValue(temperature),
-                TopP = (float?)parseResult.GetValue(topP),
-                TopK = parseResult.GetValue(topK),
-                RepetitionPenalty = (float?)parseResult.GetValue(repetitionPenalty),
-                Seed = parseResult.GetValue(seed),
-            };
-            var settings = chosen?.ResolveOptions(overrides) ?? NarrationOptionsResolver.Resolve(null, overrides);
-
-            string modelDirectory = await ModelDirectoryAsync(parseResult.GetValue(model), stderr, cancellationToken);
-            var executionProvider = new ExecutionProviderOptions
-            {
-                Provider = Enum.Parse<ExecutionProviderKind>(parseResult.GetValue(provider)!, ignoreCase: true),
-            };
+            var (promptText, chosen, settings) = settingArguments.Read(parseResult);
             var media = await new MediaPreparer().PrepareAsync(parseResult.GetValue(file)!, settings.Frames, cancellationToken);
             foreach (var warning in media.Warnings)
             {
                 await stderr.WriteLineAsync($"warning: {warning}");
             }
 
-            using var engine = NarrationGenerator.Open(modelDirectory, executionProvider);
+            using var engine = await modelArguments.OpenAsync(parseResult, stderr, cancellationToken);
             var info = engine.EngineInfo;
-            await stderr.WriteLineAsync($"model: {info.ModelName} ({modelDirectory}) on {info.ExecutionProvider}: {info.ProviderReason}");
             await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"input: {media.Frames.Count} frames {media.Frames.Width}x{media.Frames.Height}, grid {media.Grid}, {media.Grid.VisualTokens} visual tokens"));
 
@@ -167,31 +115,6 @@ internal static class DescribeCommand
     }
 
     /// <summary>--prompt alone is sent as is; --template (or neither) uses the template, with --prompt as extra instructions.</summary>
-    private static (string Prompt, PromptTemplate? Template) ChoosePrompt(string? prompt, string? templateId)
-    {
-        if (templateId is null && !string.IsNullOrWhiteSpace(prompt))
-        {
-            return (prompt, null);
-        }
-        var catalogue = TemplateCatalogue.BuiltIn;
-        var template = templateId is null ? catalogue.Default : catalogue.Get(templateId);
-        return (template.Render(prompt), template);
-    }
-
-    private static async Task<string> ModelDirectoryAsync(string? model, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        if (model is not null)
-        {
-            return model;
-        }
-        const int seed = 0;
-        string cache = TinyModelWriter.DefaultCacheDirectory(seed);
-        bool wrote = await new TinyModelWriter().WriteIfMissingAsync(cache, seed, cancellationToken);
-        await stderr.WriteLineAsync(
-            $"no --model given: using the tiny random-weight demo model {(wrote ? "just written to" : "cached at")} {cache}; its narration is meaningless (see docs/MODEL.md for a real one).");
-        return cache;
-    }
-
     private static string Describe(GenerationStats stats) => string.Create(CultureInfo.InvariantCulture,
         $"stats: {stats.PromptTokens} prompt tokens ({stats.VisualTokens} visual, {stats.Frames} frames) · vision {stats.VisionMilliseconds:F0} ms · prefill {stats.PrefillMilliseconds:F0} ms · first token {stats.TimeToFirstTokenMilliseconds:F0} ms · {stats.GeneratedTokens} tokens at {stats.TokensPerSecond:F1} tokens/s · total {stats.TotalMilliseconds:F0} ms · finish {stats.FinishReason}");
 }
