@@ -39,7 +39,7 @@ internal sealed class MediaBenchmark : IBenchmark
         var tools = FfmpegTools.Default;
         var preparer = new MediaPreparer(new MediaProber(tools), new FrameExtractor(tools));
         var options = new FrameOptions();
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average before: {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average before: {BenchProcess.LoadAverage()}");
         Console.WriteLine($"ffmpeg: {FirstLine(tools.FfmpegPath, "-version")}");
         Console.WriteLine();
         Console.WriteLine("| clip | plan | plain ffmpeg select+scale | Narrator plan+extract+patchify | ratio | PrepareAsync incl. ffprobe | ratio | per-frame seek | seek / Narrator |");
@@ -55,14 +55,14 @@ internal sealed class MediaBenchmark : IBenchmark
 
             // One warm-up of each so the file is in the page cache and the code is jitted for every timed run.
             await preparer.PrepareAsync(clip, options, cancellationToken);
-            await RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken);
+            await BenchProcess.RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken);
 
             List<Cost> baseline = [], planned = [], prepared = [], seek = [];
             for (var run = 0; run < Math.Max(runs, seekRuns); run++)
             {
                 if (run < runs)
                 {
-                    baseline.Add(await MeasureAsync(() => RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken)));
+                    baseline.Add(await MeasureAsync(() => BenchProcess.RunFfmpegAsync(tools.FfmpegPath, baselineArguments, cancellationToken)));
                     // The server probes at upload, so plan+extract+patchify from a probe is the request path; with the probe is the CLI path.
                     planned.Add(await MeasureAsync(() => preparer.PrepareAsync(clip, probe, options, cancellationToken)));
                     prepared.Add(await MeasureAsync(() => preparer.PrepareAsync(clip, options, cancellationToken)));
@@ -82,7 +82,7 @@ internal sealed class MediaBenchmark : IBenchmark
                 $"| {s} | {s.Wall / n.Wall:0.0}x wall, {s.Cpu / n.Cpu:0.0}x CPU |"));
         }
         Console.WriteLine();
-        Console.WriteLine($"medians of {runs} interleaved runs ({seekRuns} for per-frame seeking); cells are wall / CPU seconds (CPU = this process + ffmpeg children); load average after: {LoadAverage()}");
+        Console.WriteLine($"medians of {runs} interleaved runs ({seekRuns} for per-frame seeking); cells are wall / CPU seconds (CPU = this process + ffmpeg children); load average after: {BenchProcess.LoadAverage()}");
         return 0;
     }
 
@@ -92,7 +92,7 @@ internal sealed class MediaBenchmark : IBenchmark
         foreach (var index in plan.Indices)
         {
             var seconds = (index / probe.AverageFps).ToString("0.######", CultureInfo.InvariantCulture);
-            await RunFfmpegAsync(ffmpeg, [
+            await BenchProcess.RunFfmpegAsync(ffmpeg, [
                 "-nostdin", "-hide_banner", "-loglevel", "error", "-ss", seconds, "-i", clip, "-frames:v", "1",
                 "-vf", $"scale=w={plan.ResizedWidth}:h={plan.ResizedHeight}:flags={FrameExtractor.ScaleFlags},format=rgb24",
                 "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", "/dev/null",
@@ -110,28 +110,12 @@ internal sealed class MediaBenchmark : IBenchmark
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         Console.Error.WriteLine($"synthesising {path} (60 s, 1920x1080, 24 fps, H.264)...");
         var partial = path + ".part.mp4";
-        await RunFfmpegAsync(FfmpegTools.Default.FfmpegPath, [
+        await BenchProcess.RunFfmpegAsync(FfmpegTools.Default.FfmpegPath, [
             "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=24:d=60",
             "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", partial,
         ], cancellationToken);
         File.Move(partial, path);
         return path;
-    }
-
-    private static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(ffmpeg) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo)!;
-        var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed ({process.ExitCode}): {errors}");
-        }
     }
 
     private readonly record struct Cost(double Wall, double Cpu)
@@ -181,19 +165,10 @@ internal sealed class MediaBenchmark : IBenchmark
         {
             return new Cost(double.NaN, double.NaN);
         }
-        return new Cost(MedianOf(values.Select(v => v.Wall)), MedianOf(values.Select(v => v.Cpu)));
-    }
-
-    private static double MedianOf(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+        return new Cost(BenchProcess.Median(values.Select(v => v.Wall)), BenchProcess.Median(values.Select(v => v.Cpu)));
     }
 
     private static string Last(List<Cost> values) => values.Count == 0 ? "-" : values[^1].ToString();
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string FirstLine(string program, string argument)
     {

@@ -48,13 +48,13 @@ internal sealed class SegmentationBenchmark : IBenchmark
         var frames = new FrameOptions();
         string[] decodeOnly = ["-nostdin", "-hide_banner", "-loglevel", "error", "-i", clip, "-map", "0:v:0", "-an", "-sn", "-dn", "-f", "null", "-"];
 
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average {BenchProcess.LoadAverage()}");
         var probe = await prober.ProbeAsync(clip, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"clip: {Path.GetFileName(clip)} {probe.Width}x{probe.Height} {probe.VideoCodec}, {probe.DurationSeconds:0.0} s, {probe.FrameCount} frames"));
 
         // Warm the page cache so every timed run reads the file from memory.
-        await RunFfmpegAsync(tools.FfmpegPath, decodeOnly, cancellationToken);
+        await BenchProcess.RunFfmpegAsync(tools.FfmpegPath, decodeOnly, cancellationToken);
 
         var scenes = new List<double>();
         var fixedLength = new List<double>();
@@ -82,15 +82,15 @@ internal sealed class SegmentationBenchmark : IBenchmark
 
             watch.Restart();
             cpu = ChildCpuSeconds();
-            await RunFfmpegAsync(tools.FfmpegPath, decodeOnly, cancellationToken);
+            await BenchProcess.RunFfmpegAsync(tools.FfmpegPath, decodeOnly, cancellationToken);
             decode.Add(watch.Elapsed.TotalSeconds);
             decodeCpu.Add(ChildCpuSeconds() - cpu);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run + 1}: scenes {scenes[^1]:0.000} s ({scenesCpu[^1]:0.00} s cpu), fixed {fixedLength[^1]:0.000} s ({fixedCpu[^1]:0.00} s cpu), decode only {decode[^1]:0.000} s ({decodeCpu[^1]:0.00} s cpu)"));
         }
 
-        double s = Median(scenes), x = Median(fixedLength), d = Median(decode), duration = probe.DurationSeconds;
-        double sc = Median(scenesCpu), xc = Median(fixedCpu), dc = Median(decodeCpu);
+        double s = BenchProcess.Median(scenes), x = BenchProcess.Median(fixedLength), d = BenchProcess.Median(decode), duration = probe.DurationSeconds;
+        double sc = BenchProcess.Median(scenesCpu), xc = BenchProcess.Median(fixedCpu), dc = BenchProcess.Median(decodeCpu);
         var lengths = result!.Segments.Select(seg => seg.DurationSeconds).ToList();
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -103,7 +103,7 @@ internal sealed class SegmentationBenchmark : IBenchmark
         Row("plain `ffmpeg -i clip -f null -` decode (floor)", d, dc, duration);
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scene mode / plain decode: {s / d:0.00}x wall, {sc / dc:0.00}x CPU; medians of {runs} runs; load average after: {LoadAverage()}"));
+            $"scene mode / plain decode: {s / d:0.00}x wall, {sc / dc:0.00}x CPU; medians of {runs} runs; load average after: {BenchProcess.LoadAverage()}"));
         return 0;
     }
 
@@ -159,33 +159,8 @@ internal sealed class SegmentationBenchmark : IBenchmark
         string partial = path + ".part.mp4";
         arguments.AddRange(["-filter_complex", graph.ToString(), "-c:v", "libx264", "-preset", "veryfast", "-g", "250", partial]);
         Console.Error.WriteLine($"synthesising {path} ({minutes} min, {size}, {n} scenes, H.264)...");
-        await RunFfmpegAsync(ffmpeg, arguments, cancellationToken);
+        await BenchProcess.RunFfmpegAsync(ffmpeg, arguments, cancellationToken);
         File.Move(partial, path);
         return path;
     }
-
-    private static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(ffmpeg) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo)!;
-        string errors = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed ({process.ExitCode}): {errors}");
-        }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }
