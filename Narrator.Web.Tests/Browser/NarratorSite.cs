@@ -101,6 +101,10 @@ public sealed class NarratorSite : IAsyncLifetime
 
     private sealed class TimedChatClient(IChatClient inner, GeneratorClock clock) : DelegatingChatClient(inner)
     {
+        // On an idle machine the tiny model writes ~1,000 tokens/s, a whole narration inside two render frames; a real
+        // model streams at tens of tokens/s. Pacing keeps "the text grows while you watch" observable either way.
+        private static readonly TimeSpan TokenPace = TimeSpan.FromMilliseconds(5);
+
         public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
             IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
@@ -118,6 +122,10 @@ public sealed class NarratorSite : IAsyncLifetime
                     }
                 }
                 yield return update;
+                if (text.Length > 0)
+                {
+                    await Task.Delay(TokenPace, cancellationToken);
+                }
             }
         }
     }
