@@ -145,7 +145,7 @@ internal static class LoadRun
         return "NOT OK: a narration after the load did not finish within a minute";
     }
 
-    private static async Task WaitReadyAsync(HttpClient http, CancellationToken cancellationToken)
+    internal static async Task WaitReadyAsync(HttpClient http, CancellationToken cancellationToken)
     {
         for (int i = 0; i < 600; i++)
         {
@@ -201,7 +201,7 @@ internal static class LoadRun
         return 0;
     }
 
-    private static double Percentile(List<double> values, double percentile)
+    internal static double Percentile(List<double> values, double percentile)
     {
         if (values.Count == 0)
         {

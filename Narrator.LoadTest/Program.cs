@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Narrator.LoadTest;
 
 /// <summary>
-/// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>.
+/// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>,
+/// or <c>-- long CLIP [runs=3] [maxNewTokens=16]</c> for one long video through the server (<see cref="LongVideoRun"/>).
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -16,6 +17,11 @@ internal static class LoadTestProgram
         {
             return await LoadClients.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3],
                 int.Parse(args[4], CultureInfo.InvariantCulture), args[5] == "burst", args[6], cts.Token);
+        }
+        if (args.Length > 1 && args[0] == "long")
+        {
+            return await LongVideoRun.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
+                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16, cts.Token);
         }
         bool burst = args.Contains("--burst");
         args = [.. args.Where(a => a != "--burst")];

@@ -303,7 +303,8 @@ public sealed class ClipStore
 
     private void CheckLimits(string label, MediaProbe probe)
     {
-        if (probe.DurationSeconds > limits.MaxDurationSeconds)
+        // Compared at the precision the message shows: a "10-minute" file is often 600.04 s long.
+        if (Math.Round(probe.DurationSeconds, 1) > limits.MaxDurationSeconds)
         {
             throw new ClipRejectedException(StatusCodes.Status422UnprocessableEntity,
                 $"{label} is {probe.DurationSeconds:0.#} seconds long; clips may be at most {limits.MaxDurationSeconds:0.#} seconds.");
