@@ -250,6 +250,17 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         string subtitles = await srt.TextAsync();
         Assert.StartsWith("1\n00:00:00,000 --> ", subtitles, StringComparison.Ordinal);
         Assert.Contains("--> 00:01:15,000", subtitles, StringComparison.Ordinal);
+        await page.Keyboard.PressAsync("Escape");
+
+        // Fixed-length splitting instead: 0-30, 30-60, 60-75 s.
+        await page.ClickAsync("[data-testid=split-mode]");
+        await page.GetByRole(AriaRole.Option, new() { Name = "Every 30 s" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=long-video-note]")).ToContainTextAsync("30 s segments");
+        await page.ClickAsync("[data-testid=describe]");
+        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await Assertions.Expect(blocks).ToHaveCountAsync(3);
+        Assert.Equal(["0:00.0 – 0:30.0", "0:30.0 – 1:00.0", "1:00.0 – 1:15.0"],
+            await Task.WhenAll(Enumerable.Range(0, 3).Select(async k => (await blocks.Nth(k).GetAttributeAsync("title"))!)));
     }
 
     private async Task<IPage> OpenAsync()

@@ -43,11 +43,13 @@ public class FrameStripTests : MudTestContext
 
         var shortStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, clip).Add(x => x.Segmentation, rules));
         var longStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, film).Add(x => x.Segmentation, rules));
-        var fixedStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, film).Add(x => x.Segmentation, rules with { Mode = SegmentationMode.Fixed }));
+        var fixedStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, film).Add(x => x.Segmentation, rules).Add(x => x.SplitMode, SegmentationMode.Fixed));
         var stillStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, SampleData.Still()).Add(x => x.Segmentation, rules with { LongVideoSeconds = 0.001 }));
 
         Assert.Empty(shortStrip.FindAll("[data-testid=long-video-note]"));
+        Assert.Empty(shortStrip.FindAll("[data-testid=split-mode]"));
         Assert.Empty(stillStrip.FindAll("[data-testid=long-video-note]"));
+        Assert.NotNull(longStrip.Find("[data-testid=split-mode]"));
         Assert.Contains("Longer than 1 min: it will be cut at scene changes into segments of 5 s–1 min", longStrip.Find("[data-testid=long-video-note]").TextContent);
         Assert.Contains("narrated in 30 s segments", fixedStrip.Find("[data-testid=long-video-note]").TextContent);
     }

@@ -209,6 +209,9 @@ public sealed class UiText
             $"时长超过 {FormatSeconds(limit)}：将按每段 {FormatSeconds(length)} 分段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。")
         : Pick($"Longer than {FormatSeconds(limit)}: it will be cut at scene changes into segments of {FormatSeconds(min)}–{FormatSeconds(max)} and narrated segment by segment, each sampled on its own like the frames above (which show the whole clip).",
             $"时长超过 {FormatSeconds(limit)}：将在镜头切换处切分为 {FormatSeconds(min)}–{FormatSeconds(max)} 的片段逐段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。");
+    public string SplitLabel => Pick("Split into segments", "分段方式");
+    public string SplitAtScenes => Pick("At scene changes", "在镜头切换处");
+    public string SplitEvery(double seconds) => Pick($"Every {FormatSeconds(seconds)}", $"每 {FormatSeconds(seconds)}");
     public string SegmentWaiting => Pick("Not narrated yet", "尚未解说");
     public string SegmentInProgress => Pick("Being narrated…", "正在解说…");
     public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");

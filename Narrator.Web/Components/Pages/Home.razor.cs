@@ -56,6 +56,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private string _prompt = "";
     private FrameOptions _frames = new();
     private GenerationOptions _generation = new();
+    private Narrator.Model.Segmentation.SegmentationMode? _splitModeChoice;
     private bool _settingsEdited;
 
     private NarrationRun? _run;
@@ -319,8 +320,16 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     // Narrating --------------------------------------------------------------------------------------------------------
 
+    /// <summary>How a long clip is split: the server's default until the person picks one.</summary>
+    private Narrator.Model.Segmentation.SegmentationMode _splitMode
+    {
+        get => _splitModeChoice ?? SegmentationOptions.Value.Mode;
+        set => _splitModeChoice = value;
+    }
+
     private NarrationRequest BuildRequest(string? templateId, string prompt) => new()
     {
+        Split = _splitMode == Narrator.Model.Segmentation.SegmentationMode.Fixed ? "fixed" : "scenes",
         ClipId = _clip!.Id,
         Template = templateId,
         Prompt = _templates.FirstOrDefault(template => template.Id == templateId)?.Prompt == prompt ? null : prompt,
