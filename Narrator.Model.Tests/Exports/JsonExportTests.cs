@@ -112,6 +112,15 @@ public class JsonExportTests
         Assert.Equal(expected, ExportFormats.Parse(name));
 
     [Fact]
+    public void Every_format_reads_back_from_its_own_name_and_the_names_are_the_listed_ones()
+    {
+        var formats = Enum.GetValues<ExportFormat>();
+
+        Assert.All(formats, format => Assert.Equal(format, ExportFormats.Parse(format.Name())));
+        Assert.Equal(ExportFormats.Names.Order(), formats.Select(format => format.Name()).Order());
+    }
+
+    [Fact]
     public void An_unknown_format_is_a_user_error_naming_the_choices()
     {
         var error = Assert.Throws<UserInputException>(() => ExportFormats.Parse("docx"));

@@ -199,18 +199,15 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
     {
         var segments = result.Narration.Segments;
         bool whole = result.Segmentation.Method == SegmentationMethod.Whole;
-        int prompt = 0, visual = 0, generated = 0;
-        double decodeSeconds = 0;
+        var narrated = new List<GenerationStats>(segments.Count);
         foreach (var s in segments)
         {
             if (s.Stats is { } stats)
             {
-                prompt += stats.PromptTokens;
-                visual += stats.VisualTokens;
-                generated += stats.GeneratedTokens;
-                decodeSeconds += Math.Max(0, stats.TotalMilliseconds - stats.TimeToFirstTokenMilliseconds) / 1000;
+                narrated.Add(stats);
             }
         }
+        var total = GenerationStats.Total(narrated);
         var first = segments[0];
         return described with
         {
@@ -219,7 +216,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             Text = whole ? first.Text : JoinTexts(segments),
             Tags = whole ? first.Tags : null,
             Json = whole ? first.Json : null,
-            Tokens = new BatchTokens { Prompt = prompt, Visual = visual, Generated = generated },
+            Tokens = new BatchTokens { Prompt = total.PromptTokens, Visual = total.VisualTokens, Generated = total.GeneratedTokens },
             Times = new BatchTimes
             {
                 ProbeMs = probeMs,
@@ -227,7 +224,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 PrepareMs = result.PrepareMilliseconds,
                 GenerateMs = result.GenerateMilliseconds,
                 TimeToFirstTokenMs = first.Stats?.TimeToFirstTokenMilliseconds ?? 0,
-                TokensPerSecond = decodeSeconds > 0 ? Math.Max(0, generated - segments.Count) / decodeSeconds : 0,
+                TokensPerSecond = total.TokensPerSecond,
                 TotalMs = totalMs,
             },
             Segmentation = whole ? null : result.Segmentation.MethodName,

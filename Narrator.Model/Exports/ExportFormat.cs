@@ -27,6 +27,16 @@ public static class ExportFormats
             $"Unknown export format '{name}'; use one of {string.Join(", ", Names)}."),
     };
 
+    /// <summary>The name used on the command line and in the HTTP API's <c>format=</c>.</summary>
+    public static string Name(this ExportFormat format) => format switch
+    {
+        ExportFormat.Json => "json",
+        ExportFormat.Ndjson => "ndjson",
+        ExportFormat.Srt => "srt",
+        ExportFormat.WebVtt => "vtt",
+        _ => "txt",
+    };
+
     public static string FileExtension(this ExportFormat format) => format switch
     {
         ExportFormat.Json => ".json",

@@ -16,11 +16,17 @@ public sealed class PlainTextNarrationWriter : INarrationWriter
             {
                 text.Append('\n');
             }
-            text.Append('[').Append(SubtitleClock.WebVtt(segment.StartSeconds)).Append(" - ")
-                .Append(SubtitleClock.WebVtt(segment.EndSeconds)).Append("]\n");
-            text.Append(segment.Error is { } error ? $"(failed: {error})" : segment.DisplayText.Trim()).Append('\n');
+            text.Append(Heading(segment.StartSeconds, segment.EndSeconds)).Append('\n');
+            text.Append(segment.Error is { } error ? FailedLine(error) : segment.DisplayText.Trim()).Append('\n');
         }
         await destination.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()), cancellationToken);
         await destination.FlushAsync(cancellationToken);
     }
+
+    /// <summary>The line above a segment's text: <c>[HH:MM:SS.mmm - HH:MM:SS.mmm]</c> (also used by the server's running text).</summary>
+    public static string Heading(double startSeconds, double endSeconds) =>
+        $"[{SubtitleClock.WebVtt(startSeconds)} - {SubtitleClock.WebVtt(endSeconds)}]";
+
+    /// <summary>What stands in for the text of a segment that could not be narrated.</summary>
+    public static string FailedLine(string error) => $"(failed: {error})";
 }

@@ -9,6 +9,11 @@ namespace Narrator.Model.Segmentation;
 /// </summary>
 public interface INarrationProgress
 {
+    /// <summary>The video has been divided (once, before the first segment starts); a short clip is one whole segment.</summary>
+    void OnSegmented(VideoSegmentation segmentation)
+    {
+    }
+
     /// <summary>Segment <c>segment.Index + 1</c> of <paramref name="count"/> is about to be prepared.</summary>
     void OnSegmentStarted(VideoSegment segment, int count)
     {

@@ -12,10 +12,13 @@ namespace Narrator.Model.Segmentation;
 /// Narrates a video through the engine seat: a short clip whole, a long one segment by segment (each planned as a clip
 /// of its own), giving a timestamped result. The next segment's frames are prepared on the CPU while the engine works
 /// on the current one. A segment whose frames cannot be decoded is recorded as failed and the others still run.
+/// Scene detection and frame preparation go through <paramref name="mediaWork"/> (a server's bounded pool), directly otherwise.
 /// </summary>
-public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, VideoSegmenter segmenter, ILogger<TimedNarrator>? logger = null)
+public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, VideoSegmenter segmenter, ILogger<TimedNarrator>? logger = null,
+    IMediaWorkRunner? mediaWork = null)
 {
     private readonly ILogger logger = logger ?? NullLogger<TimedNarrator>.Instance;
+    private readonly IMediaWorkRunner mediaWork = mediaWork ?? DirectMediaWorkRunner.Instance;
 
     public async Task<TimedNarrationResult> NarrateAsync(TimedNarrationRequest request, INarrationProgress? progress = null,
         CancellationToken cancellationToken = default)
@@ -25,8 +28,9 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
         double probeMs = watch.Elapsed.TotalMilliseconds;
 
         watch.Restart();
-        var segmentation = await segmenter.SegmentAsync(request.Path, probe, request.Segmentation, cancellationToken);
+        var segmentation = await mediaWork.RunAsync(ct => segmenter.SegmentAsync(request.Path, probe, request.Segmentation, ct), cancellationToken);
         double segmentMs = watch.Elapsed.TotalMilliseconds;
+        progress?.OnSegmented(segmentation);
 
         var segments = segmentation.Segments;
         var results = new NarrationSegment[segments.Count];
@@ -124,9 +128,9 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
             try
             {
                 var segment = segmentation.Segments[k];
-                var media = segmentation.Method == SegmentationMethod.Whole
-                    ? await preparer.PrepareAsync(request.Path, probe, request.Frames, cancellationToken)
-                    : await preparer.PrepareRangeAsync(request.Path, probe, request.Frames, segment.StartFrame, segment.FrameCount, cancellationToken);
+                var media = await mediaWork.RunAsync(ct => segmentation.Method == SegmentationMethod.Whole
+                    ? preparer.PrepareAsync(request.Path, probe, request.Frames, ct)
+                    : preparer.PrepareRangeAsync(request.Path, probe, request.Frames, segment.StartFrame, segment.FrameCount, ct), cancellationToken);
                 return (media, (string?)null, watch.Elapsed.TotalMilliseconds);
             }
             catch (UserInputException ex)

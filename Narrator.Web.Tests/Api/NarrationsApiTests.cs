@@ -183,44 +183,5 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
         Assert.Equal("StartNarration", paths.GetProperty("/api/narrations").GetProperty("post").GetProperty("operationId").GetString());
     }
 
-    internal sealed record SseEvent(string? Id, string Name, JsonElement Data);
-
-    private async Task<List<SseEvent>> ReadSseAsync(string url, string? lastEventId = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
-        var events = new List<SseEvent>();
-        string? id = null, name = null, data = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if (name is not null && data is not null)
-                {
-                    events.Add(new SseEvent(id, name, JsonDocument.Parse(data).RootElement.Clone()));
-                }
-                id = name = data = null;
-            }
-            else if (line.StartsWith("event: ", StringComparison.Ordinal))
-            {
-                name = line[7..];
-            }
-            else if (line.StartsWith("data: ", StringComparison.Ordinal))
-            {
-                data = line[6..];
-            }
-            else if (line.StartsWith("id: ", StringComparison.Ordinal))
-            {
-                id = line[4..];
-            }
-        }
-        return events;
-    }
+    private Task<List<SseEvent>> ReadSseAsync(string url, string? lastEventId = null) => SseReader.ReadAllAsync(http, url, lastEventId);
 }

@@ -216,6 +216,42 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Screenshot(page, "phone", fullPage: true);
     }
 
+    [Fact]
+    public async Task ALongClipShowsItsSegmentsOnATimelineClickingOneSeeksThePreviewAndItExportsAsSubtitles()
+    {
+        IPage page = await OpenAsync();
+        await UploadAsync(page, await Services.TestClips.ThreeShotsMp4Async());
+        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        await FillAsync(page, "setting-max-new-tokens", 24);
+
+        await page.ClickAsync("[data-testid=describe]");
+
+        // The whole plan appears before the narration is done: three shots, three segments, narrated one by one.
+        ILocator blocks = page.Locator("[data-testid=segment-block]");
+        await Assertions.Expect(blocks).ToHaveCountAsync(3, new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("[data-testid=segment-pending]")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=narration-text]")).ToContainTextAsync("[00:00:25.000 - 00:00:55.000]");
+
+        await blocks.Nth(1).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=segment-item]").Nth(1)).ToHaveAttributeAsync("data-selected", "true");
+        await page.WaitForFunctionAsync("() => Math.abs(document.querySelector('[data-testid=preview-video]').currentTime - 25) < 0.5");
+        await page.Locator("[data-testid=segment-timeline]").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "long-video-segments", fullPage: true);
+
+        await page.ClickAsync("[data-testid=download-menu] button");
+        ILocator srtLink = page.Locator("[data-testid=download-srt]");
+        await Assertions.Expect(srtLink).ToHaveAttributeAsync("download", "narration-three-shots-cinematic-zh.srt");
+        string href = (await srtLink.GetAttributeAsync("href"))!;
+        IAPIResponse srt = await page.APIRequest.GetAsync(new Uri(new Uri(page.Url), href).ToString());
+        Assert.True(srt.Ok, $"{href} answered {srt.Status}");
+        string subtitles = await srt.TextAsync();
+        Assert.StartsWith("1\n00:00:00,000 --> ", subtitles, StringComparison.Ordinal);
+        Assert.Contains("--> 00:01:15,000", subtitles, StringComparison.Ordinal);
+    }
+
     private async Task<IPage> OpenAsync()
     {
         IBrowserContext context = await chromium.NewVisitorAsync();

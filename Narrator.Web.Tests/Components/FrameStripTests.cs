@@ -1,4 +1,5 @@
 using Bunit;
+using Narrator.Model.Segmentation;
 using Narrator.Web.Components.Clip;
 using Narrator.Web.Narrations;
 
@@ -31,6 +32,24 @@ public class FrameStripTests : MudTestContext
         Assert.Equal("grid 8x26x46", strip.Find("[data-testid=frame-grid]").TextContent.Trim());
         Assert.Equal("2,392 visual tokens", strip.Find("[data-testid=visual-tokens]").TextContent.Trim());
         Assert.Contains("644×364 px per frame", strip.Markup);
+    }
+
+    [Fact]
+    public void AClipOverTheLongVideoLimitSaysItWillBeNarratedInSegmentsAndAShortOneDoesNot()
+    {
+        ClipInfo clip = SampleData.Video(frames: 16);
+        var rules = new SegmentationOptions { LongVideoSeconds = 60 };
+        ClipInfo film = clip with { Probe = clip.Probe with { DurationSeconds = 75 } };
+
+        var shortStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, clip).Add(x => x.Segmentation, rules));
+        var longStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, film).Add(x => x.Segmentation, rules));
+        var fixedStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, film).Add(x => x.Segmentation, rules with { Mode = SegmentationMode.Fixed }));
+        var stillStrip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, SampleData.Still()).Add(x => x.Segmentation, rules with { LongVideoSeconds = 0.001 }));
+
+        Assert.Empty(shortStrip.FindAll("[data-testid=long-video-note]"));
+        Assert.Empty(stillStrip.FindAll("[data-testid=long-video-note]"));
+        Assert.Contains("Longer than 1 min: it will be cut at scene changes into segments of 5 s–1 min", longStrip.Find("[data-testid=long-video-note]").TextContent);
+        Assert.Contains("narrated in 30 s segments", fixedStrip.Find("[data-testid=long-video-note]").TextContent);
     }
 
     [Fact]

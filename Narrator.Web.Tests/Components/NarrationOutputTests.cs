@@ -73,7 +73,7 @@ public class NarrationOutputTests : MudTestContext
         Assert.Contains("1.6 s", output.Find("[data-testid=stat-total]").TextContent);
         Assert.Contains("finished naturally", output.Find("[data-testid=finish-reason]").TextContent);
         Assert.Contains("vision 120 ms · prefill 80 ms for 1200 prompt tokens", output.Find("[data-testid=finish-reason]").TextContent);
-        Assert.NotNull(output.Find("[data-testid=download-json]"));
+        Assert.NotNull(output.Find("[data-testid=download-menu]"));
     }
 
     [Fact]
@@ -149,23 +149,52 @@ public class NarrationOutputTests : MudTestContext
     }
 
     [Fact]
-    public void CopyAndDownloadsGoThroughThePageScript()
+    public void ALongVideoShowsWhichSegmentIsBeingNarratedAndTheStageWithinIt()
+    {
+        NarrationRun run = SampleData.Run();
+        for (int k = 0; k < 3; k++)
+        {
+            run.Apply(new SegmentEvent(new() { Index = k, StartSeconds = 20 * k, EndSeconds = 20 * (k + 1) }, 3) { NarrationId = "n", Finished = false });
+        }
+        run.Apply(new StageEvent("segment 1 of 3") { NarrationId = "n" });
+        run.Apply(new SegmentEvent(new() { Index = 0, StartSeconds = 0, EndSeconds = 20, Text = "a" }, 3) { NarrationId = "n" });
+        run.Apply(new StageEvent("segment 2 of 3") { NarrationId = "n" });
+        run.Apply(new StageEvent("generating") { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        Assert.Equal("Segment 2 of 3", output.Find("[data-testid=segment-progress]").TextContent.Trim());
+        Assert.Equal("Writing", output.Find("[data-testid=stage]").TextContent.Trim());
+        Assert.Equal(100.0 / 3, double.Parse(output.Find("[data-testid=segments-done]").GetAttribute("aria-valuenow")!, System.Globalization.CultureInfo.InvariantCulture), 3);
+    }
+
+    [Fact]
+    public void CopyGoesThroughThePageScriptAndTheDownloadMenuLinksEveryExportFormatToTheApi()
     {
         var module = JSInterop.SetupModule(NarratorScript.ModulePath);
         module.SetupVoid("copyText", _ => true).SetVoidResult();
         module.SetupVoid("downloadText", _ => true).SetVoidResult();
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
         NarrationRun run = SampleData.Run();
-        run.Apply(new CompletedEvent("A woman raises a glass.", SampleData.Stats()) { NarrationId = "n" });
+        run.Apply(new CompletedEvent("A woman raises a glass.", SampleData.Stats()) { NarrationId = "n1" });
         var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
 
         output.Find("[data-testid=copy]").Click();
-        output.Find("[data-testid=download-txt]").Click();
-        output.Find("[data-testid=download-json]").Click();
+        output.Find("[data-testid=download-menu] button").Click();
 
         Assert.Equal("A woman raises a glass.", module.VerifyInvoke("copyText").Arguments[0]);
-        var downloads = module.Invocations["downloadText"];
-        Assert.Equal("narration-street-cinematic-zh.txt", downloads[0].Arguments[0]);
-        Assert.Equal("narration-street-cinematic-zh.json", downloads[1].Arguments[0]);
-        Assert.Contains("\"generatedTokens\": 42", (string)downloads[1].Arguments[2]!);
+        foreach (var (format, extension) in new[] { ("txt", "txt"), ("json", "json"), ("ndjson", "ndjson"), ("srt", "srt"), ("vtt", "vtt") })
+        {
+            var link = popovers.Find($"[data-testid=download-{format}]");
+            Assert.Equal($"api/narrations/n1/export?format={format}", link.GetAttribute("href"));
+            Assert.Equal($"narration-street-cinematic-zh.{extension}", link.GetAttribute("download"));
+        }
+        popovers.Find("[data-testid=download-settings]").Click();
+        // The menu closes first, then runs the item's handler.
+        popovers.WaitForAssertion(() => module.VerifyInvoke("downloadText"));
+        var download = module.VerifyInvoke("downloadText");
+        Assert.Equal("narration-street-cinematic-zh.json", download.Arguments[0]);
+        Assert.Contains("\"generatedTokens\": 42", (string)download.Arguments[2]!);
+        Assert.Contains("\"prompt\"", (string)download.Arguments[2]!);
     }
 }

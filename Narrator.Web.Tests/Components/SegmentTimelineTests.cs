@@ -55,6 +55,29 @@ public class SegmentTimelineTests : MudTestContext
     }
 
     [Fact]
+    public void PlannedSegmentsNotNarratedYetAreShownAsWaitingAndTheActiveOneAsInProgress()
+    {
+        NarrationSegment[] planned =
+        [
+            Segments[0],
+            new() { Index = 1, StartSeconds = 12.5, EndSeconds = 40 },
+            new() { Index = 2, StartSeconds = 40, EndSeconds = 61 },
+        ];
+        var timeline = RenderEnglish<SegmentTimeline>(p => p
+            .Add(x => x.Segments, planned)
+            .Add(x => x.Finished, new HashSet<int> { 0 })
+            .Add(x => x.ActiveIndex, 1));
+
+        var blocks = timeline.FindAll("[data-testid=segment-block]");
+        Assert.DoesNotContain("narrator-timeline-block-pending", blocks[0].ClassName);
+        Assert.Contains("narrator-timeline-block-pending", blocks[1].ClassName);
+        Assert.Contains("narrator-timeline-block-pending", blocks[2].ClassName);
+        var pending = timeline.FindAll("[data-testid=segment-pending]");
+        Assert.Equal(["Being narrated…", "Not narrated yet"], pending.Select(p => p.TextContent.Trim()));
+        Assert.Contains("Opening shot of the harbour.", timeline.FindAll("[data-testid=segment-item]")[0].TextContent);
+    }
+
+    [Fact]
     public void NoSegmentsRenderNothing()
     {
         var timeline = RenderEnglish<SegmentTimeline>(p => p.Add(x => x.Segments, []));

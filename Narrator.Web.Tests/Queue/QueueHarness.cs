@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Segmentation;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.History;
@@ -31,7 +32,8 @@ internal sealed class QueueHarness : IAsyncDisposable
         Queue = new NarrationQueue(Options.Create(options), preparer, Estimator, TimeProvider.System, NullLogger<NarrationQueue>.Instance);
         engine = new EngineHost([new FixedEngineFactory(client)], Options.Create(new NarratorOptions { Engine = "scripted" }),
             lifetime, NullLogger<EngineHost>.Instance);
-        worker = new NarrationWorker(Queue, engine, preparer, History, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
+        worker = new NarrationWorker(Queue, engine, preparer,
+            new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, NullLogger<TimedNarrator>.Instance), History, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
     }
 
     public ScriptedChatClient Client { get; }

@@ -20,6 +20,18 @@ public sealed class StartupValidationTests
         Assert.Contains(key, error.Message);
     }
 
+    [Theory]
+    [InlineData("Narrator:Segmentation:MaxSegmentSeconds", "6", "maximum segment length (6 s) must be at least twice the minimum (5 s)")]
+    [InlineData("Narrator:Segmentation:LongVideoSeconds", "0", "long-video limit must be a positive number")]
+    [InlineData("Narrator:Segmentation:SceneThreshold", "1.5", "scene threshold must lie strictly between 0 and 1")]
+    public void Long_video_settings_that_cannot_split_a_video_fail_start_saying_why(string key, string value, string reason)
+    {
+        var error = Assert.ThrowsAny<OptionsValidationException>(() => new NarratorServer(new Dictionary<string, string?> { [key] = value }, new ScriptedChatClient()));
+
+        Assert.Contains("Narrator:Segmentation", error.Message);
+        Assert.Contains(reason, error.Message);
+    }
+
     [Fact]
     public void A_model_path_that_does_not_exist_fails_start_with_the_path()
     {

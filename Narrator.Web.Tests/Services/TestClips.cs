@@ -26,6 +26,17 @@ internal static class TestClips
     public static Task<string> AviAsync() =>
         MakeAsync("clip.avi", ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=2", "-c:v", "mpeg4"]);
 
+    /// <summary>
+    /// A 75-second H.264 MP4 of three distinct shots — a test pattern (0-25 s), colour bars (25-55 s), plain red (55-75 s) —
+    /// so a long-video split has known scene cuts at 25 and 55 s.
+    /// </summary>
+    public static Task<string> ThreeShotsMp4Async() =>
+        MakeAsync("three-shots.mp4",
+            ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=25",
+             "-f", "lavfi", "-i", "smptebars=size=64x48:rate=10:duration=30",
+             "-f", "lavfi", "-i", "color=c=red:size=64x48:rate=10:duration=20",
+             "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]);
+
     /// <summary>A PNG still.</summary>
     public static Task<string> PngAsync() =>
         MakeAsync("still.png", ["-f", "lavfi", "-i", "testsrc=size=96x64", "-frames:v", "1"]);

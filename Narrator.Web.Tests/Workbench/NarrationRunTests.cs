@@ -186,6 +186,46 @@ public class NarrationRunTests
         Assert.Equal(2, run.Segments.Count);
     }
 
+    [Fact]
+    public void ThePlannedSegmentsArriveFirstAndEachIsMarkedFinishedWhenItsResultArrives()
+    {
+        NarrationRun run = SampleData.Run();
+        for (int k = 0; k < 3; k++)
+        {
+            run.Apply(new SegmentEvent(new() { Index = k, StartSeconds = 20 * k, EndSeconds = 20 * (k + 1) }, 3) { NarrationId = "n", Finished = false });
+        }
+        Assert.Equal(3, run.Segments.Count);
+        Assert.Empty(run.FinishedSegments);
+
+        run.Apply(new StageEvent("segment 1 of 3") { NarrationId = "n" });
+        run.Apply(new SegmentEvent(new() { Index = 0, StartSeconds = 0, EndSeconds = 20, Text = "a" }, 3) { NarrationId = "n" });
+
+        Assert.Equal([0], run.FinishedSegments);
+        Assert.Equal(["a", "", ""], run.Segments.Select(segment => segment.Text));
+        Assert.Equal(3, run.SegmentCount);
+    }
+
+    [Fact]
+    public void AStoredLongVideoOpensWithItsSegmentsAllFinished()
+    {
+        var record = new NarrationRecord
+        {
+            Id = "n1", State = "completed", ClipId = "abc", ClipLabel = "film.mp4", Prompt = "Describe.",
+            Frames = new Narrator.Model.Media.FrameOptions(), Generation = new Narrator.Model.Generation.GenerationOptions(),
+            Text = "[00:00:00.000 - 00:00:30.000]\na\n\n[00:00:30.000 - 00:01:10.000]\nb", Stats = SampleData.Stats(), CreatedAt = DateTimeOffset.UnixEpoch,
+            Segmentation = "scenes", DurationSeconds = 70,
+            Segments = [new() { Index = 0, StartSeconds = 0, EndSeconds = 30, Text = "a" }, new() { Index = 1, StartSeconds = 30, EndSeconds = 70, Text = "b" }],
+        };
+
+        NarrationRun run = NarrationRun.FromRecord(record);
+
+        Assert.Equal(NarrationStatus.Completed, run.Status);
+        Assert.Equal(["a", "b"], run.Segments.Select(segment => segment.Text));
+        Assert.Equal([0, 1], run.FinishedSegments.Order());
+        Assert.Equal(2, run.SegmentCount);
+        Assert.Equal(record.Text, run.Text);
+    }
+
     [Theory]
     [InlineData("segment 2 of 5", true, 2, 5)]
     [InlineData("Segment 1 of 1", true, 1, 1)]

@@ -2,12 +2,16 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
+using System.Text;
+using Narrator.Model;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Workbench;
 
 namespace Narrator.Web.Api;
 
@@ -31,6 +35,10 @@ public static class NarrationsApi
         group.MapGet("/{id}", GetNarration)
             .WithName(nameof(GetNarration))
             .WithSummary("One narration: its state, position while queued, text so far or final, stats, error.");
+        group.MapGet("/{id}/export", ExportNarration)
+            .WithName(nameof(ExportNarration))
+            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapDelete("/{id}", CancelNarration)
             .WithName(nameof(CancelNarration))
             .WithSummary("Cancel a narration: removed if queued, stopped at the next token if running.")
@@ -81,6 +89,38 @@ public static class NarrationsApi
             ? TypedResults.Ok(record)
             : ApiProblems.NarrationNotFound(id);
 
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportNarration(
+        string id, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken, string? format = null)
+    {
+        ExportFormat exportFormat;
+        try
+        {
+            exportFormat = ExportFormats.Parse(format ?? "json");
+        }
+        catch (UserInputException ex)
+        {
+            return ApiProblems.BadRequest(ex.Message);
+        }
+        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (record is null)
+        {
+            return ApiProblems.NarrationNotFound(id);
+        }
+        if (record.State is "queued" or "running")
+        {
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "Not finished",
+                $"Narration \"{id}\" is still {record.State}; export it once it has finished.", "not_finished");
+        }
+        if (record.Text.Length == 0 && record.Segments is not { Count: > 0 })
+        {
+            return ApiProblems.Problem(StatusCodes.Status409Conflict, "Nothing to export",
+                $"Narration \"{id}\" produced no text to export ({record.Error ?? "it is empty"}).", "nothing_to_export");
+        }
+        string content = await exporter.ExportAsync(record, exportFormat, cancellationToken).ConfigureAwait(false);
+        return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
+            NarrationDownload.FileName(record.ClipLabel, record.Template, exportFormat.FileExtension()));
+    }
+
     public static Results<NoContent, ProblemHttpResult> CancelNarration(string id, NarrationService narrations)
     {
         if (narrations.Cancel(id))
@@ -114,6 +154,7 @@ public static class NarrationsApi
         ClipId = body.ClipId ?? "",
         Template = body.Template,
         Prompt = body.Prompt,
+        Split = body.Split,
         Options = new TemplateOptions
         {
             Fps = body.Fps,

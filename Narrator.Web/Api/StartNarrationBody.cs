@@ -43,6 +43,9 @@ public sealed record StartNarrationBody
     public int? MinPixels { get; init; }
 
     public int? MaxPixels { get; init; }
+
+    [Description("How a video longer than the long-video limit (60 s by default) is split: \"scenes\" (default) or \"fixed\".")]
+    public string? Split { get; init; }
 }
 
 /// <summary>Answer of <c>POST /api/narrations</c>.</summary>

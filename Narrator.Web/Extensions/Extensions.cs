@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Narrator.Model.Engines;
 using Narrator.Model.Media;
+using Narrator.Model.Segmentation;
 using Narrator.Web.Api;
 using Narrator.Web.Hubs;
 using Narrator.Web.Services;
@@ -28,6 +29,8 @@ public static class Extensions
         AddValidatedOptions<QueueOptions>(services, QueueOptions.Section);
         AddValidatedOptions<RateLimitOptions>(services, RateLimitOptions.Section);
         services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+        services.AddOptions<SegmentationOptions>().BindConfiguration(SegmentationOptionsValidator.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SegmentationOptions>, SegmentationOptionsValidator>();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DataFolder>();
@@ -44,6 +47,10 @@ public static class Extensions
         services.AddSingleton<ClipStore>();
         services.AddHostedService<ClipExpiry>();
         services.AddSingleton<IClipPreparer, ClipPreparer>();
+        services.AddSingleton(sp => new VideoSegmenter(
+            new SceneCutDetector(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
+            sp.GetRequiredService<ILogger<VideoSegmenter>>()));
+        services.AddSingleton<IMediaWorkRunner>(sp => new ModelQueueMediaWork(sp.GetRequiredService<PreprocessingPool>()));
 
         services.AddSingleton(sp => new QueueEtaEstimator(sp.GetRequiredService<IOptions<QueueOptions>>().Value.AssumedTokensPerSecond));
         services.AddOptions<TemplateCatalogueOptions>().BindConfiguration("Narrator:Templates");
@@ -52,6 +59,8 @@ public static class Extensions
         services.AddSingleton<TemplateLibrary>();
         services.AddSingleton<NarrationQueue>();
         services.AddSingleton<NarrationService>();
+        services.AddSingleton<NarrationExporter>();
+        services.AddSingleton<LongVideoNarrator>();
         services.AddScoped<NarrationSession>();
 
         services.AddSingleton<INarrationEngineFactory, OnnxEngineFactory>();

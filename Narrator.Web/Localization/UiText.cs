@@ -118,8 +118,13 @@ public sealed class UiText
     public string OutputPlaceholder => Pick("The narration will appear here as the model writes it.", "模型生成的解说会实时显示在这里。");
     public string Copy => Pick("Copy", "复制");
     public string Copied => Pick("Copied to the clipboard.", "已复制到剪贴板。");
-    public string DownloadText => Pick("Download .txt", "下载 .txt");
-    public string DownloadJson => Pick("Download .json", "下载 .json");
+    public string Download => Pick("Download", "下载");
+    public string ExportText => Pick("Text with timestamps (.txt)", "带时间戳的文本 (.txt)");
+    public string ExportJson => Pick("Segments as JSON (.json)", "分段 JSON (.json)");
+    public string ExportNdjson => Pick("Search index, one line per segment (.ndjson)", "检索索引，每段一行 (.ndjson)");
+    public string ExportSrt => Pick("Subtitles (.srt)", "字幕 (.srt)");
+    public string ExportVtt => Pick("Subtitles / audio description (.vtt)", "字幕 / 口述影像 (.vtt)");
+    public string DownloadSettings => Pick("Text with prompt and settings (.json)", "文本及提示词和设置 (.json)");
     public string ShowRawText => Pick("Raw text", "原始文本");
     public string ShowParsed => Pick("Parsed", "解析结果");
     public string Field => Pick("Field", "字段");
@@ -198,6 +203,14 @@ public sealed class UiText
 
     // Segments (long videos)
     public string SegmentsTitle => Pick("Segments", "分段");
+    /// <summary>Under the frame strip of a clip over the long-video limit; <paramref name="fixedSeconds"/> when splitting in fixed lengths.</summary>
+    public string LongVideoNote(double limit, double min, double max, double? fixedSeconds) => fixedSeconds is { } length
+        ? Pick($"Longer than {FormatSeconds(limit)}: it will be narrated in {FormatSeconds(length)} segments, each sampled on its own like the frames above (which show the whole clip).",
+            $"时长超过 {FormatSeconds(limit)}：将按每段 {FormatSeconds(length)} 分段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。")
+        : Pick($"Longer than {FormatSeconds(limit)}: it will be cut at scene changes into segments of {FormatSeconds(min)}–{FormatSeconds(max)} and narrated segment by segment, each sampled on its own like the frames above (which show the whole clip).",
+            $"时长超过 {FormatSeconds(limit)}：将在镜头切换处切分为 {FormatSeconds(min)}–{FormatSeconds(max)} 的片段逐段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。");
+    public string SegmentWaiting => Pick("Not narrated yet", "尚未解说");
+    public string SegmentInProgress => Pick("Being narrated…", "正在解说…");
     public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");
     public static string SegmentRange(double start, double end) => $"{FormatTimestamp(start)} – {FormatTimestamp(end)}";
 
@@ -207,6 +220,7 @@ public sealed class UiText
     {
         < 1 => Pick($"{seconds * 1000:0} ms", $"{seconds * 1000:0} 毫秒"),
         < 60 => Pick($"{seconds.ToString("0.#", CultureInfo.InvariantCulture)} s", $"{seconds.ToString("0.#", CultureInfo.InvariantCulture)} 秒"),
+        _ when Math.Round(seconds) % 60 == 0 => Pick($"{Math.Round(seconds) / 60:0} min", $"{Math.Round(seconds) / 60:0} 分钟"),
         _ => Pick($"{(int)(seconds / 60)} min {seconds % 60:0} s", $"{(int)(seconds / 60)} 分 {seconds % 60:0} 秒"),
     };
 

@@ -47,12 +47,17 @@ public sealed record StageEvent(string Stage) : NarrationEvent
 }
 
 /// <summary>
-/// One stretch of a long video is narrated (added by ui for the segment timeline, issue 7): sent after each segment's
-/// tokens, before the next "segment k of n" stage. Short clips never send it.
+/// A long video's segment: once for every planned segment as soon as the video is split (<see cref="Finished"/> false, no
+/// text yet), then again after each segment's tokens with its text, stats or error (before the next "segment k of n"
+/// stage). Clips narrated whole never send it.
 /// </summary>
 public sealed record SegmentEvent(Narrator.Model.Exports.NarrationSegment Segment, int Count) : NarrationEvent
 {
+    [JsonIgnore]
     public override string Name => "segment";
+
+    /// <summary>False for the plan sent before narration starts; true once the segment has been narrated (or failed).</summary>
+    public bool Finished { get; init; } = true;
 }
 
 public sealed record TokenEvent(string Text) : NarrationEvent

@@ -1,3 +1,4 @@
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 
@@ -29,7 +30,17 @@ public sealed record NarrationRecord
     /// <summary>The narration (partial while running or when stopped).</summary>
     public required string Text { get; init; }
 
+    /// <summary>For a long video split into segments, the totals over all of them.</summary>
     public GenerationStats? Stats { get; init; }
+
+    /// <summary>Length of the clip in seconds (null for records stored before it was kept).</summary>
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>How a long video was split ("scenes" or "fixed"); null when the clip was narrated whole.</summary>
+    public string? Segmentation { get; init; }
+
+    /// <summary>A long video's segments in order, each with its times, text (tags/JSON per the template) and stats; null for a clip narrated whole.</summary>
+    public IReadOnlyList<NarrationSegment>? Segments { get; init; }
 
     public string? Error { get; init; }
 

@@ -24,4 +24,10 @@ public sealed record NarrationRequest
     /// and the template's defaults; fields left null keep them. Same names as the HTTP API (maxNewTokens, fps, ...).
     /// </summary>
     public TemplateOptions? Options { get; init; }
+
+    /// <summary>
+    /// How a video longer than the server's long-video limit is split: "scenes" (default; on scene cuts) or "fixed"
+    /// (equal-length segments). Shorter clips are narrated whole either way.
+    /// </summary>
+    public string? Split { get; init; }
 }

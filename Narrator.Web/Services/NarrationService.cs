@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Narrator.Model;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Segmentation;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
@@ -21,7 +22,8 @@ public sealed class NarrationService(
     ClipStore clips,
     TemplateLibrary templates,
     NarrationHistory history,
-    IOptions<QueueOptions> queueOptions)
+    IOptions<QueueOptions> queueOptions,
+    IOptions<SegmentationOptions> segmentationOptions)
 {
     /// <summary>Longest free prompt accepted, in characters.</summary>
     public const int MaxPromptLength = 8000;
@@ -152,18 +154,38 @@ public sealed class NarrationService(
         {
             throw Invalid($"maxNewTokens is {options.Generation.MaxNewTokens}; this server allows at most {limit}.");
         }
+        var mode = ParseSplit(request.Split);
+        SegmentationOptions? segmentation = null;
+        int segments = 1;
+        if (clip.Probe.Kind == MediaKind.Video && clip.Probe.DurationSeconds > segmentationOptions.Value.LongVideoSeconds)
+        {
+            segmentation = segmentationOptions.Value with { Mode = mode ?? segmentationOptions.Value.Mode };
+            // Scene cuts are not known yet; the typical segment length gives the ETA a fair count.
+            segments = (int)Math.Ceiling(clip.Probe.DurationSeconds / segmentation.FixedSegmentSeconds);
+        }
         return new NarrationWork
         {
             ClipId = clip.Id,
             ClipLabel = clip.Label,
             ClipPath = clip.SourcePath,
-            TemplateId = template?.Id,
+            Template = template,
+            Probe = clip.Probe,
             Prompt = prompt,
             Frames = options.Frames,
             Generation = options.Generation,
             EstimatedVisualTokens = plan.VisualTokens,
+            Segmentation = segmentation,
+            EstimatedSegments = segments,
         };
     }
+
+    private static SegmentationMode? ParseSplit(string? split) => split?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "scenes" => SegmentationMode.Scenes,
+        "fixed" => SegmentationMode.Fixed,
+        _ => throw Invalid($"split is \"{split}\"; use \"scenes\" (cut on scene changes) or \"fixed\" (equal-length segments)."),
+    };
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
 }

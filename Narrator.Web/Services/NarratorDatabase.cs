@@ -24,7 +24,10 @@ public sealed class NarratorDatabase
             created_at INTEGER NOT NULL,
             started_at INTEGER,
             finished_at INTEGER NOT NULL,
-            queue_ms REAL
+            queue_ms REAL,
+            duration_seconds REAL,
+            segmentation TEXT,
+            segments TEXT
         );
         CREATE INDEX IF NOT EXISTS narrations_by_finish ON narrations (finished_at DESC);
         CREATE TABLE IF NOT EXISTS custom_templates (
@@ -53,6 +56,31 @@ public sealed class NarratorDatabase
         using var command = connection.CreateCommand();
         command.CommandText = Schema;
         command.ExecuteNonQuery();
+        AddMissingColumns(connection);
+    }
+
+    /// <summary>Columns added after the first release; a history file from before gets them (empty) instead of failing.</summary>
+    private static readonly (string Table, string Column, string Type)[] LaterColumns =
+    [
+        ("narrations", "duration_seconds", "REAL"),
+        ("narrations", "segmentation", "TEXT"),
+        ("narrations", "segments", "TEXT"),
+    ];
+
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        foreach (var (table, column, type) in LaterColumns)
+        {
+            using var probe = connection.CreateCommand();
+            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
+            probe.Parameters.AddWithValue("$column", column);
+            if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                using var alter = connection.CreateCommand();
+                alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+                alter.ExecuteNonQuery();
+            }
+        }
     }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)

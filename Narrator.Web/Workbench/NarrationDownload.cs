@@ -7,7 +7,7 @@ using Narrator.Model.Media;
 
 namespace Narrator.Web.Workbench;
 
-/// <summary>The downloads offered under a narration: the plain text, and a JSON document with the settings and stats that produced it.</summary>
+/// <summary>The page's own download (a JSON document with the text and the prompt, settings and stats that produced it) and download file names.</summary>
 public static class NarrationDownload
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
@@ -18,8 +18,6 @@ public static class NarrationDownload
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
-
-    public static string PlainText(NarrationRun run) => run.Text;
 
     public static string Json(NarrationRun run)
     {
@@ -39,11 +37,14 @@ public static class NarrationDownload
     }
 
     /// <summary>A download name built from the clip label and template, safe on every file system.</summary>
-    public static string FileName(NarrationRun run, string extension)
+    public static string FileName(NarrationRun run, string extension) => FileName(run.ClipLabel, run.Request.Template, extension);
+
+    /// <summary>"narration-{clip}-{template}.{extension}" with anything unsafe in a file name replaced (also used by the export API).</summary>
+    public static string FileName(string clipLabel, string? template, string extension)
     {
-        string stem = Path.GetFileNameWithoutExtension(run.ClipLabel);
+        string stem = Path.GetFileNameWithoutExtension(clipLabel);
         var name = new StringBuilder("narration");
-        foreach (string part in new[] { stem, run.Request.Template ?? "custom" })
+        foreach (string part in new[] { stem, template ?? "custom" })
         {
             string safe = SafePart(part);
             if (safe.Length > 0)

@@ -13,6 +13,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
 {
     private readonly StringBuilder _text = new();
     private readonly List<NarrationSegment> _segments = [];
+    private readonly HashSet<int> _finishedSegments = [];
     private string? _textSnapshot = "";
 
     public NarrationRequest Request { get; } = request;
@@ -33,8 +34,11 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     /// <summary>The last stage the engine reported, as sent ("preparing frames", "generating", "segment 2 of 5").</summary>
     public string? Stage { get; private set; }
 
-    /// <summary>A long video's finished segments, in order; empty for a short clip.</summary>
+    /// <summary>A long video's segments in order (planned ones without text until narrated); empty for a short clip.</summary>
     public IReadOnlyList<NarrationSegment> Segments => _segments;
+
+    /// <summary>Indexes of the segments that have been narrated (or failed); the rest are still to come.</summary>
+    public IReadOnlySet<int> FinishedSegments => _finishedSegments;
 
     /// <summary>How many segments the video was cut into (0 for a short clip).</summary>
     public int SegmentCount { get; private set; }
@@ -88,9 +92,13 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             case SegmentEvent segment:
                 StartRunning();
                 SegmentCount = segment.Count;
-                _segments.RemoveAll(done => done.Index == segment.Segment.Index);
+                _segments.RemoveAll(known => known.Index == segment.Segment.Index);
                 _segments.Add(segment.Segment);
                 _segments.Sort((a, b) => a.Index.CompareTo(b.Index));
+                if (segment.Finished)
+                {
+                    _finishedSegments.Add(segment.Segment.Index);
+                }
                 break;
             case TokenEvent token:
                 StartRunning();
@@ -137,6 +145,10 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             Generation = record.Generation,
         };
         var run = new NarrationRun(request, record.ClipLabel, record.CreatedAt);
+        foreach (var segment in record.Segments ?? [])
+        {
+            run.Apply(new SegmentEvent(segment, record.Segments!.Count) { NarrationId = record.Id });
+        }
         run.Apply(record.State == "failed"
             ? new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text }
             : new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id });

@@ -71,6 +71,8 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     [Inject] private EngineHost EngineHost { get; set; } = null!;
     [Inject] private IOptions<UploadOptions> UploadOptions { get; set; } = null!;
     [Inject] private IOptions<Narrator.Web.Services.Queue.QueueOptions> QueueOptions { get; set; } = null!;
+
+    [Inject] private IOptions<Narrator.Model.Segmentation.SegmentationOptions> SegmentationOptions { get; set; } = null!;
     [Inject] private IWebHostEnvironment Environment { get; set; } = null!;
     [Inject] private IConfiguration Configuration { get; set; } = null!;
     [Inject] private TimeProvider Time { get; set; } = null!;
@@ -362,9 +364,12 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         await RefreshHistoryAsync();
     }
 
-    /// <summary>Tags and JSON answers read the way their template says; only a finished answer is read.</summary>
+    /// <summary>
+    /// Tags and JSON answers read the way their template says; only a finished answer is read. A long video's segments
+    /// are read one by one on the server and shown in the segment list, so its joined text is not read again.
+    /// </summary>
     private ProcessedOutput? Process(NarrationRun run) =>
-        run.Status == NarrationStatus.Completed && _templates.FirstOrDefault(template => template.Id == run.Request.Template) is { } template
+        run.Status == NarrationStatus.Completed && run.Segments.Count == 0 && _templates.FirstOrDefault(template => template.Id == run.Request.Template) is { } template
             ? ProcessedOutput.For(template, run.Text)
             : null;
 

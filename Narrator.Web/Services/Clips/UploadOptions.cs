@@ -11,7 +11,8 @@ public sealed class UploadOptions
     public long MaxBytes { get; set; } = 200L * 1024 * 1024;
 
     [Range(0.1, 86_400, ErrorMessage = "Narrator:Uploads:MaxDurationSeconds must be between 0.1 and 86400 seconds.")]
-    public double MaxDurationSeconds { get; set; } = 180;
+    /// <summary>Longest clip accepted; clips longer than Narrator:Segmentation:LongVideoSeconds are narrated segment by segment.</summary>
+    public double MaxDurationSeconds { get; set; } = 600;
 
     [Range(16, 16_384, ErrorMessage = "Narrator:Uploads:MaxWidth must be between 16 and 16384 pixels.")]
     public int MaxWidth { get; set; } = 4096;
@@ -20,7 +21,7 @@ public sealed class UploadOptions
     public int MaxHeight { get; set; } = 4096;
 
     [Range(1, 10_000_000, ErrorMessage = "Narrator:Uploads:MaxFrameCount must be between 1 and 10000000 frames.")]
-    public int MaxFrameCount { get; set; } = 18_000;
+    public int MaxFrameCount { get; set; } = 36_000;
 
     /// <summary>How long an uploaded clip and its frames/preview are kept before they are deleted.</summary>
     [Range(1, 10_080, ErrorMessage = "Narrator:Uploads:ClipLifetimeMinutes must be between 1 minute and 7 days (10080).")]
@@ -32,7 +33,7 @@ public sealed class UploadOptions
 
     /// <summary>Seconds ffprobe/ffmpeg may spend on one upload's probe, frames or preview before it is refused.</summary>
     [Range(1, 3_600, ErrorMessage = "Narrator:Uploads:ProcessingTimeoutSeconds must be between 1 and 3600 seconds.")]
-    public int ProcessingTimeoutSeconds { get; set; } = 120;
+    public int ProcessingTimeoutSeconds { get; set; } = 300;
 
     public TimeSpan ClipLifetime => TimeSpan.FromMinutes(ClipLifetimeMinutes);
 }

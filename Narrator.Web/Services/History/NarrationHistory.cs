@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
@@ -22,9 +23,9 @@ public sealed class NarrationHistory(NarratorDatabase database)
         command.CommandText = """
             INSERT OR REPLACE INTO narrations
                 (id, owner, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats,
-                 error, error_code, created_at, started_at, finished_at, queue_ms)
+                 error, error_code, created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments)
             VALUES ($id, $owner, $clip, $label, $template, $prompt, $frames, $generation, $state, $text, $stats,
-                 $error, $code, $created, $started, $finished, $queue)
+                 $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments)
             """;
         command.Parameters.AddWithValue("$id", job.Id);
         command.Parameters.AddWithValue("$owner", job.Owner.Value);
@@ -43,6 +44,9 @@ public sealed class NarrationHistory(NarratorDatabase database)
         command.Parameters.AddWithValue("$started", job.StartedAt is { } s ? s.ToUnixTimeMilliseconds() : DBNull.Value);
         command.Parameters.AddWithValue("$finished", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$queue", job.TimeInQueue is { } q ? q.TotalMilliseconds : DBNull.Value);
+        command.Parameters.AddWithValue("$duration", job.Work.Probe is { } probe ? probe.DurationSeconds : DBNull.Value);
+        command.Parameters.AddWithValue("$segmentation", (object?)job.SegmentationMethod ?? DBNull.Value);
+        command.Parameters.AddWithValue("$segments", job.Segments is { } segments ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -100,7 +104,8 @@ public sealed class NarrationHistory(NarratorDatabase database)
     }
 
     private const string Columns =
-        "id, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, created_at, started_at, finished_at, queue_ms";
+        "id, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, created_at, started_at, finished_at, queue_ms, "
+        + "duration_seconds, segmentation, segments";
 
     private static NarrationRecord Read(SqliteDataReader reader) => new()
     {
@@ -120,5 +125,8 @@ public sealed class NarrationHistory(NarratorDatabase database)
         StartedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
         FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
         QueueSeconds = reader.IsDBNull(15) ? null : reader.GetDouble(15) / 1000,
+        DurationSeconds = reader.IsDBNull(16) ? null : reader.GetDouble(16),
+        Segmentation = reader.IsDBNull(17) ? null : reader.GetString(17),
+        Segments = reader.IsDBNull(18) ? null : JsonSerializer.Deserialize<NarrationSegment[]>(reader.GetString(18), Json),
     };
 }

@@ -92,3 +92,10 @@ public sealed class PreprocessingPool(IOptions<QueueOptions> options)
         next.TrySetResult();
     }
 }
+
+/// <summary>Media work for narrations the model is about to run (a long video's scene detection and segment frames).</summary>
+public sealed class ModelQueueMediaWork(PreprocessingPool pool) : Narrator.Model.Media.IMediaWorkRunner
+{
+    public Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        pool.RunAsync(work, PreprocessingPriority.ModelQueue, cancellationToken);
+}

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
@@ -14,6 +15,8 @@ public sealed class NarrationJob
 {
     private readonly NarrationEventLog log = new();
     private readonly StringBuilder text = new();
+    private readonly List<NarrationSegment> segments = [];
+    private int tokenPieces;
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<PreparedMedia>? preparation;
 
@@ -60,6 +63,18 @@ public sealed class NarrationJob
         get { lock (text) { return text.ToString(); } }
     }
 
+    /// <summary>Token pieces the engine has produced so far (not counting a long video's time headings).</summary>
+    public int TokenPieces => Volatile.Read(ref tokenPieces);
+
+    /// <summary>How a long video was split ("scenes" or "fixed"); null while unknown or for a clip narrated whole.</summary>
+    public string? SegmentationMethod { get; internal set; }
+
+    /// <summary>A long video's finished segments in order; null for a clip narrated whole.</summary>
+    public IReadOnlyList<NarrationSegment>? Segments
+    {
+        get { lock (segments) { return SegmentationMethod is null ? null : segments.ToArray(); } }
+    }
+
     public bool IsFinished => State is NarrationState.Completed or NarrationState.Failed;
 
     /// <summary>Completes when the narration has completed or failed.</summary>
@@ -95,6 +110,9 @@ public sealed class NarrationJob
         Generation = Work.Generation,
         Text = Text,
         Stats = Stats,
+        DurationSeconds = Work.Probe?.DurationSeconds,
+        Segmentation = SegmentationMethod,
+        Segments = Segments,
         Error = Failure?.Error,
         ErrorCode = Failure?.Code,
         CreatedAt = CreatedAt,
@@ -141,11 +159,27 @@ public sealed class NarrationJob
         }
     }
 
+    /// <summary>Adds a piece of the engine's output to the text.</summary>
+    internal void AppendToken(string piece)
+    {
+        AppendText(piece);
+        Interlocked.Increment(ref tokenPieces);
+    }
+
+    /// <summary>Adds text that is not model output (a long video's time heading between segments).</summary>
     internal void AppendText(string piece)
     {
         lock (text)
         {
             text.Append(piece);
+        }
+    }
+
+    internal void RecordSegment(NarrationSegment segment)
+    {
+        lock (segments)
+        {
+            segments.Add(segment);
         }
     }
 

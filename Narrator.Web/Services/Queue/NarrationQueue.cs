@@ -304,13 +304,19 @@ public sealed class NarrationQueue : IDisposable
         }
     }
 
-    /// <summary>Starts frame preparation for the first PrepareAhead waiting jobs (the preparer's pool bounds the CPU work).</summary>
+    /// <summary>
+    /// Starts frame preparation for the first PrepareAhead waiting jobs (the preparer's pool bounds the CPU work). A long
+    /// video is prepared segment by segment once it runs, so it is not prepared whole here.
+    /// </summary>
     private void PrepareHead()
     {
         int count = 0;
         for (var node = waiting.First; node is not null && count < options.PrepareAhead; node = node.Next, count++)
         {
-            node.Value.EnsurePreparation(preparer);
+            if (node.Value.Work.Segmentation is null)
+            {
+                node.Value.EnsurePreparation(preparer);
+            }
         }
     }
 

@@ -19,6 +19,7 @@ public sealed class NarrationWorker(
     NarrationQueue queue,
     EngineHost engine,
     IClipPreparer preparer,
+    LongVideoNarrator longVideos,
     NarrationHistory history,
     QueueEtaEstimator estimator,
     IOptions<QueueOptions> options,
@@ -85,49 +86,16 @@ public sealed class NarrationWorker(
         using var timeout = new CancellationTokenSource(maxGeneration);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancellation.Token, timeout.Token, stoppingToken);
         var cancellationToken = linked.Token;
-        long started = Stopwatch.GetTimestamp();
-        int generated = 0;
-        GenerationStats? stats = null;
-        ChatFinishReason? finishReason = null;
         logger.LogInformation("Narration {NarrationId} started after {QueueSeconds:F1}s in the queue",
             job.Id, job.TimeInQueue?.TotalSeconds ?? 0);
         try
         {
-            // Always said, so every client sees the same stage sequence; instant when the frames were prepared ahead.
-            job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
-            var preparation = job.EnsurePreparation(preparer);
-            var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
-            ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(job.Work.Prompt)]);
-            var chatOptions = job.Work.Generation.ToChatOptions();
-            await foreach (var update in client.GetStreamingResponseAsync([message], chatOptions, cancellationToken).ConfigureAwait(false))
-            {
-                if (update.GetStage() is { } stage)
-                {
-                    job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
-                }
-                foreach (var content in update.Contents)
-                {
-                    if (content is TextContent { Text: { Length: > 0 } piece })
-                    {
-                        job.AppendText(piece);
-                        job.Publish(new TokenEvent(piece) { NarrationId = job.Id });
-                        generated++;
-                    }
-                }
-                stats = update.GetStats() ?? stats;
-                finishReason = update.FinishReason ?? finishReason;
-                // Stop at the next token even if the engine is slow to notice its token.
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            stats ??= new GenerationStats
-            {
-                GeneratedTokens = generated,
-                Frames = media.Plan.NFrames,
-                VisualTokens = media.Plan.VisualTokens,
-                TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                FinishReason = finishReason == ChatFinishReason.Length ? "max_new_tokens" : "eos",
-            };
-            estimator.Record(stats, job.Work.Generation.MaxNewTokens);
+            // A long video's time limit applies to each segment, so it restarts as every segment begins.
+            var stats = job.Work.Segmentation is { } segmentation
+                ? await longVideos.NarrateAsync(client, job, segmentation, () => timeout.CancelAfter(maxGeneration), cancellationToken).ConfigureAwait(false)
+                : await NarrateWholeAsync(client, job, cancellationToken).ConfigureAwait(false);
+            estimator.Record(stats with { GeneratedTokens = stats.GeneratedTokens / Math.Max(1, job.Segments?.Count ?? 1) },
+                job.Work.Generation.MaxNewTokens);
             var completed = new CompletedEvent(job.Text, stats) { NarrationId = job.Id };
             // Stored before the final event goes out, so a client that reads history right after "completed" finds it.
             await SaveAsync(job, completed).ConfigureAwait(false);
@@ -139,10 +107,12 @@ public sealed class NarrationWorker(
         {
             var (code, text) = job.CancelReason
                 ?? (timeout.IsCancellationRequested
-                    ? (FailureCodes.Timeout, $"The narration was stopped after the {maxGeneration.TotalSeconds:0}-second limit.")
+                    ? (FailureCodes.Timeout, job.Work.Segmentation is null
+                        ? $"The narration was stopped after the {maxGeneration.TotalSeconds:0}-second limit."
+                        : $"The narration was stopped: one segment took longer than the {maxGeneration.TotalSeconds:0}-second limit.")
                     : (FailureCodes.ShuttingDown, "The server is shutting down; please try again in a minute."));
             await FailAsync(job, code, text).ConfigureAwait(false);
-            logger.LogInformation("Narration {NarrationId} stopped ({Code}) after {Tokens} tokens", job.Id, code, generated);
+            logger.LogInformation("Narration {NarrationId} stopped ({Code}) after {Tokens} tokens", job.Id, code, job.TokenPieces);
         }
         catch (UserInputException ex)
         {
@@ -161,6 +131,47 @@ public sealed class NarrationWorker(
             await FailAsync(job, FailureCodes.EngineError,
                 "The model failed while narrating this clip; the error has been logged.").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A clip narrated in one engine call: its frames (usually prepared while it queued), then the streamed tokens.</summary>
+    private async Task<GenerationStats> NarrateWholeAsync(IChatClient client, NarrationJob job, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        GenerationStats? stats = null;
+        ChatFinishReason? finishReason = null;
+        // Always said, so every client sees the same stage sequence; instant when the frames were prepared ahead.
+        job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
+        var preparation = job.EnsurePreparation(preparer);
+        var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(job.Work.Prompt)]);
+        var chatOptions = job.Work.Generation.ToChatOptions();
+        await foreach (var update in client.GetStreamingResponseAsync([message], chatOptions, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.GetStage() is { } stage)
+            {
+                job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
+            }
+            foreach (var content in update.Contents)
+            {
+                if (content is TextContent { Text: { Length: > 0 } piece })
+                {
+                    job.AppendToken(piece);
+                    job.Publish(new TokenEvent(piece) { NarrationId = job.Id });
+                }
+            }
+            stats = update.GetStats() ?? stats;
+            finishReason = update.FinishReason ?? finishReason;
+            // Stop at the next token even if the engine is slow to notice its token.
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return stats ?? new GenerationStats
+        {
+            GeneratedTokens = job.TokenPieces,
+            Frames = media.Plan.NFrames,
+            VisualTokens = media.Plan.VisualTokens,
+            TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            FinishReason = finishReason == ChatFinishReason.Length ? "max_new_tokens" : "eos",
+        };
     }
 
     private async Task FailAsync(NarrationJob job, string code, string message)

@@ -68,7 +68,7 @@ public sealed class QueueEtaEstimator
             double promptTokens = work.EstimatedVisualTokens + 64 + work.Prompt.Length / 2.0;
             double prefillSeconds = promptTokens * prefillMillisecondsPerToken / 1000;
             double decodeSeconds = Math.Max(1, work.Generation.MaxNewTokens * usedFractionOfMax) / Math.Max(tokensPerSecond, 1e-3);
-            return prefillSeconds + decodeSeconds;
+            return (prefillSeconds + decodeSeconds) * Math.Max(1, work.EstimatedSegments);
         }
     }
 

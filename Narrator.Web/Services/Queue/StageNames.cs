@@ -10,6 +10,10 @@ public static class StageNames
     public const string Prefill = "prefill";
     public const string Generating = "generating";
 
+    /// <summary>A long video's progress: "segment k of n" (k from 1).</summary>
+    public static string Segment(int number, int count) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"segment {number} of {count}");
+
     public static string ToStageName(this NarrationStage stage) => stage switch
     {
         NarrationStage.PreparingFrames => PreparingFrames,
