@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Narrator.Model.Generation;
 using Narrator.Model.Positions;
+using Narrator.Model.Synthetic;
 using Narrator.Model.Tests.Synthetic;
 using Narrator.Model.Text;
 
@@ -13,13 +14,15 @@ public class GeneratorTests(TinyModelFixture tiny)
 
     private NarrationGenerator Engine() => new(tiny.Package, QwenTokenizer.Bundled);
 
-    [Fact]
-    public void Every_incremental_step_matches_one_full_forward_pass_over_a_video_prompt()
+    [Theory]
+    [InlineData(LogitsPositions.LastOnly)]
+    [InlineData(LogitsPositions.Every)]
+    public void Every_incremental_step_matches_one_full_forward_pass_over_a_video_prompt(LogitsPositions logitsPositions)
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         Assert.Contains((int)tiny.Package.Config.Model.VideoTokenId, prompt.Ids);
         const int steps = 12;
-        var (tokens, stepLogits) = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize);
+        var incremental = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize, logitsPositions);
 
         // The whole sequence (prompt + all tokens but the last) in one decoder run, positions continuing with the rope delta.
         int length = prompt.Ids.Length;
@@ -32,39 +35,63 @@ public class GeneratorTests(TinyModelFixture tiny)
             Array.Copy(prompt.PositionIds, axis * length, positions, axis * total, length);
             Array.Copy(decode, axis * (steps - 1), positions, axis * total + length, steps - 1);
         }
-        var full = prompt with { Ids = [.. prompt.Ids, .. tokens[..^1]], PositionIds = positions };
-        var fullLogits = new float[steps][];
-        using (var generator = new Generator(tiny.Package, prefillChunkSize: total))
-        using (var runOptions = new RunOptions())
-        {
-            generator.Prefill(full, runOptions, (position, logits) =>
-            {
-                if (position >= length - 1)
-                {
-                    fullLogits[position - length + 1] = logits.ToArray();
-                }
-            });
-        }
+        var full = prompt with { Ids = [.. prompt.Ids, .. incremental.Tokens[..^1]], PositionIds = positions };
+        var onePass = Greedy(full, 1, chunk: total, logitsPositions, recordPrefillLogits: true);
 
+        // A full-logits decoder reports every position; a last-position one only the end of its single run.
+        int[] expectedPositions = logitsPositions == LogitsPositions.Every ? [.. Enumerable.Range(0, total)] : [total - 1];
+        Assert.Equal(expectedPositions, onePass.PrefillLogits.Keys.Order());
         for (int step = 0; step < steps; step++)
         {
-            Assert.True(MaxDifference(stepLogits[step], fullLogits[step]) <= Tolerance,
-                $"step {step}: incremental and full-pass logits differ by {MaxDifference(stepLogits[step], fullLogits[step])}");
+            if (onePass.PrefillLogits.TryGetValue(length - 1 + step, out var fullLogits))
+            {
+                Assert.True(MaxDifference(incremental.Logits[step], fullLogits) <= Tolerance,
+                    $"step {step}: incremental and full-pass logits differ by {MaxDifference(incremental.Logits[step], fullLogits)}");
+            }
+        }
+        // The cache holds every position's keys and values, so it pins down the earlier positions for either decoder shape.
+        AssertSameCache(incremental.Cache, onePass.Cache);
+    }
+
+    [Theory]
+    [InlineData(LogitsPositions.LastOnly)]
+    [InlineData(LogitsPositions.Every)]
+    public void Chunked_prefill_gives_the_same_logits_cache_and_tokens_as_one_pass(LogitsPositions logitsPositions)
+    {
+        var prompt = Engine().BuildPrompt("What happens?", SyntheticMedia.Video());
+        Assert.True(prompt.Ids.Length > 3 * 7, "the prompt must span several chunks");
+        var one = Greedy(prompt, 6, chunk: prompt.Ids.Length, logitsPositions);
+        var chunked = Greedy(prompt, 6, chunk: 7, logitsPositions, recordPrefillLogits: true);
+        Assert.Equal(one.Tokens, chunked.Tokens);
+        for (int step = 0; step < one.Logits.Length; step++)
+        {
+            Assert.True(MaxDifference(one.Logits[step], chunked.Logits[step]) <= Tolerance, $"step {step} differs");
+        }
+        AssertSameCache(one.Cache, chunked.Cache);
+
+        // Each chunk's reported logits match the same positions prefilled one token at a time (every position is a chunk end there).
+        var tokenByToken = Greedy(prompt, 1, chunk: 1, logitsPositions, recordPrefillLogits: true);
+        Assert.Equal(Enumerable.Range(0, prompt.Ids.Length), tokenByToken.PrefillLogits.Keys.Order());
+        int expectedReports = logitsPositions == LogitsPositions.Every ? prompt.Ids.Length : (prompt.Ids.Length + 6) / 7;
+        Assert.Equal(expectedReports, chunked.PrefillLogits.Count);
+        foreach (var (position, logits) in chunked.PrefillLogits)
+        {
+            Assert.True(MaxDifference(tokenByToken.PrefillLogits[position], logits) <= Tolerance, $"position {position} differs");
         }
     }
 
     [Fact]
-    public void Chunked_prefill_gives_the_same_logits_and_tokens_as_one_pass()
+    public void Last_position_decoder_gives_the_logits_cache_and_tokens_of_the_full_logits_decoder()
     {
-        var prompt = Engine().BuildPrompt("What happens?", SyntheticMedia.Video());
-        Assert.True(prompt.Ids.Length > 3 * 7, "the prompt must span several chunks");
-        var (oneTokens, oneLogits) = Greedy(prompt, 6, chunk: prompt.Ids.Length);
-        var (chunkTokens, chunkLogits) = Greedy(prompt, 6, chunk: 7);
-        Assert.Equal(oneTokens, chunkTokens);
-        for (int step = 0; step < oneLogits.Length; step++)
+        var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
+        var last = Greedy(prompt, 8, chunk: 16, LogitsPositions.LastOnly);
+        var every = Greedy(prompt, 8, chunk: 16, LogitsPositions.Every);
+        Assert.Equal(every.Tokens, last.Tokens);
+        for (int step = 0; step < every.Logits.Length; step++)
         {
-            Assert.True(MaxDifference(oneLogits[step], chunkLogits[step]) <= Tolerance, $"step {step} differs");
+            Assert.True(MaxDifference(every.Logits[step], last.Logits[step]) <= Tolerance, $"step {step} differs");
         }
+        AssertSameCache(every.Cache, last.Cache);
     }
 
     [Fact]
@@ -109,9 +136,9 @@ public class GeneratorTests(TinyModelFixture tiny)
     public void Text_only_prompts_generate_without_vision_input()
     {
         var prompt = Engine().BuildPrompt("Say something.", null);
-        var (tokens, logits) = Greedy(prompt, 3, Generator.DefaultPrefillChunkSize);
-        Assert.Equal(3, tokens.Length);
-        Assert.All(logits, l => Assert.True(l.All(float.IsFinite)));
+        var run = Greedy(prompt, 3, Generator.DefaultPrefillChunkSize);
+        Assert.Equal(3, run.Tokens.Length);
+        Assert.All(run.Logits, l => Assert.True(l.All(float.IsFinite)));
     }
 
     [Fact]
@@ -126,11 +153,16 @@ public class GeneratorTests(TinyModelFixture tiny)
         Assert.Contains("visual pad tokens", error.Message);
     }
 
-    private (int[] Tokens, float[][] Logits) Greedy(GeneratorPrompt prompt, int steps, int chunk)
+    /// <summary>Greedy decoding of <paramref name="steps"/> tokens: each step's logits, the prefill's reported logits by position, the final cache.</summary>
+    private sealed record GreedyRun(int[] Tokens, float[][] Logits, Dictionary<int, float[]> PrefillLogits, float[][] Cache);
+
+    private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, LogitsPositions logitsPositions = LogitsPositions.LastOnly,
+        bool recordPrefillLogits = false)
     {
-        using var generator = new Generator(tiny.Package, chunk);
+        using var generator = new Generator(tiny.PackageWith(logitsPositions), chunk);
         using var runOptions = new RunOptions();
-        generator.Prefill(prompt, runOptions);
+        var prefillLogits = new Dictionary<int, float[]>();
+        generator.Prefill(prompt, runOptions, recordPrefillLogits ? (position, logits) => prefillLogits.Add(position, logits.ToArray()) : null);
         var tokens = new int[steps];
         var logits = new float[steps][];
         for (int step = 0; step < steps; step++)
@@ -142,7 +174,24 @@ public class GeneratorTests(TinyModelFixture tiny)
                 generator.Append(tokens[step], runOptions);
             }
         }
-        return (tokens, logits);
+        var cache = new float[2 * generator.Cache.Layers][];
+        for (int layer = 0; layer < generator.Cache.Layers; layer++)
+        {
+            cache[2 * layer] = generator.Cache.Key(layer).GetTensorDataAsSpan<float>().ToArray();
+            cache[2 * layer + 1] = generator.Cache.Value(layer).GetTensorDataAsSpan<float>().ToArray();
+        }
+        return new GreedyRun(tokens, logits, prefillLogits, cache);
+    }
+
+    private static void AssertSameCache(float[][] expected, float[][] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Length, actual[i].Length);
+            Assert.True(MaxDifference(expected[i], actual[i]) <= Tolerance,
+                $"layer {i / 2} {(i % 2 == 0 ? "keys" : "values")} differ by {MaxDifference(expected[i], actual[i])}");
+        }
     }
 
     private static float MaxDifference(float[] a, float[] b)

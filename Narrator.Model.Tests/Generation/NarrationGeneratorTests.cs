@@ -13,10 +13,12 @@ public class NarrationGeneratorTests(TinyModelFixture tiny)
 {
     private static readonly ExecutionProviderOptions Cpu = new() { Provider = ExecutionProviderKind.Cpu };
 
-    [Fact]
-    public async Task Same_seed_gives_the_same_tokens_and_another_seed_other_tokens()
+    [Theory]
+    [InlineData(LogitsPositions.LastOnly)]
+    [InlineData(LogitsPositions.Every)]
+    public async Task Same_seed_gives_the_same_tokens_and_another_seed_other_tokens(LogitsPositions logitsPositions)
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(tiny.PackageWith(logitsPositions), QwenTokenizer.Bundled);
         var media = SyntheticMedia.Video();
         var options = new GenerationOptions { MaxNewTokens = 16, Temperature = 1.2f, TopP = 0.95f, Seed = 42 };
         var first = await Tokens(engine.GenerateAsync("Describe this clip.", media, options));

@@ -9,8 +9,9 @@ namespace Narrator.Model.Generation;
 
 /// <summary>
 /// One sequence on a <see cref="ModelPackage"/>: vision encoder, embedding and a chunked prefill, then one token at a
-/// time. Only the last position's logits are read; the KV cache is fed back as ONNX Runtime values, never copied.
-/// Not thread-safe: one generator serves one sequence.
+/// time. The decoder may return logits for every position of a run ([1,S,vocab], as onnxruntime-genai exports) or for
+/// the last one only ([1,1,vocab]); each run's output shape says which, and only the last row is read. The KV cache is
+/// fed back as ONNX Runtime values, never copied. Not thread-safe: one generator serves one sequence.
 /// </summary>
 public sealed class Generator : IDisposable
 {
@@ -35,6 +36,7 @@ public sealed class Generator : IDisposable
     private bool _logitsOwned;
     private TensorElementType _logitsType;
     private int _logitsLength;
+    private int _logitsRows;
     private int _logitsRow;
     private float[]? _widenedLogits;
     private long _ropeDelta;
@@ -50,7 +52,8 @@ public sealed class Generator : IDisposable
         _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
         if (_vocab > 0)
         {
-            // One chunk's logits are read through a .NET span, which cannot exceed 2 GB (about 3,500 tokens of fp32 Qwen logits).
+            // A decoder returning every position's logits hands one chunk's through a .NET span, which cannot exceed 2 GB
+            // (about 3,500 tokens of fp32 Qwen logits); the output shape is only known after a run, so the cap always applies.
             _prefillChunkSize = Math.Min(prefillChunkSize, Math.Max(1, int.MaxValue / (_vocab * sizeof(float))));
         }
         _embedder = new TokenEmbedder(package);
@@ -70,6 +73,9 @@ public sealed class Generator : IDisposable
 
     /// <summary>Vocabulary size of the logits (may be larger than the tokenizer's, as in Qwen).</summary>
     public int VocabularySize => _vocab > 0 ? _vocab : _logitsLength;
+
+    /// <summary>The sequence's past keys and values, so tests can compare them across prefill strategies and decoder shapes.</summary>
+    internal KvCache Cache => _cache;
 
     public TimeSpan VisionTime { get; private set; }
 
@@ -110,7 +116,8 @@ public sealed class Generator : IDisposable
 
     /// <summary>
     /// Encodes the visual input (unless <see cref="EncodeVision"/> already did), embeds the prompt and prefills it in
-    /// chunks, so at most [chunk, vocab] logits exist at once. <paramref name="onPositionLogits"/> (tests) sees every position.
+    /// chunks, so at most [chunk, vocab] logits exist at once. <paramref name="onPositionLogits"/> (tests) sees each
+    /// position the decoder returned logits for: every one, or the last of each chunk for a last-position decoder.
     /// </summary>
     public void Prefill(GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onPositionLogits = null)
     {
@@ -217,20 +224,23 @@ public sealed class Generator : IDisposable
         }
     }
 
+    /// <summary>Reports each row of the current logits at its position: row i of S rows is position start + i, a single row the chunk's last.</summary>
     private void ReportRows(int start, int count, Action<int, ReadOnlySpan<float>> onPositionLogits)
     {
+        int first = start + count - _logitsRows;
         int last = _logitsRow;
-        for (int row = 0; row < count; row++)
+        for (int row = 0; row < _logitsRows; row++)
         {
             _logitsRow = row;
             WidenIfNeeded();
-            onPositionLogits(start + row, Logits);
+            onPositionLogits(first + row, Logits);
         }
         _logitsRow = last;
         WidenIfNeeded();
     }
 
-    private void SetLogits(OrtValue logits, int rows, bool owned)
+    /// <summary>Takes one run's logits over <paramref name="tokens"/> positions and points <see cref="Logits"/> at the last row.</summary>
+    private void SetLogits(OrtValue logits, int tokens, bool owned)
     {
         if (_logitsOwned && !ReferenceEquals(_logits, logits))
         {
@@ -241,10 +251,17 @@ public sealed class Generator : IDisposable
             var info = logits.GetTensorTypeAndShape();
             _logitsType = info.ElementDataType;
             _logitsLength = (int)info.Shape[^1];
+            // Rows come from this run's actual output: S for full-logits exports, 1 for decoders that head the last position only.
+            _logitsRows = info.Shape.Length >= 2 ? (int)info.Shape[^2] : 1;
         }
         _logits = logits;
         _logitsOwned = owned;
-        _logitsRow = rows - 1;
+        if (_logitsRows != tokens && _logitsRows != 1)
+        {
+            throw new ModelPackageException(
+                $"The decoder returned logits for {_logitsRows} positions of a {tokens}-token run; it must return every position's or only the last one's.");
+        }
+        _logitsRow = _logitsRows - 1;
         WidenIfNeeded();
     }
 

@@ -9,7 +9,8 @@ namespace Narrator.Model.Synthetic;
 /// <summary>
 /// A small Qwen2-style decoder: RMSNorm, grouped-query attention (query head h uses KV head h / groups, as HF
 /// repeat_kv) with biased q/k/v and M-RoPE per section,
-/// causal + padding mask, SwiGLU MLP, final norm and a low-rank LM head; past/present KV in the genai layout.
+/// causal + padding mask, SwiGLU MLP, final norm and a low-rank LM head (on the last position only, unless the spec asks
+/// for every position's logits); past/present KV in the genai layout.
 /// </summary>
 internal static class TinyDecoderGraph
 {
@@ -60,7 +61,16 @@ internal static class TinyDecoderGraph
         }
 
         string final = g.RmsNorm(h, g.Floats("final_norm", random.Normal(hidden, 0.1f, 1f), hidden), spec.RmsNormEpsilon);
-        g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", "sequence_length", spec.VocabSize);
+        if (spec.LogitsPositions == LogitsPositions.LastOnly)
+        {
+            // The generator samples from the last position only; heading every position would make [S, vocab] logits per chunk.
+            final = g.Slice(final, -1, long.MaxValue, 1);
+            g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", 1, spec.VocabSize);
+        }
+        else
+        {
+            g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", "sequence_length", spec.VocabSize);
+        }
         return g.ToModel(metadata);
     }
 

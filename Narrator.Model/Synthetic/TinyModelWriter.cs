@@ -23,7 +23,7 @@ public sealed class TinyModelWriter(TinyModelSpec? spec = null, ILogger? logger 
     public const string PreprocessorConfigFile = "preprocessor_config.json";
 
     /// <summary>Bumped whenever the graphs change, so cached packages (named with it) are rewritten rather than reused.</summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     /// <summary>ONNX producer name of every tiny graph; the loader uses it to flag the package as a demo model.</summary>
     public const string ProducerName = "narrator-tiny-model";
