@@ -12,15 +12,16 @@ namespace Narrator.LoadTest;
 /// One long clip through the server as a visitor sends it, timed from the SSE stream: the upload (probe, thumbnails,
 /// preview), the split (scene detection on the preprocessing pool, until the planned segments arrive), the first token,
 /// and per segment how long it waited for its frames (the next segment is prepared while the model works) — repeated,
-/// medians reported. <c>long CLIP [runs=3] [maxNewTokens=16]</c>; the segmentation benchmark writes a 10-minute clip
-/// with known scenes to /tmp/narrator-bench/.
+/// medians reported. <c>long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c>: the pause between the upload and
+/// Describe stands for a person choosing a template (the server splits a long upload in the background meanwhile).
+/// The segmentation benchmark writes a 10-minute clip with known scenes to /tmp/narrator-bench/.
 /// </summary>
 internal static class LongVideoRun
 {
     private sealed record RunFigures(double UploadSeconds, double SplitSeconds, double FirstTokenSeconds, double TotalSeconds,
         int Segments, double FirstFramesWaitSeconds, double LaterFramesWaitMedianSeconds, double LaterFramesWaitMaxSeconds, int GeneratedTokens);
 
-    public static async Task<int> RunAsync(string clip, int runs, int maxNewTokens, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string clip, int runs, int maxNewTokens, double pauseSeconds, CancellationToken cancellationToken)
     {
         string work = Path.Combine(Path.GetTempPath(), "narrator-long-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
@@ -34,7 +35,7 @@ internal static class LongVideoRun
             var figures = new List<RunFigures>();
             for (int run = 0; run < runs; run++)
             {
-                var result = await RunOnceAsync(http, bytes, Path.GetFileName(clip), maxNewTokens, cancellationToken);
+                var result = await RunOnceAsync(http, bytes, Path.GetFileName(clip), maxNewTokens, pauseSeconds, cancellationToken);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"run {run + 1}: upload {result.UploadSeconds:0.0} s, split {result.SplitSeconds:0.0} s, first token {result.FirstTokenSeconds:0.0} s, " +
                     $"total {result.TotalSeconds:0.0} s, {result.Segments} segments, frames wait first {result.FirstFramesWaitSeconds:0.00} s / later median " +
@@ -46,7 +47,7 @@ internal static class LongVideoRun
             Console.WriteLine($"| {Path.GetFileName(clip)} (median of {runs}) | upload | split (to the plan) | first token | whole narration | segments | frames wait: first / later median / later max |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {maxNewTokens} tokens per segment | {Median(f => f.UploadSeconds):0.0} s | {Median(f => f.SplitSeconds):0.0} s | {Median(f => f.FirstTokenSeconds):0.0} s | " +
+                $"| {maxNewTokens} tokens per segment, Describe {pauseSeconds:0} s after the upload | {Median(f => f.UploadSeconds):0.0} s | {Median(f => f.SplitSeconds):0.0} s | {Median(f => f.FirstTokenSeconds):0.0} s | " +
                 $"{Median(f => f.TotalSeconds):0.0} s | {figures[0].Segments} | {Median(f => f.FirstFramesWaitSeconds):0.00} / {Median(f => f.LaterFramesWaitMedianSeconds):0.00} / {Median(f => f.LaterFramesWaitMaxSeconds):0.00} s |"));
             return 0;
         }
@@ -57,7 +58,8 @@ internal static class LongVideoRun
         }
     }
 
-    private static async Task<RunFigures> RunOnceAsync(HttpClient http, byte[] bytes, string name, int maxNewTokens, CancellationToken cancellationToken)
+    private static async Task<RunFigures> RunOnceAsync(HttpClient http, byte[] bytes, string name, int maxNewTokens, double pauseSeconds,
+        CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         using var form = new MultipartFormDataContent();
@@ -71,6 +73,7 @@ internal static class LongVideoRun
         }
         var clip = (await uploaded.Content.ReadFromJsonAsync<ClipInfo>(LoadClients.Json, cancellationToken))!;
         double upload = watch.Elapsed.TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(pauseSeconds), cancellationToken);
 
         // Few small frames per segment: the figure is about the server's path, not the tiny model's prefill.
         using var started = await http.PostAsJsonAsync("/api/narrations", new

@@ -4,7 +4,7 @@ namespace Narrator.LoadTest;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>,
-/// or <c>-- long CLIP [runs=3] [maxNewTokens=16]</c> for one long video through the server (<see cref="LongVideoRun"/>).
+/// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>).
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -21,7 +21,8 @@ internal static class LoadTestProgram
         if (args.Length > 1 && args[0] == "long")
         {
             return await LongVideoRun.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
-                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16, cts.Token);
+                args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16,
+                args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0, cts.Token);
         }
         bool burst = args.Contains("--burst");
         args = [.. args.Where(a => a != "--burst")];

@@ -25,6 +25,9 @@ public sealed record TimedNarrationRequest
 
     public SegmentationOptions Segmentation { get; init; } = new();
 
+    /// <summary>How the video divides when the caller already knows (a server splits long uploads as they arrive); split here otherwise.</summary>
+    public VideoSegmentation? KnownSegmentation { get; init; }
+
     /// <summary>Fills tags or JSON from a segment's text as the template's output kind says; null leaves the text alone.</summary>
     public Func<NarrationSegment, NarrationSegment>? Finish { get; init; }
 }

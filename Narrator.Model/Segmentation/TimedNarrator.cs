@@ -28,7 +28,8 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
         double probeMs = watch.Elapsed.TotalMilliseconds;
 
         watch.Restart();
-        var segmentation = await mediaWork.RunAsync(ct => segmenter.SegmentAsync(request.Path, probe, request.Segmentation, ct), cancellationToken);
+        var segmentation = request.KnownSegmentation
+            ?? await mediaWork.RunAsync(ct => segmenter.SegmentAsync(request.Path, probe, request.Segmentation, ct), cancellationToken);
         double segmentMs = watch.Elapsed.TotalMilliseconds;
         progress?.OnSegmented(segmentation);
 

@@ -195,6 +195,37 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
     }
 
     [Fact]
+    public async Task A_long_upload_is_split_in_the_background_and_the_narration_uses_that_split()
+    {
+        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());
+        string folder = Path.Combine(fixture.Server.ClipsFolder, clip.Id);
+        string? file = null;
+        for (int i = 0; i < 600 && file is null; i++)
+        {
+            file = Directory.GetFiles(folder, "segments-*.json").FirstOrDefault();
+            await Task.Delay(100);
+        }
+        Assert.NotNull(file);
+        using (var stored = JsonDocument.Parse(await File.ReadAllTextAsync(file)))
+        {
+            Assert.Equal([0.0, 25.0, 55.0], stored.RootElement.GetProperty("segments").EnumerateArray()
+                .Select(segment => Math.Round(segment.GetProperty("startSeconds").GetDouble(), 1)));
+        }
+
+        // Had the narration split the clip again it would find the three shots; it uses the stored split instead.
+        await File.WriteAllTextAsync(file, """
+            {"method":"Fixed","segments":[
+              {"index":0,"startSeconds":0,"endSeconds":40,"startFrame":0,"endFrame":400,"endsAt":"Split"},
+              {"index":1,"startSeconds":40,"endSeconds":75,"startFrame":400,"endFrame":750,"endsAt":"End"}]}
+            """);
+        var run = await NarrateAsync(clip, Body(clip.Id, maxNewTokens: 2));
+
+        Assert.Equal("completed", run.Record.State);
+        Assert.Equal("fixed", run.Record.Segmentation);
+        Assert.Equal([(0.0, 40.0), (40.0, 75.0)], run.Record.Segments!.Select(s => (s.StartSeconds, s.EndSeconds)));
+    }
+
+    [Fact]
     public async Task Split_fixed_cuts_equal_lengths_instead_of_scenes()
     {
         var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());

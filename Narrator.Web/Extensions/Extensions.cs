@@ -50,6 +50,7 @@ public static class Extensions
         services.AddSingleton(sp => new VideoSegmenter(
             new SceneCutDetector(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
             sp.GetRequiredService<ILogger<VideoSegmenter>>()));
+        services.AddSingleton<ClipSegmentations>();
         services.AddSingleton<IMediaWorkRunner>(sp => new ModelQueueMediaWork(sp.GetRequiredService<PreprocessingPool>()));
 
         services.AddSingleton(sp => new QueueEtaEstimator(sp.GetRequiredService<IOptions<QueueOptions>>().Value.AssumedTokensPerSecond));

@@ -34,12 +34,14 @@ public sealed class ClipStore
     private readonly FrameExtractor extractor;
     private readonly PreviewMaker previews;
     private readonly PreprocessingPool pool;
+    private readonly ClipSegmentations segmentations;
     private readonly TimeProvider time;
     private readonly ILogger<ClipStore> logger;
 
     public ClipStore(DataFolder folder, IOptions<UploadOptions> limits, MediaProber prober, FrameExtractor extractor,
-        PreviewMaker previews, PreprocessingPool pool, TimeProvider time, ILogger<ClipStore> logger)
+        PreviewMaker previews, PreprocessingPool pool, ClipSegmentations segmentations, TimeProvider time, ILogger<ClipStore> logger)
     {
+        this.segmentations = segmentations;
         this.folder = folder;
         this.limits = limits.Value;
         this.prober = prober;
@@ -81,6 +83,7 @@ public sealed class ClipStore
             }
             var clip = await pool.RunAsync(ct => AcceptWithDeadlineAsync(id, label, sourcePath, options, ct), PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
             clips[id] = clip;
+            segmentations.StartSplitting(clip);
             logger.LogInformation("Clip {ClipId} accepted: {Label}, {Bytes} bytes, {Kind} {Width}x{Height} {Duration:F1}s, {Frames} frames planned",
                 id, label, bytes, clip.Probe.Kind, clip.Probe.Width, clip.Probe.Height, clip.Probe.DurationSeconds, clip.Plan.NFrames);
             return ToInfo(clip);

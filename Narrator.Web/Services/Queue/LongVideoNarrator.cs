@@ -4,6 +4,7 @@ using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
 using Narrator.Web.Narrations;
+using Narrator.Web.Services.Preprocessing;
 
 namespace Narrator.Web.Services.Queue;
 
@@ -12,7 +13,8 @@ namespace Narrator.Web.Services.Queue;
 /// each segment planned and narrated on its own, and everything told to the job's followers as it happens — the planned
 /// segments, "segment k of n", each segment's stages and tokens under its time heading, then the finished segment.
 /// </summary>
-public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter segmenter, IMediaWorkRunner mediaWork, ILogger<TimedNarrator> logger)
+public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter segmenter, IMediaWorkRunner mediaWork, ClipSegmentations? segmentations,
+    ILogger<TimedNarrator> logger)
 {
     /// <summary>
     /// Narrates the job's clip segment by segment and returns the totals. <paramref name="onSegmentStarted"/> runs as each
@@ -24,6 +26,10 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
     {
         var narrator = new TimedNarrator(engine, preparer, segmenter, logger, mediaWork);
         var work = job.Work;
+        // Usually split already, from when the clip was uploaded.
+        var known = segmentations is not null && work.Probe is { } probe
+            ? await segmentations.GetAsync(work.ClipPath, probe, segmentation, PreprocessingPriority.ModelQueue, cancellationToken).ConfigureAwait(false)
+            : null;
         var result = await narrator.NarrateAsync(new TimedNarrationRequest
         {
             Path = work.ClipPath,
@@ -34,6 +40,7 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
             Frames = work.Frames,
             Generation = work.Generation,
             Segmentation = segmentation,
+            KnownSegmentation = known,
             Finish = work.Template is { } template ? SegmentOutputProcessor.For(template) : null,
         }, new JobProgress(job, onSegmentStarted), cancellationToken).ConfigureAwait(false);
 

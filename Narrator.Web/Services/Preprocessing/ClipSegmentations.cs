@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Narrator.Model.Media;
+using Narrator.Model.Segmentation;
+using Narrator.Web.Services.Clips;
+
+namespace Narrator.Web.Services.Preprocessing;
+
+/// <summary>
+/// How each long upload divides into segments, worked out once per clip and set of segmentation options and kept as a
+/// file beside the clip (so it goes when the clip expires). A long clip starts being split as soon as it is uploaded,
+/// so by the time someone presses Describe the scene detection (one decode of the whole file) is usually done.
+/// </summary>
+public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPool pool, IOptions<SegmentationOptions> defaults,
+    ILogger<ClipSegmentations> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<VideoSegmentation>>> running = new();
+
+    /// <summary>True when <paramref name="probe"/> is a video over the long-video limit, so it is narrated segment by segment.</summary>
+    public bool IsLong(MediaProbe probe) =>
+        probe.Kind == MediaKind.Video && probe.DurationSeconds > defaults.Value.LongVideoSeconds;
+
+    /// <summary>Starts splitting a newly accepted long clip with the server's options, in the background at upload priority.</summary>
+    public void StartSplitting(StoredClip clip)
+    {
+        if (!IsLong(clip.Probe))
+        {
+            return;
+        }
+        GetAsync(clip.SourcePath, clip.Probe, defaults.Value, PreprocessingPriority.Upload, CancellationToken.None)
+            .ContinueWith(t => logger.LogWarning(t.Exception, "Splitting clip {ClipId} ahead of time failed; it will be split when narrated", clip.Id),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>The clip's segments under <paramref name="options"/>: from the file beside it, the split already running, or a new one.</summary>
+    public async Task<VideoSegmentation> GetAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, PreprocessingPriority priority,
+        CancellationToken cancellationToken)
+    {
+        string file = Path.Combine(Path.GetDirectoryName(sourcePath)!, $"segments-{Fingerprint(options)}.json");
+        if (await TryReadAsync(file, cancellationToken).ConfigureAwait(false) is { } known)
+        {
+            return known;
+        }
+        // One split per file at a time; every caller waits for it with its own token, none can cancel it for the others.
+        var split = running.GetOrAdd(file, _ => new Lazy<Task<VideoSegmentation>>(() => SplitAsync(sourcePath, probe, options, priority, file)));
+        return await split.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<VideoSegmentation> SplitAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, PreprocessingPriority priority, string file)
+    {
+        try
+        {
+            var segmentation = await pool.RunAsync(ct => segmenter.SegmentAsync(sourcePath, probe, options, ct), priority, CancellationToken.None)
+                .ConfigureAwait(false);
+            if (Directory.Exists(Path.GetDirectoryName(file)))
+            {
+                string temporary = file + ".tmp";
+                await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(segmentation, Json), CancellationToken.None).ConfigureAwait(false);
+                File.Move(temporary, file, overwrite: true);
+            }
+            return segmentation;
+        }
+        finally
+        {
+            running.TryRemove(file, out _);
+        }
+    }
+
+    private async Task<VideoSegmentation?> TryReadAsync(string file, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<VideoSegmentation>(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), Json);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            logger.LogWarning(ex, "Ignoring an unreadable segmentation file {File}", Path.GetFileName(file));
+            return null;
+        }
+    }
+
+    /// <summary>A short stable name for a set of options (record value equality, written out as JSON).</summary>
+    private static string Fingerprint(SegmentationOptions options) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(options, Json))))[..16];
+}
