@@ -29,6 +29,20 @@ public static class Extensions
         AddValidatedOptions<QueueOptions>(services, QueueOptions.Section);
         AddValidatedOptions<RateLimitOptions>(services, RateLimitOptions.Section);
         services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            foreach (string address in proxy.Value.KnownProxies)
+            {
+                forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(address));
+            }
+            foreach (string network in proxy.Value.KnownNetworks)
+            {
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
         services.AddOptions<SegmentationOptions>().BindConfiguration(SegmentationOptionsValidator.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SegmentationOptions>, SegmentationOptionsValidator>();
 
@@ -83,9 +97,14 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Error handling for the API (ProblemDetails) and the page (error page), then rate limiting.</summary>
+    /// <summary>Forwarded headers when behind a proxy, error handling for the API (ProblemDetails) and the page (error page), then rate limiting.</summary>
     public static WebApplication UseNarratorPipeline(this WebApplication app)
     {
+        // First, so the queue's owners, the rate limits and the logs all see the visitor rather than the proxy.
+        if (app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.ForwardedHeaders)
+        {
+            app.UseForwardedHeaders();
+        }
         app.UseWhen(IsApi, api =>
         {
             api.UseExceptionHandler();
