@@ -257,10 +257,16 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await page.GetByRole(AriaRole.Option, new() { Name = "Every 30 s" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=long-video-note]")).ToContainTextAsync("30 s segments");
         await page.ClickAsync("[data-testid=describe]");
+        // The first run's text and stats are still on screen until the new run replaces them: wait for the new text.
+        await Assertions.Expect(page.Locator("[data-testid=narration-text]"))
+            .ToContainTextAsync("[00:01:00.000 - 00:01:15.000]", new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(blocks).ToHaveCountAsync(3);
-        Assert.Equal(["0:00.0 – 0:30.0", "0:30.0 – 1:00.0", "1:00.0 – 1:15.0"],
-            await Task.WhenAll(Enumerable.Range(0, 3).Select(async k => (await blocks.Nth(k).GetAttributeAsync("title"))!)));
+        string[] fixedRanges = ["0:00.0 – 0:30.0", "0:30.0 – 1:00.0", "1:00.0 – 1:15.0"];
+        for (int k = 0; k < fixedRanges.Length; k++)
+        {
+            await Assertions.Expect(blocks.Nth(k)).ToHaveAttributeAsync("title", fixedRanges[k]);
+        }
     }
 
     private async Task<IPage> OpenAsync()
