@@ -1,19 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.AI;
-using Narrator.Model;
 using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
-using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
-using Narrator.Model.Templates;
+using Narrator.Model.Segmentation;
 
 namespace Narrator.Cli.Commands;
 
 /// <summary>
 /// <c>narrator describe FILE</c>: narrates a clip or still with a model package (the tiny demo package when no --model),
-/// streaming the text to stdout as it is generated; the model, provider and stats go to stderr.
+/// streaming the text to stdout as it is generated; the model, provider and stats go to stderr. A video over the
+/// long-video limit is narrated segment by segment, as the server and the batch runner do.
 /// </summary>
 internal static class DescribeCommand
 {
@@ -21,6 +18,7 @@ internal static class DescribeCommand
     {
         var file = new Argument<string>("file") { Description = "The video or image to narrate." };
         var settingArguments = new NarrationSettingArguments();
+        var segmentationArguments = new SegmentationOptionArguments();
         var modelArguments = new ModelArguments();
         var export = new Option<string?>("--export")
         {
@@ -34,9 +32,11 @@ internal static class DescribeCommand
             Description = "Where --export writes (default: the clip's name with the format's extension, in the current folder).",
         };
 
-        var command = new Command("describe", "Narrate a clip or still: the text streams to stdout as it is generated, stats go to stderr.");
+        var command = new Command("describe",
+            "Narrate a clip or still: the text streams to stdout as it is generated, stats go to stderr; videos over a minute are narrated segment by segment.");
         command.Arguments.Add(file);
         settingArguments.AddTo(command);
+        segmentationArguments.AddTo(command);
         modelArguments.AddTo(command);
         command.Options.Add(export);
         command.Options.Add(exportOut);
@@ -45,73 +45,94 @@ internal static class DescribeCommand
         {
             var stdout = parseResult.InvocationConfiguration.Output;
             var stderr = parseResult.InvocationConfiguration.Error;
+            string path = parseResult.GetValue(file)!;
 
             var (promptText, chosen, settings) = settingArguments.Read(parseResult);
-            var media = await new MediaPreparer().PrepareAsync(parseResult.GetValue(file)!, settings.Frames, cancellationToken);
-            foreach (var warning in media.Warnings)
+            var segmentOptions = segmentationArguments.Read(parseResult);
+            var exportFormat = parseResult.GetValue(export) is { } formatName ? ExportFormats.Parse(formatName) : (ExportFormat?)null;
+            var preparer = new MediaPreparer();
+            // Probed (and planned) before the model loads, so a bad file or option fails fast.
+            var probe = await preparer.Prober.ProbeAsync(path, cancellationToken);
+            var plan = FramePlanner.Plan(probe, settings.Frames);
+
+            using var generator = await modelArguments.OpenAsync(parseResult, stderr, cancellationToken);
+            using var engine = new OnnxChatClient(generator);
+            var progress = new StreamingProgress(stdout, stderr, plan);
+            var result = await new TimedNarrator(engine, preparer, new VideoSegmenter()).NarrateAsync(new TimedNarrationRequest
+            {
+                Path = path,
+                Video = Path.GetFileName(path),
+                Probe = probe,
+                Prompt = promptText,
+                Template = chosen?.Id,
+                Frames = settings.Frames,
+                Generation = settings.Generation,
+                Segmentation = segmentOptions,
+                Finish = chosen is null ? null : SegmentOutputProcessor.For(chosen),
+            }, progress, cancellationToken);
+            await progress.FlushAsync(cancellationToken);
+            foreach (var warning in result.Warnings)
             {
                 await stderr.WriteLineAsync($"warning: {warning}");
             }
-
-            using var engine = await modelArguments.OpenAsync(parseResult, stderr, cancellationToken);
-            var info = engine.EngineInfo;
-            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"input: {media.Frames.Count} frames {media.Frames.Width}x{media.Frames.Height}, grid {media.Grid}, {media.Grid.VisualTokens} visual tokens"));
-
-            var exportFormat = parseResult.GetValue(export) is { } formatName ? ExportFormats.Parse(formatName) : (ExportFormat?)null;
-            var answer = new System.Text.StringBuilder();
-            IChatClient client = new OnnxChatClient(engine);
-            var message = new ChatMessage(ChatRole.User, [new PreparedMediaContent(media), new TextContent(promptText)]);
-            await foreach (var update in client.GetStreamingResponseAsync([message], settings.Generation.ToChatOptions(), cancellationToken))
+            if (exportFormat is { } format)
             {
-                if (update.GetStats() is { } stats)
-                {
-                    await stdout.WriteLineAsync();
-                    await stdout.FlushAsync(cancellationToken);
-                    await stderr.WriteLineAsync(Describe(stats));
-                    if (exportFormat is { } format)
-                    {
-                        string path = parseResult.GetValue(exportOut)
-                            ?? Path.ChangeExtension(Path.GetFileName(parseResult.GetValue(file)!), format.FileExtension());
-                        await ExportAsync(format, path, parseResult.GetValue(file)!, media, chosen, info, answer.ToString(), stats, cancellationToken);
-                        await stderr.WriteLineAsync($"exported: {path}");
-                    }
-                }
-                else if (update.GetStage() is null && update.Text.Length > 0)
-                {
-                    answer.Append(update.Text);
-                    await stdout.WriteAsync(update.Text);
-                    await stdout.FlushAsync(cancellationToken);
-                }
+                string exportPath = parseResult.GetValue(exportOut) ?? Path.ChangeExtension(Path.GetFileName(path), format.FileExtension());
+                await NarrationExport.WriteFileAsync(format, result.Narration, exportPath, cancellationToken);
+                await stderr.WriteLineAsync($"exported: {exportPath}");
             }
             return 0;
         });
         return command;
     }
 
-    /// <summary>The whole clip as one timestamped segment, post-processed per the template, in the chosen export format.</summary>
-    private static Task ExportAsync(ExportFormat format, string path, string file, PreparedMedia media, PromptTemplate? template, EngineInfo info,
-        string text, GenerationStats stats, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the narration to stdout as it is generated — a long video's segments each under its time heading, as in the
+    /// .txt export — and the input, segment and stats lines to stderr.
+    /// </summary>
+    private sealed class StreamingProgress(TextWriter stdout, TextWriter stderr, FramePlan plan) : INarrationProgress
     {
-        var segment = new NarrationSegment
+        private readonly List<Task> writes = [];
+        private bool segmented;
+
+        public void OnSegmented(VideoSegmentation segmentation)
         {
-            Index = 0,
-            StartSeconds = 0,
-            EndSeconds = media.Probe.DurationSeconds,
-            EndFrame = media.Probe.FrameCount,
-            Text = text,
-            Stats = stats,
-        };
-        var narration = new TimedNarration
+            segmented = segmentation.Method != SegmentationMethod.Whole;
+            Write(stderr, segmented
+                ? $"split: {segmentation.Segments.Count} segments by {segmentation.MethodName} (each planned on its own)\n"
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"input: {plan.NFrames} frames {plan.ResizedWidth}x{plan.ResizedHeight}, grid {plan.Grid}, {plan.VisualTokens} visual tokens\n"));
+        }
+
+        public void OnSegmentStarted(VideoSegment segment, int count)
         {
-            Video = Path.GetFileName(file),
-            DurationSeconds = media.Probe.DurationSeconds,
-            Segments = [template is null ? segment : SegmentOutputProcessor.For(template)(segment)],
-            Template = template?.Id,
-            Model = info.ModelName,
-            Segmentation = "whole",
-        };
-        return NarrationExport.WriteFileAsync(format, narration, path, cancellationToken);
+            if (segmented)
+            {
+                Write(stdout, (segment.Index > 0 ? "\n" : "") + PlainTextNarrationWriter.Heading(segment.StartSeconds, segment.EndSeconds) + "\n");
+            }
+        }
+
+        public void OnToken(string text) => Write(stdout, text);
+
+        public void OnSegmentCompleted(NarrationSegment segment, int count)
+        {
+            Write(stdout, segment.Error is { } error ? PlainTextNarrationWriter.FailedLine(error) + "\n" : "\n");
+            string label = segmented ? $"segment {segment.Index + 1} of {count}: " : "";
+            Write(stderr, label + (segment.Stats is { } stats ? Describe(stats) : $"failed: {segment.Error}") + "\n");
+        }
+
+        public Task FlushAsync(CancellationToken cancellationToken) => Task.WhenAll(writes).WaitAsync(cancellationToken);
+
+        // Progress calls are synchronous; the writes are chained so the output keeps its order.
+        private void Write(TextWriter writer, string text)
+        {
+            var previous = writes.Count > 0 ? writes[^1] : Task.CompletedTask;
+            writes.Add(previous.ContinueWith(async _ =>
+            {
+                await writer.WriteAsync(text);
+                await writer.FlushAsync();
+            }, TaskScheduler.Default).Unwrap());
+        }
     }
 
     /// <summary>--prompt alone is sent as is; --template (or neither) uses the template, with --prompt as extra instructions.</summary>

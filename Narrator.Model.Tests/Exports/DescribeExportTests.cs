@@ -50,6 +50,27 @@ public sealed class DescribeExportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_video_over_a_minute_is_narrated_per_scene_with_a_time_heading_per_segment_and_exported_per_segment()
+    {
+        string film = Path.Combine(folder, "film.mp4");
+        await SceneClip.WriteAsync(film, [("testsrc", 40), ("smptebars", 35)]);
+        string export = Path.Combine(folder, "film.json");
+
+        var result = await NarratorProcess.RunAsync(null, ["describe", film, "--export", "json", "--export-out", export, .. Quick]);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("split: 2 segments by scenes", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("segment 2 of 2: stats: ", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("[00:00:00.000 - 00:00:40.000]\n", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\n\n[00:00:40.000 - 00:01:15.000]\n", result.Stdout, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(export));
+        Assert.Equal("scenes", document.RootElement.GetProperty("segmentation").GetString());
+        var segments = document.RootElement.GetProperty("segments").EnumerateArray().ToList();
+        Assert.Equal([(0.0, 40.0), (40.0, 75.0)], segments.Select(s => (s.GetProperty("start").GetDouble(), s.GetProperty("end").GetDouble())));
+        Assert.All(segments, s => Assert.Contains(s.GetProperty("text").GetString()!, result.Stdout, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_export_format_is_a_user_error()
     {
         var result = await NarratorProcess.RunAsync(null, "describe", Clip, "--export", "docx");
