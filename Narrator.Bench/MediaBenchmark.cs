@@ -76,10 +76,12 @@ internal sealed class MediaBenchmark : IBenchmark
             }
 
             Cost b = Median(baseline), n = Median(planned), p = Median(prepared), s = Median(seek);
+            string seekCells = seek.Count == 0 ? "| not run | – |"
+                : string.Create(CultureInfo.InvariantCulture, $"| {s} | {s.Wall / n.Wall:0.0}x wall, {s.Cpu / n.Cpu:0.0}x CPU |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.FrameCount} frames, {probe.VideoCodec}) | {plan.NFrames} frames @ {plan.ResizedWidth}x{plan.ResizedHeight} " +
                 $"| {b} | {n} | {n.Wall / b.Wall:0.00}x wall, {n.Cpu / b.Cpu:0.00}x CPU | {p} | {p.Wall / b.Wall:0.00}x wall, {p.Cpu / b.Cpu:0.00}x CPU " +
-                $"| {s} | {s.Wall / n.Wall:0.0}x wall, {s.Cpu / n.Cpu:0.0}x CPU |"));
+                $"{seekCells}"));
         }
         Console.WriteLine();
         Console.WriteLine($"medians of {runs} interleaved runs ({seekRuns} for per-frame seeking); cells are wall / CPU seconds (CPU = this process + ffmpeg children); load average after: {BenchProcess.LoadAverage()}");
