@@ -226,6 +226,55 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
     }
 
     [Fact]
+    public async Task Cancelling_a_long_narration_keeps_its_finished_segments_and_exports_them()
+    {
+        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());
+        // Paced at 5 ms a token, 400 tokens keep each segment going for about two seconds.
+        using var started = await http.PostAsJsonAsync("/api/narrations", Body(clip.Id, maxNewTokens: 400));
+        var accepted = (await started.Content.ReadFromJsonAsync<NarrationAccepted>(NarratorServer.Json))!;
+
+        var names = new List<string>();
+        JsonElement final = default;
+        using (var response = await http.GetAsync(accepted.EventsUrl, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            bool cancelled = false;
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                using var document = JsonDocument.Parse(line[6..]);
+                var data = document.RootElement;
+                string type = data.GetProperty("type").GetString()!;
+                names.Add(type);
+                if (type == "segment" && data.GetProperty("finished").GetBoolean() && !cancelled)
+                {
+                    cancelled = true;
+                    using var cancel = await http.DeleteAsync(accepted.StatusUrl);
+                    Assert.Equal(HttpStatusCode.NoContent, cancel.StatusCode);
+                }
+                if (type is "completed" or "failed")
+                {
+                    final = data.Clone();
+                }
+            }
+        }
+
+        Assert.Equal("failed", final.GetProperty("type").GetString());
+        Assert.Equal("cancelled", final.GetProperty("code").GetString());
+        var record = (await http.GetFromJsonAsync<NarrationRecord>(accepted.StatusUrl, NarratorServer.Json))!;
+        Assert.Equal("failed", record.State);
+        Assert.InRange(record.Segments!.Count, 1, 2);
+        Assert.Equal(0, record.Segments[0].StartSeconds);
+        Assert.Equal(record.Text, final.GetProperty("partialText").GetString());
+        string srt = await http.GetStringAsync($"/api/narrations/{accepted.Id}/export?format=srt");
+        Assert.StartsWith("1\n00:00:00,000 --> ", srt, StringComparison.Ordinal);
+        Assert.DoesNotContain("00:01:15,000", srt, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Split_fixed_cuts_equal_lengths_instead_of_scenes()
     {
         var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());
