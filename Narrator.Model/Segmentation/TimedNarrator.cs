@@ -144,12 +144,6 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
             }
         }, CancellationToken.None);
 
-    private static NarrationSegment Describe(VideoSegment segment, MediaProbe probe, VideoSegmentation segmentation) => new()
-    {
-        Index = segment.Index,
-        StartSeconds = segment.StartSeconds,
-        EndSeconds = segmentation.Method == SegmentationMethod.Whole ? probe.DurationSeconds : segment.EndSeconds,
-        StartFrame = segment.StartFrame,
-        EndFrame = segment.EndFrame,
-    };
+    private static NarrationSegment Describe(VideoSegment segment, MediaProbe probe, VideoSegmentation segmentation) =>
+        segmentation.Method == SegmentationMethod.Whole ? segment.ToPlanned() with { EndSeconds = probe.DurationSeconds } : segment.ToPlanned();
 }

@@ -35,5 +35,15 @@ public sealed record VideoSegment
 
     public int FrameCount => EndFrame - StartFrame;
 
+    /// <summary>This stretch as a narration segment with nothing narrated yet (a plan to show before the text arrives).</summary>
+    public Exports.NarrationSegment ToPlanned() => new()
+    {
+        Index = Index,
+        StartSeconds = StartSeconds,
+        EndSeconds = EndSeconds,
+        StartFrame = StartFrame,
+        EndFrame = EndFrame,
+    };
+
     public override string ToString() => $"#{Index} {StartSeconds:0.###}-{EndSeconds:0.###} s [{StartFrame},{EndFrame}) ends at {EndsAt}";
 }

@@ -221,6 +221,9 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
     {
         IPage page = await OpenAsync();
         await UploadAsync(page, await Services.TestClips.ThreeShotsMp4Async());
+        // Split in the background since the upload: the plan is on a timeline before anything is narrated.
+        await Assertions.Expect(page.Locator("[data-testid=segment-plan]")).ToContainTextAsync("3 segments", new() { Timeout = 60_000 });
+        await Screenshot(page, "long-video-plan", fullPage: true);
         await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
         await FillAsync(page, "setting-min-frames", 2);
         await FillAsync(page, "setting-max-frames", 4);

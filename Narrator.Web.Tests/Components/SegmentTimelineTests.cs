@@ -78,6 +78,22 @@ public class SegmentTimelineTests : MudTestContext
     }
 
     [Fact]
+    public void APlanShowsTheBlocksAndACountWithoutTheList()
+    {
+        var chosen = new List<int>();
+        var timeline = RenderEnglish<SegmentTimeline>(p => p
+            .Add(x => x.Segments, Segments)
+            .Add(x => x.ShowList, false)
+            .Add(x => x.OnSelect, (NarrationSegment segment) => chosen.Add(segment.Index)));
+
+        Assert.Equal(3, timeline.FindAll("[data-testid=segment-block]").Count);
+        Assert.Empty(timeline.FindAll("[data-testid=segment-item]"));
+        Assert.StartsWith("3 segments, each narrated on its own", timeline.Find("[data-testid=segment-plan]").TextContent.Trim());
+        timeline.FindAll("[data-testid=segment-block]")[1].Click();
+        Assert.Equal([1], chosen);
+    }
+
+    [Fact]
     public void NoSegmentsRenderNothing()
     {
         var timeline = RenderEnglish<SegmentTimeline>(p => p.Add(x => x.Segments, []));

@@ -205,13 +205,14 @@ public sealed class UiText
     public string SegmentsTitle => Pick("Segments", "分段");
     /// <summary>Under the frame strip of a clip over the long-video limit; <paramref name="fixedSeconds"/> when splitting in fixed lengths.</summary>
     public string LongVideoNote(double limit, double min, double max, double? fixedSeconds) => fixedSeconds is { } length
-        ? Pick($"Longer than {FormatSeconds(limit)}: it will be narrated in {FormatSeconds(length)} segments, each sampled on its own like the frames above (which show the whole clip).",
-            $"时长超过 {FormatSeconds(limit)}：将按每段 {FormatSeconds(length)} 分段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。")
-        : Pick($"Longer than {FormatSeconds(limit)}: it will be cut at scene changes into segments of {FormatSeconds(min)}–{FormatSeconds(max)} and narrated segment by segment, each sampled on its own like the frames above (which show the whole clip).",
-            $"时长超过 {FormatSeconds(limit)}：将在镜头切换处切分为 {FormatSeconds(min)}–{FormatSeconds(max)} 的片段逐段解说，每段像上面的帧一样单独取帧（上面显示的是整段视频）。");
+        ? Pick($"Longer than {FormatSeconds(limit)}: it will be narrated in {FormatSeconds(length)} segments, each sampled on its own like these frames (which cover the whole clip).",
+            $"时长超过 {FormatSeconds(limit)}：将按每段 {FormatSeconds(length)} 分段解说，每段像这些帧一样单独取帧（这些帧覆盖整段视频）。")
+        : Pick($"Longer than {FormatSeconds(limit)}: it will be cut at scene changes into segments of {FormatSeconds(min)}–{FormatSeconds(max)} and narrated segment by segment, each sampled on its own like these frames (which cover the whole clip).",
+            $"时长超过 {FormatSeconds(limit)}：将在镜头切换处切分为 {FormatSeconds(min)}–{FormatSeconds(max)} 的片段逐段解说，每段像这些帧一样单独取帧（这些帧覆盖整段视频）。");
     public string SplitLabel => Pick("Split into segments", "分段方式");
     public string SplitAtScenes => Pick("At scene changes", "在镜头切换处");
     public string SplitEvery(double seconds) => Pick($"Every {FormatSeconds(seconds)}", $"每 {FormatSeconds(seconds)}");
+    public string SegmentPlan(int count) => Pick($"{count} segments, each narrated on its own; click one to watch it.", $"共 {count} 段，逐段解说；点击某段可观看。");
     public string SegmentWaiting => Pick("Not narrated yet", "尚未解说");
     public string SegmentInProgress => Pick("Being narrated…", "正在解说…");
     public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");

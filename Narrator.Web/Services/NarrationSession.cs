@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Options;
+using Narrator.Model.Exports;
 using Narrator.Model.Media;
+using Narrator.Model.Segmentation;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
+using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Templates;
 using Narrator.Model.Templates;
@@ -12,7 +16,8 @@ namespace Narrator.Web.Services;
 /// One visitor's page (a Blazor circuit; registered scoped, so it lives as long as the circuit): uploads, re-plans,
 /// narrates and cancels as that visitor. When the circuit goes away, everything it had queued or running is cancelled.
 /// </summary>
-public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates) : IDisposable
+public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates, ClipSegmentations segmentations,
+    IOptions<SegmentationOptions> segmentationOptions) : IDisposable
 {
     /// <summary>This circuit's identity in the queue (per-owner limit, cancel on leave).</summary>
     public NarrationOwner Owner { get; } = NarrationOwner.ForCircuit(Guid.NewGuid().ToString("N"));
@@ -47,6 +52,21 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// <summary>The frames the model would see with other options (a template's, or the advanced settings).</summary>
     public Task<ClipInfo> ReplanAsync(string clipId, FrameOptions frameOptions, CancellationToken cancellationToken) =>
         clips.ReplanAsync(clipId, frameOptions, cancellationToken);
+
+    /// <summary>
+    /// How a long clip will be divided under <paramref name="mode"/> (already worked out in the background since the
+    /// upload, usually), as segments without text; null for a clip that is narrated whole or no longer exists.
+    /// </summary>
+    public async Task<IReadOnlyList<NarrationSegment>?> PlanSegmentsAsync(string clipId, SegmentationMode mode, CancellationToken cancellationToken)
+    {
+        if (clips.Find(clipId) is not { } clip || !segmentations.IsLong(clip.Probe))
+        {
+            return null;
+        }
+        var segmentation = await segmentations.GetAsync(clip.SourcePath, clip.Probe, segmentationOptions.Value with { Mode = mode },
+            PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
+        return segmentation.Segments.Select(segment => segment.ToPlanned()).ToList();
+    }
 
     /// <summary>
     /// Narrates as this visitor: queued (as the position changes), started, stage, token..., then completed or failed.

@@ -57,6 +57,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private FrameOptions _frames = new();
     private GenerationOptions _generation = new();
     private Narrator.Model.Segmentation.SegmentationMode? _splitModeChoice;
+    private IReadOnlyList<Narrator.Model.Exports.NarrationSegment>? _clipSegments;
     private bool _settingsEdited;
 
     private NarrationRun? _run;
@@ -228,6 +229,39 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         _clip = clip;
         _run = null;
         _compareLeft = _compareRight = null;
+        _ = LoadClipSegmentsAsync();
+    }
+
+    private static readonly IReadOnlySet<int> NothingNarrated = new HashSet<int>();
+
+    /// <summary>A long clip's segments, shown on a timeline under its frames before anything is narrated.</summary>
+    private async Task LoadClipSegmentsAsync()
+    {
+        _clipSegments = null;
+        if (_clip is not { } clip)
+        {
+            return;
+        }
+        var mode = _splitMode;
+        try
+        {
+            var planned = await Session.PlanSegmentsAsync(clip.Id, mode, _pageLifetime.Token);
+            // Another clip or split mode may have been chosen meanwhile; only the latest plan is shown.
+            if (_clip?.Id == clip.Id && _splitMode == mode)
+            {
+                _clipSegments = planned;
+                await InvokeAsync(StateHasChanged);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The page went away.
+        }
+        catch (UserInputException ex)
+        {
+            // Narrating will split it again and say what is wrong; the plan preview is only a preview.
+            Logger.LogInformation("No segment plan for clip {ClipId}: {Message}", clip.Id, ex.Message);
+        }
     }
 
     private Task SeekAsync(double seconds) => _preview?.SeekAsync(seconds) ?? Task.CompletedTask;

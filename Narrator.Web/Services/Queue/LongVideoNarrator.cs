@@ -65,15 +65,7 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
             // The whole plan first, so a timeline can show every segment before the first one is narrated.
             foreach (var segment in segmentation.Segments)
             {
-                var planned = new NarrationSegment
-                {
-                    Index = segment.Index,
-                    StartSeconds = segment.StartSeconds,
-                    EndSeconds = segment.EndSeconds,
-                    StartFrame = segment.StartFrame,
-                    EndFrame = segment.EndFrame,
-                };
-                job.Publish(new SegmentEvent(planned, count) { NarrationId = job.Id, Finished = false });
+                job.Publish(new SegmentEvent(segment.ToPlanned(), count) { NarrationId = job.Id, Finished = false });
             }
         }
 
