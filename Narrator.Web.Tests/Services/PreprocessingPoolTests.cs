@@ -25,6 +25,25 @@ public sealed class PreprocessingPoolTests
     }
 
     [Fact]
+    public async Task Background_work_waits_for_every_upload_and_the_model_queue()
+    {
+        var pool = Pool(1);
+        var release = new TaskCompletionSource();
+        var order = new List<string>();
+        Task<int> Record(string name, PreprocessingPriority priority) =>
+            pool.RunAsync(_ => { lock (order) { order.Add(name); } return Task.FromResult(0); }, priority, CancellationToken.None);
+        var busy = pool.RunAsync(async _ => { await release.Task; return 0; }, PreprocessingPriority.Upload, CancellationToken.None);
+        var background = Record("background", PreprocessingPriority.Background);
+        var upload = Record("upload", PreprocessingPriority.Upload);
+        var model = Record("model", PreprocessingPriority.ModelQueue);
+
+        release.SetResult();
+        await Task.WhenAll(busy, background, upload, model);
+
+        Assert.Equal(["model", "upload", "background"], order);
+    }
+
+    [Fact]
     public async Task A_cancelled_waiter_leaves_the_line_and_the_slot_still_comes_back()
     {
         var pool = Pool(1);

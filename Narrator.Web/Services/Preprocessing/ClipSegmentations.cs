@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -20,25 +19,30 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<VideoSegmentation>>> running = new();
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Split> running = [];
 
     /// <summary>True when <paramref name="probe"/> is a video over the long-video limit, so it is narrated segment by segment.</summary>
     public bool IsLong(MediaProbe probe) =>
         probe.Kind == MediaKind.Video && probe.DurationSeconds > defaults.Value.LongVideoSeconds;
 
-    /// <summary>Starts splitting a newly accepted long clip with the server's options, in the background at upload priority.</summary>
+    /// <summary>Starts splitting a newly accepted long clip with the server's options, in the background (after any waiting upload).</summary>
     public void StartSplitting(StoredClip clip)
     {
         if (!IsLong(clip.Probe))
         {
             return;
         }
-        GetAsync(clip.SourcePath, clip.Probe, defaults.Value, PreprocessingPriority.Upload, CancellationToken.None)
+        GetAsync(clip.SourcePath, clip.Probe, defaults.Value, PreprocessingPriority.Background, CancellationToken.None)
             .ContinueWith(t => logger.LogWarning(t.Exception, "Splitting clip {ClipId} ahead of time failed; it will be split when narrated", clip.Id),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
-    /// <summary>The clip's segments under <paramref name="options"/>: from the file beside it, the split already running, or a new one.</summary>
+    /// <summary>
+    /// The clip's segments under <paramref name="options"/>: from the file beside it, or from a split already running (or
+    /// waiting at a priority at least as high), or from a new split at <paramref name="priority"/> — so a narration never
+    /// waits behind uploads for a background split that has not started.
+    /// </summary>
     public async Task<VideoSegmentation> GetAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, PreprocessingPriority priority,
         CancellationToken cancellationToken)
     {
@@ -47,29 +51,62 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
         {
             return known;
         }
-        // One split per file at a time; every caller waits for it with its own token, none can cancel it for the others.
-        var split = running.GetOrAdd(file, _ => new Lazy<Task<VideoSegmentation>>(() => SplitAsync(sourcePath, probe, options, priority, file)));
-        return await split.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Split split;
+        lock (gate)
+        {
+            if (!running.TryGetValue(file, out split!) || (!split.Started && split.Priority < priority))
+            {
+                split = new Split(priority);
+                running[file] = split;
+                split.Task = SplitAsync(sourcePath, probe, options, split, file);
+            }
+        }
+        // Every caller waits with its own token; none can cancel the split for the others.
+        return await split.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<VideoSegmentation> SplitAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, PreprocessingPriority priority, string file)
+    private async Task<VideoSegmentation> SplitAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, Split split, string file)
     {
         try
         {
-            var segmentation = await pool.RunAsync(ct => segmenter.SegmentAsync(sourcePath, probe, options, ct), priority, CancellationToken.None)
-                .ConfigureAwait(false);
-            if (Directory.Exists(Path.GetDirectoryName(file)))
+            return await pool.RunAsync(async ct =>
             {
-                string temporary = file + ".tmp";
-                await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(segmentation, Json), CancellationToken.None).ConfigureAwait(false);
-                File.Move(temporary, file, overwrite: true);
-            }
-            return segmentation;
+                split.Started = true;
+                // A split that waited may find that a more urgent one already wrote the answer.
+                if (await TryReadAsync(file, ct).ConfigureAwait(false) is { } known)
+                {
+                    return known;
+                }
+                var segmentation = await segmenter.SegmentAsync(sourcePath, probe, options, ct).ConfigureAwait(false);
+                if (Directory.Exists(Path.GetDirectoryName(file)))
+                {
+                    string temporary = $"{file}.{Guid.NewGuid():N}.tmp";
+                    await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(segmentation, Json), CancellationToken.None).ConfigureAwait(false);
+                    File.Move(temporary, file, overwrite: true);
+                }
+                return segmentation;
+            }, split.Priority, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
-            running.TryRemove(file, out _);
+            lock (gate)
+            {
+                if (running.TryGetValue(file, out var current) && current == split)
+                {
+                    running.Remove(file);
+                }
+            }
         }
+    }
+
+    /// <summary>One split of one file: how urgent it was asked for, and whether it has a pool slot yet.</summary>
+    private sealed class Split(PreprocessingPriority priority)
+    {
+        public PreprocessingPriority Priority { get; } = priority;
+
+        public volatile bool Started;
+
+        public Task<VideoSegmentation> Task { get; set; } = null!;
     }
 
     private async Task<VideoSegmentation?> TryReadAsync(string file, CancellationToken cancellationToken)

@@ -6,6 +6,9 @@ namespace Narrator.Web.Services.Preprocessing;
 /// <summary>Who is waiting for a preprocessing slot; the model's queue goes first so the model never waits behind uploads.</summary>
 public enum PreprocessingPriority
 {
+    /// <summary>Work nobody waits for yet (splitting a long upload ahead of time); runs only when nothing else is waiting.</summary>
+    Background,
+
     /// <summary>Probing, thumbnails and previews of a new upload.</summary>
     Upload,
 
@@ -16,13 +19,14 @@ public enum PreprocessingPriority
 /// <summary>
 /// The bounded CPU pool for ffmpeg work (probing, frame extraction, patching, previews): at most
 /// <c>Narrator:Queue:PreprocessingConcurrency</c> jobs at once, so a burst of uploads cannot starve the server; a free
-/// slot goes to work for the model queue before any upload.
+/// slot goes to work for the model queue first, then to uploads, then to background work.
 /// </summary>
 public sealed class PreprocessingPool(IOptions<QueueOptions> options)
 {
     private readonly Lock gate = new();
     private readonly LinkedList<TaskCompletionSource> modelQueue = new();
     private readonly LinkedList<TaskCompletionSource> uploads = new();
+    private readonly LinkedList<TaskCompletionSource> background = new();
     private int free = options.Value.EffectivePreprocessingConcurrency;
 
     public int Concurrency { get; } = options.Value.EffectivePreprocessingConcurrency;
@@ -54,7 +58,13 @@ public sealed class PreprocessingPool(IOptions<QueueOptions> options)
                 return Task.CompletedTask;
             }
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            node = (priority == PreprocessingPriority.ModelQueue ? modelQueue : uploads).AddLast(waiter);
+            var line = priority switch
+            {
+                PreprocessingPriority.ModelQueue => modelQueue,
+                PreprocessingPriority.Upload => uploads,
+                _ => background,
+            };
+            node = line.AddLast(waiter);
         }
         var registration = cancellationToken.Register(() =>
         {
@@ -80,7 +90,7 @@ public sealed class PreprocessingPool(IOptions<QueueOptions> options)
         TaskCompletionSource? next;
         lock (gate)
         {
-            var line = modelQueue.First is not null ? modelQueue : uploads;
+            var line = modelQueue.First is not null ? modelQueue : uploads.First is not null ? uploads : background;
             next = line.First?.Value;
             if (next is null)
             {
