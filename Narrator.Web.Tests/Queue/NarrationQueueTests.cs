@@ -31,6 +31,25 @@ public sealed class NarrationQueueTests
     }
 
     [Fact]
+    public async Task A_long_video_at_the_head_of_the_queue_is_not_prepared_whole_ahead_of_its_turn()
+    {
+        // Not started: both requests wait, and the head of the queue is prepared ahead.
+        await using var harness = QueueHarness.Create(new ScriptedChatClient(tokens: 2));
+        var film = harness.Queue.Enqueue(QueueHarness.Work("film") with { Segmentation = new Narrator.Model.Segmentation.SegmentationOptions() },
+            new NarrationOwner("a"));
+        var clip = harness.Enqueue("clip", owner: "b");
+
+        for (int i = 0; i < 200 && harness.Preparer.Prepared == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.NotNull(clip.Preparation);
+        Assert.Equal(1, harness.Preparer.Prepared);
+        Assert.Null(film.Preparation);
+    }
+
+    [Fact]
     public async Task Waiting_requests_are_told_positions_that_only_go_down_and_the_model_runs_one_at_a_time()
     {
         await using var harness = QueueHarness.Create(new ScriptedChatClient(tokens: 3));

@@ -26,6 +26,18 @@ public sealed class QueueEtaEstimatorTests
     }
 
     [Fact]
+    public void A_long_video_is_expected_to_cost_one_narration_per_segment()
+    {
+        var estimator = new QueueEtaEstimator(assumedTokensPerSecond: 10);
+        var clip = QueueHarness.Work("p", maxNewTokens: 100) with { EstimatedVisualTokens = 1000 };
+
+        double whole = estimator.EstimateServiceSeconds(clip);
+        double film = estimator.EstimateServiceSeconds(clip with { EstimatedSegments = 20 });
+
+        Assert.Equal(20 * whole, film, 6);
+    }
+
+    [Fact]
     public void Waits_add_up_the_work_ahead_across_the_engine_slots()
     {
         var estimator = new QueueEtaEstimator(assumedTokensPerSecond: 10);
