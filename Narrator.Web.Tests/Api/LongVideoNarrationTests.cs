@@ -275,6 +275,32 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
     }
 
     [Fact]
+    public async Task Over_the_hub_a_long_video_streams_the_same_typed_events_and_split_fixed_is_honoured()
+    {
+        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());
+        await using var hub = fixture.Server.Hub();
+        await hub.StartAsync();
+
+        var events = await NarrationHubTests.CollectAsync(hub, new NarrationRequest
+        {
+            ClipId = clip.Id,
+            Prompt = "Describe this part.",
+            Split = "fixed",
+            Options = new Narrator.Model.Templates.TemplateOptions { NFrames = 2, MinPixels = 3136, MaxPixels = 3136, MaxNewTokens = 3 },
+        });
+
+        var completed = Assert.IsType<CompletedEvent>(events[^1]);
+        var segments = events.OfType<SegmentEvent>().ToList();
+        Assert.Equal([false, false, false, true, true, true], segments.Select(e => e.Finished));
+        Assert.Equal([0.0, 30.0, 60.0, 0.0, 30.0, 60.0], segments.Select(e => Math.Round(e.Segment.StartSeconds, 1)));
+        Assert.All(segments, e => Assert.Equal(3, e.Count));
+        Assert.Equal(["segment 1 of 3", "segment 2 of 3", "segment 3 of 3"],
+            events.OfType<StageEvent>().Select(e => e.Stage).Where(stage => stage.StartsWith("segment", StringComparison.Ordinal)));
+        Assert.Equal(string.Concat(events.OfType<TokenEvent>().Select(e => e.Text)), completed.Text);
+        Assert.Equal(segments.Where(e => e.Finished).Sum(e => e.Segment.Stats!.GeneratedTokens), completed.Stats.GeneratedTokens);
+    }
+
+    [Fact]
     public async Task Split_fixed_cuts_equal_lengths_instead_of_scenes()
     {
         var clip = await NarratorServer.UploadClipAsync(http, await TestClips.ThreeShotsMp4Async());
