@@ -87,6 +87,7 @@ internal static class LongVideoRun
         int segments = 0;
         var framesWait = new List<double>();
         double preparingSince = -1;
+        bool generating = false;
         using var response = await http.GetAsync(accepted.EventsUrl, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
         JsonElement final = default;
@@ -107,6 +108,7 @@ internal static class LongVideoRun
                     break;
                 case "stage":
                     string stage = data.GetProperty("stage").GetString()!;
+                    generating |= stage == "generating";
                     if (stage == "preparing frames")
                     {
                         preparingSince = now;
@@ -117,7 +119,8 @@ internal static class LongVideoRun
                         preparingSince = -1;
                     }
                     break;
-                case "token" when firstToken == 0 && segments > 0 && !data.GetProperty("text").GetString()!.StartsWith('[') && !data.GetProperty("text").GetString()!.StartsWith('\n'):
+                // The first piece after the engine started generating: segment headings come before it.
+                case "token" when firstToken == 0 && generating:
                     firstToken = now;
                     break;
                 case "completed" or "failed":

@@ -70,7 +70,6 @@ internal static class DescribeCommand
                 Segmentation = segmentOptions,
                 Finish = chosen is null ? null : SegmentOutputProcessor.For(chosen),
             }, progress, cancellationToken);
-            await progress.FlushAsync(cancellationToken);
             foreach (var warning in result.Warnings)
             {
                 await stderr.WriteLineAsync($"warning: {warning}");
@@ -92,7 +91,6 @@ internal static class DescribeCommand
     /// </summary>
     private sealed class StreamingProgress(TextWriter stdout, TextWriter stderr, FramePlan plan) : INarrationProgress
     {
-        private readonly List<Task> writes = [];
         private bool segmented;
 
         public void OnSegmented(VideoSegmentation segmentation)
@@ -121,21 +119,15 @@ internal static class DescribeCommand
             Write(stderr, label + (segment.Stats is { } stats ? Describe(stats) : $"failed: {segment.Error}") + "\n");
         }
 
-        public Task FlushAsync(CancellationToken cancellationToken) => Task.WhenAll(writes).WaitAsync(cancellationToken);
-
-        // Progress calls are synchronous; the writes are chained so the output keeps its order.
-        private void Write(TextWriter writer, string text)
+        // Progress calls are synchronous and in order; a console write is quick, so it is written and flushed at once.
+        private static void Write(TextWriter writer, string text)
         {
-            var previous = writes.Count > 0 ? writes[^1] : Task.CompletedTask;
-            writes.Add(previous.ContinueWith(async _ =>
-            {
-                await writer.WriteAsync(text);
-                await writer.FlushAsync();
-            }, TaskScheduler.Default).Unwrap());
+            writer.Write(text);
+            writer.Flush();
         }
     }
 
-    /// <summary>--prompt alone is sent as is; --template (or neither) uses the template, with --prompt as extra instructions.</summary>
+    /// <summary>One narration's (or one segment's) figures as the stderr line.</summary>
     private static string Describe(GenerationStats stats) => string.Create(CultureInfo.InvariantCulture,
         $"stats: {stats.PromptTokens} prompt tokens ({stats.VisualTokens} visual, {stats.Frames} frames) · vision {stats.VisionMilliseconds:F0} ms · prefill {stats.PrefillMilliseconds:F0} ms · first token {stats.TimeToFirstTokenMilliseconds:F0} ms · {stats.GeneratedTokens} tokens at {stats.TokensPerSecond:F1} tokens/s · total {stats.TotalMilliseconds:F0} ms · finish {stats.FinishReason}");
 }

@@ -199,15 +199,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
     {
         var segments = result.Narration.Segments;
         bool whole = result.Segmentation.Method == SegmentationMethod.Whole;
-        var narrated = new List<GenerationStats>(segments.Count);
-        foreach (var s in segments)
-        {
-            if (s.Stats is { } stats)
-            {
-                narrated.Add(stats);
-            }
-        }
-        var total = GenerationStats.Total(narrated);
+        var total = result.Narration.TotalStats();
         var first = segments[0];
         return described with
         {

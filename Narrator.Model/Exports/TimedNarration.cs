@@ -17,4 +17,18 @@ public sealed record TimedNarration
 
     /// <summary>How the segments were cut ("whole", "scenes", "fixed"), for the reader of an export.</summary>
     public string? Segmentation { get; init; }
+
+    /// <summary>The figures of every narrated segment as one (segments that failed have none and add nothing).</summary>
+    public Generation.GenerationStats TotalStats()
+    {
+        var narrated = new List<Generation.GenerationStats>(Segments.Count);
+        foreach (var segment in Segments)
+        {
+            if (segment.Stats is { } stats)
+            {
+                narrated.Add(stats);
+            }
+        }
+        return Generation.GenerationStats.Total(narrated);
+    }
 }

@@ -35,6 +35,10 @@ public sealed record SegmentationOptions
     /// </summary>
     public int? AnalysisWidth { get; init; }
 
+    /// <summary>True for a video longer than <see cref="LongVideoSeconds"/>: it is narrated segment by segment; anything else whole.</summary>
+    public bool IsLong(Media.MediaProbe probe) =>
+        probe.Kind == Media.MediaKind.Video && probe.DurationSeconds > LongVideoSeconds;
+
     /// <summary>Throws a <see cref="UserInputException"/> naming the first setting that cannot work.</summary>
     public SegmentationOptions Validate()
     {

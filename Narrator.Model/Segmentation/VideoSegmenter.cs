@@ -17,7 +17,7 @@ public sealed class VideoSegmenter(SceneCutDetector? detector = null, ILogger<Vi
     {
         options.Validate();
         double duration = probe.DurationSeconds;
-        if (probe.Kind != MediaKind.Video || !(duration > options.LongVideoSeconds))
+        if (!options.IsLong(probe))
         {
             return new VideoSegmentation
             {

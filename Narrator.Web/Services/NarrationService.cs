@@ -157,7 +157,7 @@ public sealed class NarrationService(
         var mode = ParseSplit(request.Split);
         SegmentationOptions? segmentation = null;
         int segments = 1;
-        if (clip.Probe.Kind == MediaKind.Video && clip.Probe.DurationSeconds > segmentationOptions.Value.LongVideoSeconds)
+        if (segmentationOptions.Value.IsLong(clip.Probe))
         {
             segmentation = segmentationOptions.Value with { Mode = mode ?? segmentationOptions.Value.Mode };
             // Scene cuts are not known yet; the typical segment length gives the ETA a fair count.

@@ -59,7 +59,7 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// </summary>
     public async Task<IReadOnlyList<NarrationSegment>?> PlanSegmentsAsync(string clipId, SegmentationMode mode, CancellationToken cancellationToken)
     {
-        if (clips.Find(clipId) is not { } clip || !segmentations.IsLong(clip.Probe))
+        if (clips.Find(clipId) is not { } clip || !segmentationOptions.Value.IsLong(clip.Probe))
         {
             return null;
         }

@@ -257,10 +257,10 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         {
             // The page went away.
         }
-        catch (UserInputException ex)
+        catch (Exception ex)
         {
-            // Narrating will split it again and say what is wrong; the plan preview is only a preview.
-            Logger.LogInformation("No segment plan for clip {ClipId}: {Message}", clip.Id, ex.Message);
+            // Only a preview: narrating splits the clip again and says what is wrong, so this is logged, not shown.
+            Logger.LogWarning(ex, "No segment plan for clip {ClipId}", clip.Id);
         }
     }
 

@@ -22,14 +22,10 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
     private readonly Lock gate = new();
     private readonly Dictionary<string, Split> running = [];
 
-    /// <summary>True when <paramref name="probe"/> is a video over the long-video limit, so it is narrated segment by segment.</summary>
-    public bool IsLong(MediaProbe probe) =>
-        probe.Kind == MediaKind.Video && probe.DurationSeconds > defaults.Value.LongVideoSeconds;
-
     /// <summary>Starts splitting a newly accepted long clip with the server's options, in the background (after any waiting upload).</summary>
     public void StartSplitting(StoredClip clip)
     {
-        if (!IsLong(clip.Probe))
+        if (!defaults.Value.IsLong(clip.Probe))
         {
             return;
         }

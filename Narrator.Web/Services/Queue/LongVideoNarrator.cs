@@ -44,15 +44,7 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
             Finish = work.Template is { } template ? SegmentOutputProcessor.For(template) : null,
         }, new JobProgress(job, onSegmentStarted), cancellationToken).ConfigureAwait(false);
 
-        var narrated = new List<GenerationStats>(result.Narration.Segments.Count);
-        foreach (var segment in result.Narration.Segments)
-        {
-            if (segment.Stats is { } stats)
-            {
-                narrated.Add(stats);
-            }
-        }
-        return GenerationStats.Total(narrated);
+        return result.Narration.TotalStats();
     }
 
     /// <summary>Turns the narrator's progress into the job's events and text.</summary>
