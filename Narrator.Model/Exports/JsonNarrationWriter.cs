@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Narrator.Model.Exports;
 
 /// <summary>
-/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","segments":[{"index","start","end",
-/// "startFrame","endFrame","text","tags"?,"json"?,"error"?,"stats"?}]}</c>, times in seconds.
+/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","language"?,"translations"?:{"fr":"..."},
+/// "segments":[{"index","start","end","startFrame","endFrame","text","tags"?,"json"?,"error"?,"translations"?,"stats"?}]}</c>,
+/// times in seconds.
 /// </summary>
 public sealed class JsonNarrationWriter : INarrationWriter
 {
@@ -19,6 +20,11 @@ public sealed class JsonNarrationWriter : INarrationWriter
         WriteOptionalString(writer, "template", narration.Template);
         WriteOptionalString(writer, "model", narration.Model);
         WriteOptionalString(writer, "segmentation", narration.Segmentation);
+        if (narration.Language is { } language)
+        {
+            writer.WriteString("language", language);
+        }
+        NarrationJson.WriteTranslations(writer, narration.Translations);
         writer.WriteStartArray("segments");
         foreach (var segment in narration.Segments)
         {
