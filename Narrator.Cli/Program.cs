@@ -11,6 +11,7 @@ root.Subcommands.Add(TemplatesCommand.Create());
 root.Subcommands.Add(TinyModelCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(BatchCommand.Create());
+root.Subcommands.Add(SearchCommand.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)
