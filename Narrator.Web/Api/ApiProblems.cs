@@ -13,6 +13,7 @@ internal static class ApiProblems
         {
             FailureCodes.OwnerLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+            FailureCodes.NotFound => StatusCodes.Status404NotFound,
             _ => StatusCodes.Status400BadRequest,
         },
         rejection.Code switch
@@ -20,7 +21,8 @@ internal static class ApiProblems
             FailureCodes.OwnerLimit => "Too many narrations of yours",
             FailureCodes.QueueFull => "The queue is full",
             FailureCodes.ShuttingDown => "The server is shutting down",
-            _ => "The narration request is not valid",
+            FailureCodes.NotFound => "Narration not found",
+            _ => "The request is not valid",
         },
         rejection.Message,
         rejection.Code);

@@ -3,9 +3,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Narrator.Model;
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Subtitles;
 
 namespace Narrator.Web.Api;
 
@@ -20,7 +23,7 @@ public static class ClipsApi
         var group = app.MapGroup(ClipStore.RoutePrefix).WithTags("Clips");
         group.MapPost("/", UploadClip)
             .WithName(nameof(UploadClip))
-            .WithSummary("Upload a video or still (multipart field \"file\"); returns its probe, frame plan, frame URLs and preview URL.")
+            .WithSummary("Upload a video or still (multipart field \"file\", optionally an .srt/.vtt in \"subtitles\"); returns its probe, frame plan, frame URLs, preview URL and subtitle streams.")
             .Accepts<IFormFile>("multipart/form-data")
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
@@ -45,7 +48,7 @@ public static class ClipsApi
     }
 
     public static async Task<Results<Created<ClipInfo>, ProblemHttpResult>> UploadClip(
-        HttpContext context, ClipStore clips, IOptions<UploadOptions> limits, CancellationToken cancellationToken)
+        HttpContext context, ClipStore clips, ClipSubtitles subtitles, IOptions<UploadOptions> limits, CancellationToken cancellationToken)
     {
         var request = context.Request;
         long maxBody = limits.Value.MaxBytes + MultipartOverheadBytes;
@@ -64,36 +67,72 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        ClipInfo? clip = null;
+        (byte[] Bytes, string Name)? subtitleFile = null;
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
             while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFileDisposition()
-                    || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, "file", StringComparison.Ordinal))
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
                 {
                     continue;
                 }
+                string? field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
-                return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
+                if (field == "subtitles" && subtitleFile is null)
+                {
+                    // Read (and checked) before the clip is kept, so a bad subtitle file refuses the whole upload and leaves nothing behind.
+                    using var buffer = new MemoryStream();
+                    await ClipSubtitlesApi.CopyLimitedAsync(section.Body, buffer, cancellationToken).ConfigureAwait(false);
+                    string name = string.IsNullOrWhiteSpace(fileName) ? "subtitles" : Path.GetFileName(fileName);
+                    SubtitleFileReader.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), name);
+                    subtitleFile = (buffer.ToArray(), name);
+                }
+                else if (field == "file" && clip is null)
+                {
+                    clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (ClipRejectedException ex)
         {
             return ApiProblems.ClipRejected(ex);
         }
+        catch (UserInputException ex)
+        {
+            if (clip is not null)
+            {
+                clips.Delete(clip.Id);
+            }
+            return ClipSubtitlesApi.SubtitlesRejected(ex.Message);
+        }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
         {
+            if (clip is not null)
+            {
+                clips.Delete(clip.Id);
+            }
             // Malformed multipart, or Kestrel's body limit: both are the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
                 ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
                     $"The file is larger than the {limits.Value.MaxBytes}-byte upload limit."))
                 : ApiProblems.BadRequest("The multipart body could not be read; send the file in a field named \"file\".");
         }
-        return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
+        if (clip is null)
+        {
+            return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
+        }
+        if (subtitleFile is { } attached)
+        {
+            await subtitles.AttachAsync(clip.Id, new MemoryStream(attached.Bytes), attached.Name, cancellationToken).ConfigureAwait(false);
+        }
+        else if (clips.Find(clip.Id) is { } stored)
+        {
+            subtitles.StartReading(stored);
+        }
+        return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
     }
 
     public static Results<Ok<ClipInfo>, ProblemHttpResult> GetClip(string id, ClipStore clips) =>

@@ -37,8 +37,13 @@ public static class NarrationsApi
             .WithSummary("One narration: its state, position while queued, text so far or final, stats, error.");
         group.MapGet("/{id}/export", ExportNarration)
             .WithName(nameof(ExportNarration))
-            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment.")
+            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment; lang=fr gives the French translation's text instead.")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/{id}/translations", TranslateNarration)
+            .WithName(nameof(TranslateNarration))
+            .WithSummary("Queue a translation of your finished narration by the same model (text only), one language after another; follow it at /api/narrations/{translationId}/events. The result is stored with the narration.")
+            .DisableAntiforgery()
+            .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", CancelNarration)
             .WithName(nameof(CancelNarration))
             .WithSummary("Cancel a narration: removed if queued, stopped at the next token if running.")
@@ -89,8 +94,25 @@ public static class NarrationsApi
             ? TypedResults.Ok(record)
             : ApiProblems.NarrationNotFound(id);
 
+    public static async Task<Results<Accepted<TranslationAccepted>, ProblemHttpResult>> TranslateNarration(
+        string id, TranslateNarrationBody body, HttpContext context, NarrationService narrations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await narrations.TranslateAsync(id, body.Languages,
+                NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()), cancellationToken).ConfigureAwait(false);
+            string status = $"{Route}/{job.Id}";
+            return TypedResults.Accepted(status, new TranslationAccepted(job.Id, id,
+                [.. job.Work.Translation!.Languages.Select(language => language.Code)], $"{status}/events", status));
+        }
+        catch (NarrationRejectedException ex)
+        {
+            return ApiProblems.Rejected(ex);
+        }
+    }
+
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportNarration(
-        string id, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken, string? format = null)
+        string id, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken, string? format = null, string? lang = null)
     {
         ExportFormat exportFormat;
         try
@@ -116,9 +138,18 @@ public static class NarrationsApi
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "Nothing to export",
                 $"Narration \"{id}\" produced no text to export ({record.Error ?? "it is empty"}).", "nothing_to_export");
         }
-        string content = await exporter.ExportAsync(record, exportFormat, cancellationToken).ConfigureAwait(false);
+        string content;
+        try
+        {
+            content = await exporter.ExportAsync(record, exportFormat, cancellationToken, string.IsNullOrWhiteSpace(lang) ? null : lang.Trim()).ConfigureAwait(false);
+        }
+        catch (UserInputException ex)
+        {
+            return ApiProblems.Problem(StatusCodes.Status404NotFound, "No such translation", ex.Message, "translation_not_found");
+        }
+        string extension = string.IsNullOrWhiteSpace(lang) ? exportFormat.FileExtension() : $".{lang.Trim()}{exportFormat.FileExtension()}";
         return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
-            NarrationDownload.FileName(record.ClipLabel, record.Template, exportFormat.FileExtension()));
+            NarrationDownload.FileName(record.ClipLabel, record.Template, extension));
     }
 
     public static Results<NoContent, ProblemHttpResult> CancelNarration(string id, NarrationService narrations)
@@ -155,6 +186,8 @@ public static class NarrationsApi
         Template = body.Template,
         Prompt = body.Prompt,
         Split = body.Split,
+        Subtitles = body.Subtitles,
+        Translate = body.Translate,
         Options = new TemplateOptions
         {
             Fps = body.Fps,

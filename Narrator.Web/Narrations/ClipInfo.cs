@@ -1,15 +1,22 @@
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 
 namespace Narrator.Web.Narrations;
 
-/// <summary>An uploaded clip as the page and API clients see it: what it is, the frames the model will see, and where to watch it.</summary>
+/// <summary>
+/// An uploaded clip as the page and API clients see it: what it is, the frames the model will see, where to watch it, and
+/// its subtitle streams (text ones can go into the prompt; picture ones say why not).
+/// </summary>
 public sealed record ClipInfo(
     string Id,
     string Label,
     MediaProbe Probe,
     FramePlan Plan,
     IReadOnlyList<FrameThumbnail> Frames,
-    string PreviewUrl);
+    string PreviewUrl)
+{
+    public IReadOnlyList<SubtitleStream> SubtitleStreams { get; init; } = [];
+}
 
 /// <summary>One sampled frame: its source index, its time in the clip, and the URL of its image.</summary>
 public sealed record FrameThumbnail(int Index, double TimestampSeconds, string Url);

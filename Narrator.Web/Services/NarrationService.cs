@@ -5,11 +5,16 @@ using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
 using Narrator.Web.Narrations;
+using Narrator.Model.Search;
+using Narrator.Model.Subtitles;
+using Narrator.Model.Templates;
+using Narrator.Model.Translation;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Subtitles;
 using Narrator.Web.Services.Templates;
-using Narrator.Model.Templates;
 
 namespace Narrator.Web.Services;
 
@@ -23,7 +28,10 @@ public sealed class NarrationService(
     TemplateLibrary templates,
     NarrationHistory history,
     IOptions<QueueOptions> queueOptions,
-    IOptions<SegmentationOptions> segmentationOptions)
+    IOptions<SegmentationOptions> segmentationOptions,
+    ClipSubtitles subtitles,
+    NarrationExporter exporter,
+    NarrationSearch search)
 {
     /// <summary>Longest free prompt accepted, in characters.</summary>
     public const int MaxPromptLength = 8000;
@@ -95,13 +103,114 @@ public sealed class NarrationService(
 
     /// <summary>A narration's current record: live from the queue, else from history; null if unknown.</summary>
     public async Task<NarrationRecord?> GetAsync(string narrationId, CancellationToken cancellationToken) =>
-        queue.Find(narrationId)?.ToRecord() ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        queue.Find(narrationId) is { IsFinished: false } live
+            ? live.ToRecord()
+            // A finished narration's stored record also carries its translations; a translation request is only ever live.
+            : await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? queue.Find(narrationId)?.ToRecord();
+
+    /// <summary><paramref name="owner"/>'s narration (live or stored, with its translations); null when unknown or someone else's.</summary>
+    public async Task<NarrationRecord?> GetOwnedAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken) =>
+        queue.Find(narrationId) is { IsFinished: false } live
+            ? live.Owner == owner ? live.ToRecord() : null
+            : await history.GetAsync(narrationId, cancellationToken, owner).ConfigureAwait(false)
+              ?? (queue.Find(narrationId) is { } job && job.Owner == owner ? job.ToRecord() : null);
 
     /// <summary>Finished narrations, newest first.</summary>
     public Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken) =>
         history.ListAsync(query, cancellationToken);
 
     public QueueSnapshot QueueSnapshot() => queue.Snapshot();
+
+    /// <summary>
+    /// Queues a translation of <paramref name="owner"/>'s finished narration into <paramref name="languages"/> (one request,
+    /// the languages one after another). Refused with a sentence when the narration is not theirs, not finished or empty,
+    /// a language is unknown, or the queue says no.
+    /// </summary>
+    public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationOwner owner,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TranslationLanguage> chosen;
+        try
+        {
+            chosen = TranslationLanguages.ParseList(languages);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+        if (queue.Find(narrationId) is { IsFinished: false, Owner: var running } && running == owner)
+        {
+            throw Invalid($"Narration \"{narrationId}\" is still running; translate it once it has finished.");
+        }
+        var record = await history.GetAsync(narrationId, cancellationToken, owner).ConfigureAwait(false)
+            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" of yours is stored; only your own finished narrations can be translated.");
+        var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
+        return queue.Enqueue(work, owner);
+    }
+
+    /// <summary>Follows a translation (or any request) like <see cref="NarrateAsync"/>: cancelled if the caller stops reading.</summary>
+    public async IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationOwner owner,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        NarrationJob? job = null;
+        FailedEvent? refusal = null;
+        try
+        {
+            job = await TranslateAsync(narrationId, languages, owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NarrationRejectedException ex)
+        {
+            refusal = new FailedEvent(ex.Message) { NarrationId = "", Code = ex.Code };
+        }
+        if (job is null)
+        {
+            yield return refusal!;
+            yield break;
+        }
+        try
+        {
+            await foreach (var narrationEvent in job.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return narrationEvent;
+            }
+        }
+        finally
+        {
+            if (!job.IsFinished)
+            {
+                queue.Cancel(job.Id, FailureCodes.Disconnected, "The translation was cancelled because nobody was following it any more.");
+            }
+        }
+    }
+
+    /// <summary>The work that translates a finished narration: its text as the template shaped it, and the token room it needs.</summary>
+    internal async Task<NarrationWork> TranslationWorkAsync(NarrationRecord record, IReadOnlyList<TranslationLanguage> languages,
+        CancellationToken cancellationToken)
+    {
+        var narration = await exporter.ToTimedNarrationAsync(record, cancellationToken).ConfigureAwait(false);
+        if (!narration.Segments.Any(segment => segment.Error is null && segment.DisplayText.Trim().Length > 0))
+        {
+            throw Invalid($"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
+        }
+        var template = string.IsNullOrEmpty(record.Template) ? null : await templates.FindAsync(record.Template, cancellationToken).ConfigureAwait(false);
+        return NarrationWork.ForTranslation(record.Id, record.ClipId, record.ClipLabel, record.Frames, template, narration, languages,
+            queueOptions.Value.MaxNewTokensLimit);
+    }
+
+    /// <summary>Searches <paramref name="owner"/>'s narrations, segments and translations; a query that cannot be searched is refused with a sentence.</summary>
+    public Task<NarrationSearchResult> SearchAsync(string? query, NarrationOwner owner, int limit, CancellationToken cancellationToken)
+    {
+        SearchQuery parsed;
+        try
+        {
+            parsed = SearchQuery.Parse(query);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+        return search.SearchAsync(owner, parsed, limit, cancellationToken);
+    }
 
 
     /// <summary>
@@ -154,6 +263,7 @@ public sealed class NarrationService(
         {
             throw Invalid($"maxNewTokens is {options.Generation.MaxNewTokens}; this server allows at most {limit}.");
         }
+        var (track, translateAfter) = await ResolveSubtitlesAndTranslationsAsync(request, clip, cancellationToken).ConfigureAwait(false);
         var mode = ParseSplit(request.Split);
         SegmentationOptions? segmentation = null;
         int segments = 1;
@@ -176,7 +286,29 @@ public sealed class NarrationService(
             EstimatedVisualTokens = plan.VisualTokens,
             Segmentation = segmentation,
             EstimatedSegments = segments,
+            Subtitles = track,
+            TranslateAfter = translateAfter,
         };
+    }
+
+    /// <summary>The dialogue the request picks (or gives inline) and the languages to translate into afterwards, each checked.</summary>
+    private async Task<(SubtitleTrack? Track, IReadOnlyList<TranslationLanguage> Languages)> ResolveSubtitlesAndTranslationsAsync(
+        NarrationRequest request, StoredClip clip, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<TranslationLanguage> languages = request.Translate is { Count: > 0 } codes ? TranslationLanguages.ParseList(codes) : [];
+            if (ClipSubtitles.IsInline(request.Subtitles))
+            {
+                return (clip.Probe.Kind == MediaKind.Video ? ClipSubtitles.ReadInline(request.Subtitles!) : null, languages);
+            }
+            var selection = SubtitleSelection.Parse(request.Subtitles);
+            return (await subtitles.ResolveAsync(clip, selection, cancellationToken).ConfigureAwait(false), languages);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
     }
 
     private static SegmentationMode? ParseSplit(string? split) => split?.Trim().ToLowerInvariant() switch

@@ -7,6 +7,9 @@ using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Subtitles;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Services.Templates;
 using Narrator.Model.Templates;
 
@@ -17,7 +20,7 @@ namespace Narrator.Web.Services;
 /// narrates and cancels as that visitor. When the circuit goes away, everything it had queued or running is cancelled.
 /// </summary>
 public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates, ClipSegmentations segmentations,
-    IOptions<SegmentationOptions> segmentationOptions) : IDisposable
+    IOptions<SegmentationOptions> segmentationOptions, ClipSubtitles subtitles) : IDisposable
 {
     /// <summary>This circuit's identity in the queue (per-owner limit, cancel on leave).</summary>
     public NarrationOwner Owner { get; } = NarrationOwner.ForCircuit(Guid.NewGuid().ToString("N"));
@@ -46,8 +49,40 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// Stores an upload (read once, never buffered whole) and returns its probe, frame plan, thumbnails and preview URL.
     /// Throws <see cref="ClipRejectedException"/> with a sentence for the person when the file is refused.
     /// </summary>
-    public Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken) =>
-        clips.SaveAsync(content, fileName, frameOptions, cancellationToken);
+    public async Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken)
+    {
+        var clip = await clips.SaveAsync(content, fileName, frameOptions, cancellationToken).ConfigureAwait(false);
+        if (clips.Find(clip.Id) is { } stored)
+        {
+            subtitles.StartReading(stored);
+        }
+        return clip;
+    }
+
+    /// <summary>
+    /// The clip's subtitle offer and the lines inside it that <paramref name="selection"/> puts into the prompt; null when the
+    /// clip is gone. A stream that cannot be used throws a <see cref="Narrator.Model.UserInputException"/> saying why.
+    /// </summary>
+    public async Task<ClipSubtitlesView?> SubtitlesAsync(string clipId, SubtitleSelection selection, CancellationToken cancellationToken) =>
+        clips.Find(clipId) is { } clip ? await subtitles.ViewAsync(clip, selection, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>Attaches the visitor's .srt/.vtt to the clip (a sentence in a <see cref="Narrator.Model.UserInputException"/> when it cannot be used).</summary>
+    public Task<ClipSubtitlesInfo> AttachSubtitlesAsync(string clipId, Stream content, string fileName, CancellationToken cancellationToken) =>
+        subtitles.AttachAsync(clipId, content, fileName, cancellationToken);
+
+    public bool DetachSubtitles(string clipId) => subtitles.Detach(clipId);
+
+    /// <summary>Translates one of this visitor's finished narrations, streaming like a narration (refusals as one failed event).</summary>
+    public IAsyncEnumerable<NarrationEvent> TranslateAsync(string narrationId, IReadOnlyList<string> languages, CancellationToken cancellationToken) =>
+        narrations.TranslateAndFollowAsync(narrationId, languages, Owner, cancellationToken);
+
+    /// <summary>Searches this visitor's narrations, segments and translations (a query that cannot be searched throws with a sentence).</summary>
+    public Task<NarrationSearchResult> SearchAsync(string query, int limit, CancellationToken cancellationToken) =>
+        narrations.SearchAsync(query, Owner, limit, cancellationToken);
+
+    /// <summary>A narration of this visitor's with its translations, live or stored; null when unknown.</summary>
+    public Task<NarrationRecord?> NarrationAsync(string narrationId, CancellationToken cancellationToken) =>
+        narrations.GetOwnedAsync(narrationId, Owner, cancellationToken);
 
     /// <summary>The frames the model would see with other options (a template's, or the advanced settings).</summary>
     public Task<ClipInfo> ReplanAsync(string clipId, FrameOptions frameOptions, CancellationToken cancellationToken) =>

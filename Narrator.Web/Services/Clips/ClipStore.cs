@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Narrator.Model;
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Preprocessing;
 
@@ -35,13 +36,16 @@ public sealed class ClipStore
     private readonly PreviewMaker previews;
     private readonly PreprocessingPool pool;
     private readonly ClipSegmentations segmentations;
+    private readonly SubtitleStreamReader subtitles;
     private readonly TimeProvider time;
     private readonly ILogger<ClipStore> logger;
 
     public ClipStore(DataFolder folder, IOptions<UploadOptions> limits, MediaProber prober, FrameExtractor extractor,
-        PreviewMaker previews, PreprocessingPool pool, ClipSegmentations segmentations, TimeProvider time, ILogger<ClipStore> logger)
+        PreviewMaker previews, PreprocessingPool pool, ClipSegmentations segmentations, SubtitleStreamReader subtitles, TimeProvider time,
+        ILogger<ClipStore> logger)
     {
         this.segmentations = segmentations;
+        this.subtitles = subtitles;
         this.folder = folder;
         this.limits = limits.Value;
         this.prober = prober;
@@ -244,6 +248,7 @@ public sealed class ClipStore
         string clipFolder = Path.GetDirectoryName(sourcePath)!;
         var (plan, timestamps) = await WriteThumbnailsAsync(sourcePath, probe, options, 0, cancellationToken).ConfigureAwait(false);
         var (previewPath, previewType) = await previews.MakeAsync(sourcePath, probe, clipFolder, limits.MaxDurationSeconds, cancellationToken).ConfigureAwait(false);
+        var subtitleStreams = await ListSubtitlesAsync(label, sourcePath, probe, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var clip = new StoredClip
         {
@@ -258,9 +263,24 @@ public sealed class ClipStore
             PreviewContentType = previewType,
             CreatedAt = now,
             ExpiresAt = now + limits.ClipLifetime,
+            SubtitleStreams = subtitleStreams,
         };
         await WriteMetadataAsync(clip, cancellationToken).ConfigureAwait(false);
         return clip;
+    }
+
+    /// <summary>The clip's subtitle streams; a listing that fails costs the visitor only the subtitles, never the upload.</summary>
+    private async Task<IReadOnlyList<SubtitleStream>> ListSubtitlesAsync(string label, string sourcePath, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await subtitles.ListAsync(sourcePath, probe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MediaException ex)
+        {
+            logger.LogWarning("The subtitle streams of {Label} could not be listed: {Error}", label, WithoutServerPaths(ex.Message, sourcePath, label));
+            return [];
+        }
     }
 
     /// <summary>Extracts the planned frames and writes them as JPEG thumbnails under frames/{version}/.</summary>
@@ -370,7 +390,7 @@ public sealed class ClipStore
             buffer[i] = char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_';
         }
         string name = new string(buffer).TrimStart('.');
-        return name.Length == 0 || name is MetadataFile or FramesFolder || name.StartsWith("preview", StringComparison.Ordinal)
+        return name.Length == 0 || name is MetadataFile or FramesFolder or Subtitles.ClipSubtitles.FolderName || name.StartsWith("preview", StringComparison.Ordinal)
             ? "upload" + Path.GetExtension(name)
             : name;
     }
@@ -382,7 +402,7 @@ public sealed class ClipStore
         {
             frames[i] = new FrameThumbnail(clip.Plan.Indices[i], clip.FrameTimestamps[i], $"{RoutePrefix}/{clip.Id}/frames/{i}?v={clip.FramesVersion}");
         }
-        return new ClipInfo(clip.Id, clip.Label, clip.Probe, clip.Plan, frames, $"{RoutePrefix}/{clip.Id}/preview");
+        return new ClipInfo(clip.Id, clip.Label, clip.Probe, clip.Plan, frames, $"{RoutePrefix}/{clip.Id}/preview") { SubtitleStreams = clip.SubtitleStreams };
     }
 
     private async Task WriteMetadataAsync(StoredClip clip, CancellationToken cancellationToken)
