@@ -109,6 +109,11 @@ internal static class DescribeCommand
             if (exportFormat is { } format)
             {
                 string exportPath = parseResult.GetValue(exportOut) ?? Path.ChangeExtension(Path.GetFileName(path), format.FileExtension());
+                if (parseResult.GetValue(subtitleArguments.File) is { } subtitleFile && Path.GetFullPath(subtitleFile) == Path.GetFullPath(exportPath))
+                {
+                    // The dialogue's own file is the visitor's data: the narration goes beside it, never over it.
+                    exportPath = Path.ChangeExtension(exportPath, ".narration" + format.FileExtension());
+                }
                 await NarrationExport.WriteFileAsync(format, narration, exportPath, cancellationToken);
                 await stderr.WriteLineAsync($"exported: {exportPath}");
                 if (format is ExportFormat.Srt or ExportFormat.WebVtt or ExportFormat.Text)

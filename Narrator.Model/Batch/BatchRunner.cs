@@ -125,11 +125,12 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
 
         var warnings = new List<string>();
         SubtitleTrack? dialogue = null;
+        string? sidecar = null;
         if (request.UseSubtitles && probe.Kind == MediaKind.Video)
         {
             try
             {
-                dialogue = await FindSubtitlesAsync(file, probe, cancellationToken);
+                (dialogue, sidecar) = await FindSubtitlesAsync(file, probe, cancellationToken);
             }
             catch (UserInputException ex)
             {
@@ -166,7 +167,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 }
             }
             result = result with { Narration = narration, Warnings = [.. result.Warnings, .. warnings] };
-            var exported = await ExportAsync(narration, file, exportName, request, cancellationToken);
+            var exported = await ExportAsync(narration, file, exportName, request, sidecar, cancellationToken);
             return Succeeded(failed, result, probeMs, watch.Elapsed.TotalMilliseconds) with { Exports = exported, Subtitles = dialogue?.Source };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -189,27 +190,28 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
     }
 
     /// <summary>The subtitle file beside <paramref name="file"/> (clip.srt, then clip.vtt), else the video's own default text stream, else none.</summary>
-    private async Task<SubtitleTrack?> FindSubtitlesAsync(string file, MediaProbe probe, CancellationToken cancellationToken)
+    private async Task<(SubtitleTrack? Track, string? Sidecar)> FindSubtitlesAsync(string file, MediaProbe probe, CancellationToken cancellationToken)
     {
         foreach (string extension in SubtitleFileReader.Extensions)
         {
             string beside = Path.ChangeExtension(file, extension);
             if (File.Exists(beside))
             {
-                return await SubtitleFileReader.ReadFileAsync(beside, cancellationToken);
+                return (await SubtitleFileReader.ReadFileAsync(beside, cancellationToken), beside);
             }
         }
         var streams = await subtitles.ListAsync(file, probe, cancellationToken);
-        return await SubtitleResolver.ResolveAsync(SubtitleSelection.Auto, null, streams,
-            (stream, ct) => subtitles.ExtractAsync(file, probe, stream, ct), cancellationToken);
+        return (await SubtitleResolver.ResolveAsync(SubtitleSelection.Auto, null, streams,
+            (stream, ct) => subtitles.ExtractAsync(file, probe, stream, ct), cancellationToken), null);
     }
 
     /// <summary>
     /// Writes the requested timestamped files for one narrated file; names follow the file (clip.mp4 → clip.srt). Subtitle
-    /// and text formats are also written per translation (clip.fr.srt); JSON and NDJSON carry the translations inside.
+    /// and text formats are also written per translation (clip.fr.srt); JSON and NDJSON carry the translations inside. An
+    /// export never replaces the subtitle file the video's dialogue was read from: it becomes clip.narration.srt instead.
     /// </summary>
     private static async Task<IReadOnlyList<string>?> ExportAsync(TimedNarration narration, string file, string exportName, BatchRequest request,
-        CancellationToken cancellationToken)
+        string? sidecar, CancellationToken cancellationToken)
     {
         if (request.Exports.Count == 0)
         {
@@ -222,6 +224,10 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
         foreach (var format in request.Exports)
         {
             string path = Path.Combine(folder, exportName + format.FileExtension());
+            if (sidecar is not null && Path.GetFullPath(path) == Path.GetFullPath(sidecar))
+            {
+                path = Path.Combine(folder, exportName + ".narration" + format.FileExtension());
+            }
             await NarrationExport.WriteFileAsync(format, named, path, cancellationToken);
             written.Add(path);
             if (format is ExportFormat.Srt or ExportFormat.WebVtt or ExportFormat.Text)
