@@ -4,7 +4,8 @@ namespace Narrator.LoadTest;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>,
-/// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>).
+/// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>),
+/// or <c>-- search [narrations=10000] [runs=50]</c> for the history's full-text search over a filled store (<see cref="SearchRun"/>).
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -23,6 +24,11 @@ internal static class LoadTestProgram
             return await LongVideoRun.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3,
                 args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16,
                 args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0, cts.Token);
+        }
+        if (args.Length > 0 && args[0] == "search")
+        {
+            return await SearchRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000,
+                args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50, cts.Token);
         }
         bool burst = args.Contains("--burst");
         args = [.. args.Where(a => a != "--burst")];

@@ -20,18 +20,25 @@ public static partial class SubtitleParser
     {
         ArgumentNullException.ThrowIfNull(text);
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').TrimStart('\uFEFF').Split('\n');
+        // Each line is read as a timing once; everything below looks the answers up.
+        var timings = new (double Start, double End)?[lines.Length];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            lines[i] = lines[i].Trim();
+            timings[i] = TryReadTiming(lines[i], out double start, out double end) ? (start, end) : null;
+        }
         var cues = new List<(double Start, double End, StringBuilder Text)>();
         int repairedEnds = 0;
         bool inHeaderBlock = false;
         for (int i = 0; i < lines.Length; i++)
         {
-            string line = lines[i].Trim();
+            string line = lines[i];
             if (line.Length == 0)
             {
                 inHeaderBlock = false;
                 continue;
             }
-            if (TryReadTiming(line, out double start, out double end))
+            if (timings[i] is var (start, end))
             {
                 inHeaderBlock = false;
                 if (end <= start)
@@ -41,14 +48,14 @@ public static partial class SubtitleParser
                 }
                 cues.Add((start, end, new StringBuilder()));
                 // The cue's text runs to a blank line or to the next timing line (files that lost their blank lines).
-                while (i + 1 < lines.Length && lines[i + 1].Trim() is { Length: > 0 } next && !TryReadTiming(next, out _, out _))
+                while (i + 1 < lines.Length && lines[i + 1].Length > 0 && timings[i + 1] is null)
                 {
                     i++;
-                    if (IsCueNumberBefore(lines, i))
+                    if (IsCueNumberBefore(lines, timings, i))
                     {
                         continue;
                     }
-                    AppendText(cues[^1].Text, next);
+                    AppendText(cues[^1].Text, lines[i]);
                 }
                 continue;
             }
@@ -57,7 +64,7 @@ public static partial class SubtitleParser
                 inHeaderBlock = true;
                 continue;
             }
-            if (IsCueNumberBefore(lines, i))
+            if (IsCueNumberBefore(lines, timings, i))
             {
                 continue;
             }
@@ -92,13 +99,8 @@ public static partial class SubtitleParser
     /// <summary>Cue text as one plain line: markup and control tokens removed, entities decoded, whitespace collapsed.</summary>
     public static string Clean(string text)
     {
-        string s = VoiceTag().Replace(text, match => match.Groups[1].Value.Trim() + ": ");
-        s = AssOverride().Replace(s, "");
-        s = s.Replace("\\N", " ", StringComparison.Ordinal).Replace("\\n", " ", StringComparison.Ordinal).Replace("\\h", " ", StringComparison.Ordinal);
-        s = ControlToken().Replace(s, "");
-        s = InlineTime().Replace(s, "");
-        s = Tag().Replace(s, "");
-        s = WebUtility.HtmlDecode(s).Replace('\u00A0', ' ');
+        // Most cues are plain text: the markup passes only run when a cue could hold markup.
+        string s = text.AsSpan().IndexOfAny("<{\\&") < 0 ? text : StripMarkup(text);
         var builder = new StringBuilder(s.Length);
         bool space = false;
         foreach (char c in s)
@@ -116,6 +118,17 @@ public static partial class SubtitleParser
             builder.Append(c);
         }
         return builder.ToString();
+    }
+
+    private static string StripMarkup(string text)
+    {
+        string s = VoiceTag().Replace(text, match => match.Groups[1].Value.Trim() + ": ");
+        s = AssOverride().Replace(s, "");
+        s = s.Replace("\\N", " ", StringComparison.Ordinal).Replace("\\n", " ", StringComparison.Ordinal).Replace("\\h", " ", StringComparison.Ordinal);
+        s = ControlToken().Replace(s, "");
+        s = InlineTime().Replace(s, "");
+        s = Tag().Replace(s, "");
+        return WebUtility.HtmlDecode(s).Replace('\u00A0', ' ');
     }
 
     /// <summary>Reads "start --> end" (SRT or VTT, with or without hours, any millisecond separator, trailing cue settings).</summary>
@@ -161,14 +174,10 @@ public static partial class SubtitleParser
     }
 
     /// <summary>A line of digits only, with a timing line right after it: the cue's number, not its text.</summary>
-    private static bool IsCueNumberBefore(string[] lines, int i)
+    private static bool IsCueNumberBefore(string[] lines, (double, double)?[] timings, int i)
     {
-        string line = lines[i].Trim();
-        if (line.Length == 0 || line.Length > 9 || !line.All(char.IsAsciiDigit))
-        {
-            return false;
-        }
-        return i + 1 < lines.Length && TryReadTiming(lines[i + 1].Trim(), out _, out _);
+        string line = lines[i];
+        return line.Length is > 0 and <= 9 && line.All(char.IsAsciiDigit) && i + 1 < lines.Length && timings[i + 1] is not null;
     }
 
     /// <summary>WebVTT's header and its NOTE, STYLE and REGION blocks carry no dialogue.</summary>

@@ -209,6 +209,11 @@ public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixt
     {
         var clip = await UploadAsync(await TestClips.Mp4Async());
         var (id, _) = await NarrateAsync(Body(clip.Id, "一个穿红衣服的女人走进了咖啡馆 near the harbourmaster's office", subtitles: "off"));
+        // Enough rows of this visitor's that the index (which also holds the stranger's row below) is the cheaper way to look.
+        for (int i = 0; i < 8; i++)
+        {
+            await NarrateAsync(Body(clip.Id, $"Filler narration {i}.", subtitles: "off"));
+        }
         // Someone else's narration with the same words, stored under another owner.
         var history = fixture.Server.Services.GetRequiredService<NarrationHistory>();
         var stranger = new NarrationJob("ffffffffffffffffffffffff", new NarrationOwner("address:203.0.113.9"), QueueHarness.Work("x"), DateTimeOffset.UtcNow);

@@ -55,12 +55,22 @@ public sealed class NarrationSearchTests : IDisposable
         return job.Id;
     }
 
+    /// <summary>Narrations that match nothing the tests look for, so the visitor's own rows outnumber a rare word's index hits.</summary>
+    private async Task FillAsync(NarrationOwner owner, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            await SaveAsync(owner, $"Filler narration {i}: an unremarkable shot.");
+        }
+    }
+
     private async Task<NarrationSearchResult> FindAsync(NarrationOwner owner, string query, int limit = 20) =>
         await search.SearchAsync(owner, SearchQuery.Parse(query), limit, CancellationToken.None);
 
     [Fact]
     public async Task Chinese_and_english_queries_find_the_right_narration_ranked_by_bm25()
     {
+        await FillAsync(Anna, 12);
         string cafe = await SaveAsync(Anna, "一个穿红衣服的女人走进了咖啡馆，坐在窗边看书。", "cafe.mp4");
         string street = await SaveAsync(Anna, "A woman in a red coat walks down a rainy street at night.", "street.mp4");
         await SaveAsync(Anna, "A red car waits at a red light; the red sign flickers.", "lights.mp4");
@@ -95,6 +105,7 @@ public sealed class NarrationSearchTests : IDisposable
     [Fact]
     public async Task A_two_character_chinese_word_is_found_by_substring_over_the_owners_rows()
     {
+        await FillAsync(Anna, 12);
         string cafe = await SaveAsync(Anna, "一个穿红衣服的女人走进了咖啡馆。");
         await SaveAsync(Anna, "穿蓝色外套的男人在雨中等车。");
         await SaveAsync(Ben, "红衣服，红帽子。");
@@ -107,6 +118,27 @@ public sealed class NarrationSearchTests : IDisposable
         Assert.Equal([new TextSpan(4, 2)], result.Hits[0].Snippet.Highlights);
         Assert.Equal((SearchModes.TrigramAndSubstring, cafe), (mixed.Mode, Assert.Single(mixed.Hits).Document.NarrationId));
         Assert.Empty(absent.Hits);
+    }
+
+    [Fact]
+    public async Task The_index_is_read_for_rare_words_and_the_visitors_own_rows_for_words_common_across_everyone()
+    {
+        for (int i = 0; i < 30; i++)
+        {
+            await SaveAsync(Ben, $"Passengers wait at the station, take {i}.");
+        }
+        await FillAsync(Anna, 12);
+        string mine = await SaveAsync(Anna, "Inspector Zanzibar waits at the station.");
+
+        var common = await FindAsync(Anna, "station");
+        var rare = await FindAsync(Anna, "Zanzibar");
+
+        // 31 rows hold "station": four times that is more than Anna's 13, so her own rows are scanned.
+        Assert.Equal((SearchModes.Substring, mine), (common.Mode, Assert.Single(common.Hits).Document.NarrationId));
+        Assert.Equal((SearchModes.Trigram, mine), (rare.Mode, Assert.Single(rare.Hits).Document.NarrationId));
+        Assert.Equal(["a"], NarrationSearch.Trigrams("ab").DefaultIfEmpty("a"));
+        Assert.Equal(["红衣服", "衣服的"], NarrationSearch.Trigrams("红衣服的"));
+        Assert.Equal(["sta", "tat"], NarrationSearch.Trigrams("STAT"));
     }
 
     [Fact]

@@ -7,18 +7,28 @@ using Narrator.Web.Services.Queue;
 namespace Narrator.Web.Services.Search;
 
 /// <summary>
-/// Full-text search over one owner's narrations, long videos' segments and translations. Terms of three characters or
-/// more are looked up in the SQLite FTS5 trigram index (substring matching that needs no word splitting, so Chinese works
-/// as well as English) and ranked by bm25. Trigrams cannot look up anything shorter — a two-character Chinese word is
-/// common — so such terms are matched with LIKE over the owner's rows only (within the FTS hits when longer terms are
-/// there too; alone, over the owner's newest rows, ranked in memory by the same BM25 formula).
+/// Full-text search over one owner's narrations, long videos' segments and translations, ranked by BM25 with snippets.
+/// Words of three characters or more are looked up in the SQLite FTS5 trigram index (substring matching that needs no
+/// word splitting, so Chinese works as well as English) and ranked by bm25(). The index holds everyone's rows, so a word
+/// common across all visitors makes it rank far more rows than the asking visitor has; FTS5 cannot be asked for one
+/// owner's rows (a rowid probe per row restarts the whole query). So the search reads whichever is cheaper: the index,
+/// when the words are rare across everyone (the fts5vocab row counts of their trigrams) next to the visitor's own rows, else
+/// the visitor's rows with LIKE, ranked in memory by the same BM25 formula (an index hit is weighed as
+/// <see cref="IndexHitCost"/> scanned rows). Words shorter than three characters (a
+/// two-character Chinese word is common) are below what trigrams can look up: LIKE on the index's hits, or on the scan.
 /// </summary>
 public sealed class NarrationSearch(NarratorDatabase database, ILogger<NarrationSearch> logger)
 {
     public const int MaxLimit = 100;
 
-    /// <summary>Rows a short-term-only search ranks at most (newest first): enough for any one visitor, bounded for the server.</summary>
-    public const int ShortQueryCandidates = 2000;
+    /// <summary>Rows a scan ranks at most (the visitor's newest): more than any visitor's history, a bound for the server.</summary>
+    public const int ScanCandidates = 10_000;
+
+    /// <summary>
+    /// What one index hit costs against one scanned row of the visitor's: bm25 and the join to the row take about four
+    /// times a LIKE over it (measured with the search benchmark, docs/BENCHMARKS.md).
+    /// </summary>
+    public const int IndexHitCost = 4;
 
     public async Task<NarrationSearchResult> SearchAsync(NarrationOwner owner, SearchQuery query, int limit, CancellationToken cancellationToken)
     {
@@ -28,18 +38,28 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
         var longTerms = query.Terms.Where(term => !SearchQuery.IsShort(term)).ToList();
         var shortTerms = query.Terms.Where(SearchQuery.IsShort).ToList();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        long ownerRows = 0, indexRows = 0;
+        bool useIndex = false;
+        if (longTerms.Count > 0)
+        {
+            ownerRows = await CountOwnerRowsAsync(connection, owner, cancellationToken).ConfigureAwait(false);
+            indexRows = await EstimateMatchesAsync(connection, longTerms, cancellationToken).ConfigureAwait(false);
+            useIndex = indexRows * IndexHitCost <= ownerRows;
+        }
+
         await using var command = connection.CreateCommand();
         var where = new List<string> { "d.owner = $owner" };
         command.Parameters.AddWithValue("$owner", owner.Value);
-        for (int i = 0; i < shortTerms.Count; i++)
+        var likeTerms = useIndex ? shortTerms : query.Terms;
+        for (int i = 0; i < likeTerms.Count; i++)
         {
             string name = FormattableString.Invariant($"$like{i}");
             where.Add($"d.text LIKE {name} ESCAPE '\\'");
-            command.Parameters.AddWithValue(name, "%" + EscapeLike(shortTerms[i]) + "%");
+            command.Parameters.AddWithValue(name, "%" + EscapeLike(likeTerms[i]) + "%");
         }
         const string columns = "d.narration_id, d.video, d.kind, d.language, d.segment_index, d.start_seconds, d.end_seconds, d.text";
         string mode;
-        if (longTerms.Count > 0)
+        if (useIndex)
         {
             mode = shortTerms.Count > 0 ? SearchModes.TrigramAndSubstring : SearchModes.Trigram;
             command.CommandText = $"""
@@ -61,7 +81,7 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
                 ORDER BY d.finished_at DESC
                 LIMIT $limit
                 """;
-            command.Parameters.AddWithValue("$limit", ShortQueryCandidates);
+            command.Parameters.AddWithValue("$limit", ScanCandidates);
         }
 
         var found = new List<(SearchDocument Document, double Rank)>();
@@ -83,14 +103,61 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
             }
         }
 
-        IReadOnlyList<SearchHit> hits = mode == SearchModes.Substring
-            // LIKE ignores case for ASCII only; the in-memory pass checks every term again and ranks the candidates.
-            ? TextSearch.Search(found.Select(f => f.Document), query, limit)
+        IReadOnlyList<SearchHit> hits = useIndex
             // bm25() is lower for better matches; hits carry "higher is better" like the in-memory ranking.
-            : [.. found.Select(f => new SearchHit(f.Document, -f.Rank, SearchSnippet.Make(f.Document.Text, query.Terms)))];
-        logger.LogInformation("Search for {Owner}: {Terms} term(s) by {Mode}, {Hits} hit(s) in {Milliseconds:F1} ms",
-            owner, query.Terms.Count, mode, hits.Count, watch.Elapsed.TotalMilliseconds);
+            ? [.. found.Select(f => new SearchHit(f.Document, -f.Rank, SearchSnippet.Make(f.Document.Text, query.Terms)))]
+            // LIKE ignores case for ASCII only; the in-memory pass checks every term again and ranks the candidates.
+            : TextSearch.Search(found.Select(f => f.Document), query, limit);
+        logger.LogInformation(
+            "Search for {Owner}: {Terms} term(s) by {Mode} (index estimate {IndexRows} rows, owner {OwnerRows} rows), {Hits} hit(s) in {Milliseconds:F1} ms",
+            owner, query.Terms.Count, mode, indexRows, ownerRows, hits.Count, watch.Elapsed.TotalMilliseconds);
         return new NarrationSearchResult(query.Text, mode, hits);
+    }
+
+    /// <summary>How many rows the owner has in the index (an index-only count).</summary>
+    private static async Task<long> CountOwnerRowsAsync(SqliteConnection connection, NarrationOwner owner, CancellationToken cancellationToken)
+    {
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM search_documents WHERE owner = $owner";
+        count.Parameters.AddWithValue("$owner", owner.Value);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// At most how many rows (of everyone's) hold every one of <paramref name="terms"/>: a row holding a word holds each of
+    /// its trigrams, so no more rows than the rarest trigram's row count (read from the fts5vocab table) can match.
+    /// </summary>
+    private static async Task<long> EstimateMatchesAsync(SqliteConnection connection, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        var trigrams = terms.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
+        await using var command = connection.CreateCommand();
+        var names = new List<string>(trigrams.Count);
+        for (int i = 0; i < trigrams.Count; i++)
+        {
+            names.Add(FormattableString.Invariant($"$t{i}"));
+            command.Parameters.AddWithValue(names[^1], trigrams[i]);
+        }
+        command.CommandText = $"SELECT term, doc FROM search_terms WHERE term IN ({string.Join(", ", names)})";
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+        // A trigram missing from the vocabulary (or folded differently by SQLite) counts as absent: the index answers fast.
+        return trigrams.Count == 0 ? 0 : trigrams.Min(trigram => counts.GetValueOrDefault(trigram));
+    }
+
+    /// <summary>The trigram tokenizer's tokens of a term: every run of three code points, case folded.</summary>
+    internal static IEnumerable<string> Trigrams(string term)
+    {
+        var runes = term.ToLowerInvariant().EnumerateRunes().ToList();
+        for (int i = 0; i + 3 <= runes.Count; i++)
+        {
+            yield return string.Concat(runes[i].ToString(), runes[i + 1].ToString(), runes[i + 2].ToString());
+        }
     }
 
     /// <summary>Each term as an FTS5 string (quotes doubled), all required: "red coat" "咖啡馆".</summary>
@@ -115,13 +182,13 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
 /// <summary>How a search was answered, for the API and the logs.</summary>
 public static class SearchModes
 {
-    /// <summary>Every term was three characters or longer: the FTS5 trigram index, ranked by bm25.</summary>
+    /// <summary>Every word was three characters or longer and rare enough: the FTS5 trigram index, ranked by bm25().</summary>
     public const string Trigram = "trigram";
 
-    /// <summary>Long terms through the index, short ones checked with LIKE on its hits.</summary>
+    /// <summary>Long words through the index, short ones checked with LIKE on its hits.</summary>
     public const string TrigramAndSubstring = "trigram+substring";
 
-    /// <summary>Only short terms: LIKE over the owner's rows, ranked in memory.</summary>
+    /// <summary>Only short words, or words so common that the visitor's own rows are fewer: LIKE over them, BM25 in memory.</summary>
     public const string Substring = "substring";
 }
 
