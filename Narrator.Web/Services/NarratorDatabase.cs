@@ -66,7 +66,6 @@ public sealed class NarratorDatabase
         CREATE INDEX IF NOT EXISTS search_documents_by_owner ON search_documents (owner, finished_at DESC);
         CREATE INDEX IF NOT EXISTS search_documents_by_narration ON search_documents (narration_id, language);
         CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5(text, content='search_documents', content_rowid='id', tokenize='trigram');
-        CREATE VIRTUAL TABLE IF NOT EXISTS search_terms USING fts5vocab(search_index, 'row');
         CREATE TRIGGER IF NOT EXISTS search_documents_added AFTER INSERT ON search_documents BEGIN
             INSERT INTO search_index (rowid, text) VALUES (new.id, new.text);
         END;

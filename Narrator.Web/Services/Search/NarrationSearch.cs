@@ -12,9 +12,9 @@ namespace Narrator.Web.Services.Search;
 /// word splitting, so Chinese works as well as English) and ranked by bm25(). The index holds everyone's rows, so a word
 /// common across all visitors makes it rank far more rows than the asking visitor has; FTS5 cannot be asked for one
 /// owner's rows (a rowid probe per row restarts the whole query). So the search reads whichever is cheaper: the index,
-/// when the words are rare across everyone (the fts5vocab row counts of their trigrams) next to the visitor's own rows, else
-/// the visitor's rows with LIKE, ranked in memory by the same BM25 formula (an index hit is weighed as
-/// <see cref="IndexHitCost"/> scanned rows). Words shorter than three characters (a
+/// when the words match few rows across everyone next to the visitor's own rows (counted with a LIMIT, so counting stops
+/// as soon as the index has lost), else the visitor's rows with LIKE, ranked in memory by the same BM25 formula (an
+/// index hit is weighed as <see cref="IndexHitCost"/> scanned rows). Words shorter than three characters (a
 /// two-character Chinese word is common) are below what trigrams can look up: LIKE on the index's hits, or on the scan.
 /// </summary>
 public sealed class NarrationSearch(NarratorDatabase database, ILogger<NarrationSearch> logger)
@@ -43,8 +43,10 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
         if (longTerms.Count > 0)
         {
             ownerRows = await CountOwnerRowsAsync(connection, owner, cancellationToken).ConfigureAwait(false);
-            indexRows = await EstimateMatchesAsync(connection, longTerms, cancellationToken).ConfigureAwait(false);
-            useIndex = indexRows * IndexHitCost <= ownerRows;
+            // Counting stops once the index would cost more than the scan, so deciding never costs more than the cheaper way.
+            long affordable = ownerRows / IndexHitCost;
+            indexRows = await CountMatchesAsync(connection, MatchExpression(longTerms), affordable + 1, cancellationToken).ConfigureAwait(false);
+            useIndex = indexRows <= affordable;
         }
 
         await using var command = connection.CreateCommand();
@@ -123,41 +125,14 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
         return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>
-    /// At most how many rows (of everyone's) hold every one of <paramref name="terms"/>: a row holding a word holds each of
-    /// its trigrams, so no more rows than the rarest trigram's row count (read from the fts5vocab table) can match.
-    /// </summary>
-    private static async Task<long> EstimateMatchesAsync(SqliteConnection connection, IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    /// <summary>How many rows of everyone's match <paramref name="match"/>, counted up to <paramref name="cap"/> only (no ranking).</summary>
+    private static async Task<long> CountMatchesAsync(SqliteConnection connection, string match, long cap, CancellationToken cancellationToken)
     {
-        var trigrams = terms.SelectMany(Trigrams).Distinct(StringComparer.Ordinal).ToList();
-        await using var command = connection.CreateCommand();
-        var names = new List<string>(trigrams.Count);
-        for (int i = 0; i < trigrams.Count; i++)
-        {
-            names.Add(FormattableString.Invariant($"$t{i}"));
-            command.Parameters.AddWithValue(names[^1], trigrams[i]);
-        }
-        command.CommandText = $"SELECT term, doc FROM search_terms WHERE term IN ({string.Join(", ", names)})";
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                counts[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
-        // A trigram missing from the vocabulary (or folded differently by SQLite) counts as absent: the index answers fast.
-        return trigrams.Count == 0 ? 0 : trigrams.Min(trigram => counts.GetValueOrDefault(trigram));
-    }
-
-    /// <summary>The trigram tokenizer's tokens of a term: every run of three code points, case folded.</summary>
-    internal static IEnumerable<string> Trigrams(string term)
-    {
-        var runes = term.ToLowerInvariant().EnumerateRunes().ToList();
-        for (int i = 0; i + 3 <= runes.Count; i++)
-        {
-            yield return string.Concat(runes[i].ToString(), runes[i + 1].ToString(), runes[i + 2].ToString());
-        }
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH $match LIMIT $cap)";
+        count.Parameters.AddWithValue("$match", match);
+        count.Parameters.AddWithValue("$cap", cap);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Each term as an FTS5 string (quotes doubled), all required: "red coat" "咖啡馆".</summary>
