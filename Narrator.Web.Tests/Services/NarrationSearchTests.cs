@@ -201,14 +201,7 @@ public sealed class NarrationSearchTests : IDisposable
     [Fact]
     public async Task A_history_written_before_search_existed_is_indexed_when_it_is_opened()
     {
-        string oldPath = Path.Combine(dataPath, "old");
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = oldPath }), new HostingEnvironment { ContentRootPath = oldPath });
-        Directory.CreateDirectory(Path.GetDirectoryName(folder.Database)!);
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = """
+        var folder = await OldHistoryFile.WriteAsync(Path.Combine(dataPath, "old"), """
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -219,10 +212,7 @@ public sealed class NarrationSearchTests : IDisposable
                 INSERT INTO narrations VALUES ('old2', 'visitor:anna', 'clip', 'film.mp4', NULL, 'p', '{}', '{}', 'completed',
                     'x', NULL, NULL, NULL, 1000, 1100, 3000, 100.0, 90, 'scenes',
                     '[{"index":0,"start":0,"end":45,"text":"A ferry leaves the harbour."},{"index":1,"start":45,"end":90,"text":"Gulls follow it."}]');
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+                """);
 
         var upgraded = new NarratorDatabase(folder);
         var oldSearch = new NarrationSearch(upgraded, NullLogger<NarrationSearch>.Instance);

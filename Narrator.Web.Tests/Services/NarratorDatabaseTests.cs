@@ -20,13 +20,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_segments_were_stored_is_upgraded_and_its_rows_still_read()
     {
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
-        Directory.CreateDirectory(Path.GetDirectoryName(folder.Database)!);
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = """
+        var folder = await OldHistoryFile.WriteAsync(dataPath, """
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -34,10 +28,7 @@ public sealed class NarratorDatabaseTests : IDisposable
                     finished_at INTEGER NOT NULL, queue_ms REAL);
                 INSERT INTO narrations VALUES ('old1', 'owner', 'clip', 'street.mp4', 'tags', 'List tags.', '{}', '{}', 'completed',
                     'night, city', NULL, NULL, NULL, 1000, 1100, 2000, 100.0);
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+                """);
 
         var history = new NarrationHistory(new NarratorDatabase(folder));
         var record = await history.GetAsync("old1", CancellationToken.None);

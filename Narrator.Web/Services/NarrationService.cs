@@ -53,10 +53,17 @@ public sealed class NarrationService(
     /// Starts a narration and streams its events until the final one. A refused request yields one failed event saying why.
     /// If the caller stops reading before the end (cancelled, disconnected), the narration is cancelled so the model is freed.
     /// </summary>
-    public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
-        NarrationRequest request, NarrationOwner owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken) =>
+        FollowAsync(ct => StartAsync(request, owner, ct), "The narration was cancelled because nobody was following it any more.", cancellationToken);
+
+    /// <summary>
+    /// Starts a request with <paramref name="start"/> and streams its events until the final one; a refusal is one failed
+    /// event saying why. A caller that stops reading before the end cancels the request, so the model is freed.
+    /// </summary>
+    private async IAsyncEnumerable<NarrationEvent> FollowAsync(Func<CancellationToken, Task<NarrationJob>> start, string abandoned,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (job, refusal) = await TryStartAsync(request, owner, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await TryStartAsync(start, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             yield return refusal!;
@@ -73,17 +80,17 @@ public sealed class NarrationService(
         {
             if (!job.IsFinished)
             {
-                queue.Cancel(job.Id, FailureCodes.Disconnected, "The narration was cancelled because nobody was following it any more.");
+                queue.Cancel(job.Id, FailureCodes.Disconnected, abandoned);
             }
         }
     }
 
-    private async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(
-        NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+    private static async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(Func<CancellationToken, Task<NarrationJob>> start,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return (await StartAsync(request, owner, cancellationToken).ConfigureAwait(false), null);
+            return (await start(cancellationToken).ConfigureAwait(false), null);
         }
         catch (NarrationRejectedException ex)
         {
@@ -148,40 +155,11 @@ public sealed class NarrationService(
         return queue.Enqueue(work, owner);
     }
 
-    /// <summary>Follows a translation (or any request) like <see cref="NarrateAsync"/>: cancelled if the caller stops reading.</summary>
-    public async IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationOwner owner,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        NarrationJob? job = null;
-        FailedEvent? refusal = null;
-        try
-        {
-            job = await TranslateAsync(narrationId, languages, owner, cancellationToken).ConfigureAwait(false);
-        }
-        catch (NarrationRejectedException ex)
-        {
-            refusal = new FailedEvent(ex.Message) { NarrationId = "", Code = ex.Code };
-        }
-        if (job is null)
-        {
-            yield return refusal!;
-            yield break;
-        }
-        try
-        {
-            await foreach (var narrationEvent in job.ReadEventsAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return narrationEvent;
-            }
-        }
-        finally
-        {
-            if (!job.IsFinished)
-            {
-                queue.Cancel(job.Id, FailureCodes.Disconnected, "The translation was cancelled because nobody was following it any more.");
-            }
-        }
-    }
+    /// <summary>Queues a translation and streams its events like <see cref="NarrateAsync"/> (cancelled if the caller stops reading).</summary>
+    public IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationOwner owner,
+        CancellationToken cancellationToken) =>
+        FollowAsync(ct => TranslateAsync(narrationId, languages, owner, ct), "The translation was cancelled because nobody was following it any more.",
+            cancellationToken);
 
     /// <summary>The work that translates a finished narration: its text as the template shaped it, and the token room it needs.</summary>
     internal async Task<NarrationWork> TranslationWorkAsync(NarrationRecord record, IReadOnlyList<TranslationLanguage> languages,

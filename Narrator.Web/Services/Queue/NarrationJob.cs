@@ -113,6 +113,7 @@ public sealed class NarrationJob
         DurationSeconds = Work.Probe?.DurationSeconds,
         Segmentation = SegmentationMethod,
         Segments = Segments,
+        Subtitles = Work.Subtitles?.Source,
         Error = Failure?.Error,
         ErrorCode = Failure?.Code,
         CreatedAt = CreatedAt,
