@@ -30,7 +30,8 @@ public sealed class NarrationSearchTests : IDisposable
         var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
         database = new NarratorDatabase(folder);
         history = new NarrationHistory(database);
-        search = new NarrationSearch(database, NullLogger<NarrationSearch>.Instance);
+        // A handful of rows stands for a long history here: the index is asked whatever the visitor's row count.
+        search = new NarrationSearch(database, NullLogger<NarrationSearch>.Instance) { AlwaysScanBelow = 0 };
     }
 
     public void Dispose()
@@ -136,6 +137,9 @@ public sealed class NarrationSearchTests : IDisposable
         // 31 rows hold "station": four times that is more than Anna's 13, so her own rows are scanned.
         Assert.Equal((SearchModes.Substring, mine), (common.Mode, Assert.Single(common.Hits).Document.NarrationId));
         Assert.Equal((SearchModes.Trigram, mine), (rare.Mode, Assert.Single(rare.Hits).Document.NarrationId));
+        // With the default threshold, a visitor with fewer than 256 rows is always scanned, without asking the index.
+        var scanned = await new NarrationSearch(database, NullLogger<NarrationSearch>.Instance).SearchAsync(Anna, SearchQuery.Parse("Zanzibar"), 20, CancellationToken.None);
+        Assert.Equal((SearchModes.Substring, mine), (scanned.Mode, Assert.Single(scanned.Hits).Document.NarrationId));
     }
 
     [Fact]

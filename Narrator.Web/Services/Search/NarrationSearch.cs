@@ -14,7 +14,8 @@ namespace Narrator.Web.Services.Search;
 /// owner's rows (a rowid probe per row restarts the whole query). So the search reads whichever is cheaper: the index,
 /// when the words match few rows across everyone next to the visitor's own rows (counted with a LIMIT, so counting stops
 /// as soon as the index has lost), else the visitor's rows with LIKE, ranked in memory by the same BM25 formula (an
-/// index hit is weighed as <see cref="IndexHitCost"/> scanned rows). Words shorter than three characters (a
+/// index hit is weighed as <see cref="IndexHitCost"/> scanned rows; a visitor with fewer than
+/// <see cref="AlwaysScanBelowRows"/> rows is scanned without asking the index). Words shorter than three characters (a
 /// two-character Chinese word is common) are below what trigrams can look up: LIKE on the index's hits, or on the scan.
 /// </summary>
 public sealed class NarrationSearch(NarratorDatabase database, ILogger<NarrationSearch> logger)
@@ -30,6 +31,12 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
     /// </summary>
     public const int IndexHitCost = 4;
 
+    /// <summary>A visitor with fewer rows than this is always scanned: that costs less than one look into the index (measured).</summary>
+    public const int AlwaysScanBelowRows = 256;
+
+    /// <summary><see cref="AlwaysScanBelowRows"/>, lowered by tests that need the index with a handful of rows.</summary>
+    internal int AlwaysScanBelow { get; init; } = AlwaysScanBelowRows;
+
     public async Task<NarrationSearchResult> SearchAsync(NarrationOwner owner, SearchQuery query, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -43,10 +50,13 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
         if (longTerms.Count > 0)
         {
             ownerRows = await CountOwnerRowsAsync(connection, owner, cancellationToken).ConfigureAwait(false);
-            // Counting stops once the index would cost more than the scan, so deciding never costs more than the cheaper way.
-            long affordable = ownerRows / IndexHitCost;
-            indexRows = await CountMatchesAsync(connection, MatchExpression(longTerms), affordable + 1, cancellationToken).ConfigureAwait(false);
-            useIndex = indexRows <= affordable;
+            if (ownerRows >= AlwaysScanBelow)
+            {
+                // Counting stops once the index would cost more than the scan, so deciding never costs more than the cheaper way.
+                long affordable = ownerRows / IndexHitCost;
+                indexRows = await CountMatchesAsync(connection, MatchExpression(longTerms), affordable + 1, cancellationToken).ConfigureAwait(false);
+                useIndex = indexRows <= affordable;
+            }
         }
 
         await using var command = connection.CreateCommand();
