@@ -134,7 +134,7 @@ public sealed class NarrationSearchTests : IDisposable
         var common = await FindAsync(Anna, "station");
         var rare = await FindAsync(Anna, "Zanzibar");
 
-        // 31 rows hold "station": four times that is more than Anna's 13, so her own rows are scanned.
+        // 31 rows hold "station": weighed as index matches that is more than Anna's 13 rows, so her own rows are scanned.
         Assert.Equal((SearchModes.Substring, mine), (common.Mode, Assert.Single(common.Hits).Document.NarrationId));
         Assert.Equal((SearchModes.Trigram, mine), (rare.Mode, Assert.Single(rare.Hits).Document.NarrationId));
         // With the default threshold, a visitor with fewer than 256 rows is always scanned, without asking the index.

@@ -26,10 +26,10 @@ public sealed class NarrationSearch(NarratorDatabase database, ILogger<Narration
     public const int ScanCandidates = 10_000;
 
     /// <summary>
-    /// What one index hit costs against one scanned row of the visitor's: bm25 and the join to the row take about four
-    /// times a LIKE over it (measured with the search benchmark, docs/BENCHMARKS.md).
+    /// What one index match costs against one scanned row of the visitor's: matching a phrase of trigrams, bm25 and the
+    /// join to the row take about eight times a LIKE over the row (measured with the search benchmark, docs/BENCHMARKS.md).
     /// </summary>
-    public const int IndexHitCost = 4;
+    public const int IndexHitCost = 8;
 
     /// <summary>A visitor with fewer rows than this is always scanned: that costs less than one look into the index (measured).</summary>
     public const int AlwaysScanBelowRows = 256;
