@@ -89,6 +89,24 @@ public sealed class NarrationSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task The_bundled_sqlite_has_fts5_with_the_trigram_tokenizer()
+    {
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sqlite_version(), sqlite_compileoption_used('ENABLE_FTS5')";
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+
+        var version = Version.Parse(reader.GetString(0));
+        Assert.True(version >= new Version(3, 34), $"SQLite {version} is older than 3.34, the first with the trigram tokenizer.");
+        Assert.Equal(1, reader.GetInt32(1));
+        // The table exists with the trigram tokenizer, and a three-character Chinese word is looked up through it.
+        await FillAsync(Anna, 12);
+        await SaveAsync(Anna, "渔船在晨雾中起航。");
+        Assert.Equal(SearchModes.Trigram, (await FindAsync(Anna, "晨雾中")).Mode);
+    }
+
+    [Fact]
     public async Task Another_owners_narrations_never_appear()
     {
         string mine = await SaveAsync(Anna, "A detective searches the empty station. 侦探搜查车站。");

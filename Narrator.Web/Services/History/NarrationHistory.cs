@@ -24,6 +24,8 @@ public sealed class NarrationHistory(NarratorDatabase database)
         var failure = final as FailedEvent;
         string text = final is CompletedEvent completed ? completed.Text : job.Text;
         var segments = job.Segments;
+        // One owner for the narration and its search rows, so search follows whoever the history says owns it.
+        string owner = job.Owner.Value;
         long finishedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -37,7 +39,7 @@ public sealed class NarrationHistory(NarratorDatabase database)
                  $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments, $subtitles)
             """;
         command.Parameters.AddWithValue("$id", job.Id);
-        command.Parameters.AddWithValue("$owner", job.Owner.Value);
+        command.Parameters.AddWithValue("$owner", owner);
         command.Parameters.AddWithValue("$clip", job.Work.ClipId);
         command.Parameters.AddWithValue("$label", job.Work.ClipLabel);
         command.Parameters.AddWithValue("$template", (object?)job.Work.TemplateId ?? DBNull.Value);
@@ -59,7 +61,7 @@ public sealed class NarrationHistory(NarratorDatabase database)
         command.Parameters.AddWithValue("$subtitles", (object?)job.Work.Subtitles?.Source ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, job.Id, language: null);
-        SearchRows.Insert(connection, transaction, job.Owner.Value, finishedAt, SearchRows.ForNarration(job.Id, job.Work.ClipLabel, text, segments));
+        SearchRows.Insert(connection, transaction, owner, finishedAt, SearchRows.ForNarration(job.Id, job.Work.ClipLabel, text, segments));
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
