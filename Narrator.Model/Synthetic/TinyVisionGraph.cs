@@ -1,6 +1,7 @@
 using Narrator.Model.Onnx;
 using Narrator.Model.Onnx.Proto;
-using static Narrator.Model.Synthetic.OnnxGraphBuilder;
+using Narrator.Model.Onnx.Graphs;
+using static Narrator.Model.Onnx.Graphs.OnnxGraphBuilder;
 using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Narrator.Model.Synthetic;
