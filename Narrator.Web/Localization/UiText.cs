@@ -32,6 +32,9 @@ public sealed class UiText
         "This is the tiny demo model with random weights: the pipeline is real, but its words are meaningless until a real model is configured.",
         "当前为随机权重的微型演示模型：流程真实，但在配置真实模型之前，输出文字没有意义。");
     public string DemoBannerLink => Pick("How to set up a real model", "如何配置真实模型");
+    public string CpuFallbackBanner(string reason) => Pick(
+        $"Running on the CPU although CUDA was asked for: {reason}. Narrations will be many times slower.",
+        $"虽然请求了 CUDA，但当前在 CPU 上运行：{reason}。解说速度会慢很多倍。");
     public string SwitchLanguage => Pick("切换到中文", "Switch to English");
     public string LanguageButton => Pick("中文", "English");
     public string SwitchToDark => Pick("Dark theme", "深色主题");
