@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Narrator.Model.Media;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.Queue;
@@ -16,25 +17,28 @@ public static class HealthApi
             .WithTags("Health");
         app.MapGet("/readyz", Readyz)
             .WithName(nameof(Readyz))
-            .WithSummary("200 once the model is loaded (with model, execution provider and demo flag), 503 while loading or if it failed.")
+            .WithSummary("200 once the model is loaded (with model, execution provider and demo flag), 503 while loading, if it failed, or while ffmpeg is missing.")
             .WithTags("Health");
         return app;
     }
 
     public static Ok<HealthReport> Healthz() => TypedResults.Ok(new HealthReport("ok"));
 
-    public static Results<Ok<ReadinessReport>, JsonHttpResult<ReadinessReport>> Readyz(EngineHost engine, NarrationService narrations)
+    public static Results<Ok<ReadinessReport>, JsonHttpResult<ReadinessReport>> Readyz(EngineHost engine, NarrationService narrations, FfmpegLocator ffmpeg)
     {
         var status = engine.Status;
+        // Without ffmpeg no upload can be read nor clip prepared: not ready, with the install sentence.
+        string? mediaProblem = ffmpeg.Problem();
         var report = new ReadinessReport(
-            status.State switch { EngineState.Ready => "ready", EngineState.Failed => "failed", _ => "loading" },
+            mediaProblem is not null && status.State != EngineState.Failed ? "ffmpeg_missing"
+                : status.State switch { EngineState.Ready => "ready", EngineState.Failed => "failed", _ => "loading" },
             status.Info?.ModelName,
             status.Info?.ExecutionProvider,
             status.Info?.ProviderReason,
             status.Info?.IsDemoModel,
-            status.Error,
+            mediaProblem ?? status.Error,
             narrations.QueueSnapshot());
-        return status.IsReady
+        return status.IsReady && mediaProblem is null
             ? TypedResults.Ok(report)
             : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
