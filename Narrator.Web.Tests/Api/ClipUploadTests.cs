@@ -60,10 +60,12 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task An_avi_gets_an_h264_mp4_preview_a_browser_can_play()
+    public async Task An_avi_gets_an_h264_mp4_preview_a_browser_can_play_made_in_the_background()
     {
-        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.AviAsync());
+        var uploaded = await NarratorServer.UploadClipAsync(http, await TestClips.AviAsync());
+        var clip = await NarratorServer.WaitForPreviewAsync(http, uploaded.Id);
 
+        Assert.Equal("ready", clip.PreviewStatus);
         using var preview = await http.GetAsync(clip.PreviewUrl);
         Assert.Equal("video/mp4", preview.Content.Headers.ContentType?.MediaType);
         var bytes = await preview.Content.ReadAsByteArrayAsync();

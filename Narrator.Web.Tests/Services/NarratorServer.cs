@@ -29,8 +29,12 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     private readonly IChatClient? engine;
     private readonly bool paced;
 
-    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false)
+    private readonly Action<IServiceCollection>? testServices;
+
+    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false,
+        Action<IServiceCollection>? testServices = null)
     {
+        this.testServices = testServices;
         this.paced = paced;
         DataPath = Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
         this.settings = new Dictionary<string, string?>
@@ -118,6 +122,25 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         if (paced)
         {
             builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
+        }
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
+        }
+    }
+
+    /// <summary>Waits until GET /api/clips/{id} says the browser preview is no longer being made; returns the clip then.</summary>
+    public static async Task<ClipInfo> WaitForPreviewAsync(HttpClient http, string clipId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var clip = (await http.GetFromJsonAsync<ClipInfo>($"/api/clips/{clipId}", Json))!;
+            if (clip.PreviewStatus != "making" || DateTime.UtcNow > deadline)
+            {
+                return clip;
+            }
+            await Task.Delay(100);
         }
     }
 
