@@ -122,7 +122,9 @@ public sealed class FrameExtractor(FfmpegRunner? runner = null, ILogger<FrameExt
                 InputPath = path,
                 InputFormat = MediaFormatPolicy.PinnedDemuxer(probe),
                 InputOptions = ["-noaccurate_seek", "-ss", seconds.ToString("0.######", CultureInfo.InvariantCulture), "-skip_frame", "nokey"],
-                OutputOptions = ["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", scale, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                // Passthrough: the keyframe before the seek point has a negative time and a constant-rate output would drop it.
+                OutputOptions = ["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", scale, "-fps_mode", "passthrough", "-frames:v", "1",
+                    "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
             }, stdout => Task.Run(() => ReadAll(stdout, buffer.AsMemory(offset, frameBytes)), CancellationToken.None), cancellationToken).ConfigureAwait(false);
             if (result.Output == frameBytes)
             {
