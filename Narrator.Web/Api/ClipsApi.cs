@@ -65,6 +65,8 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        // Reading the form is the client's part; an I/O error inside the store (ours) must not be blamed on the body.
+        bool storing = false;
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
@@ -79,6 +81,7 @@ public static class ClipsApi
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
                 var owner = NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString());
+                storing = true;
                 var clip = await clips.SaveAsync(section.Body, fileName, null, owner, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
             }
@@ -87,7 +90,7 @@ public static class ClipsApi
         {
             return ApiProblems.ClipRejected(ex);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !storing && !cancellationToken.IsCancellationRequested)
         {
             // Malformed or cut-short multipart, or Kestrel's body limit: all the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }

@@ -136,6 +136,8 @@ public sealed partial class ClipStore
     private ClipRejectedException? Rejection(Exception ex, string sourcePath, string label) => ex switch
     {
         ClipRejectedException rejected => rejected,
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
+            $"The file is larger than the {FormatBytes(limits.MaxBytes)} upload limit.", ex),
         FfmpegMissingException missing => new ClipRejectedException(StatusCodes.Status503ServiceUnavailable, missing.Message, ex),
         MediaException media => new ClipRejectedException(StatusCodes.Status415UnsupportedMediaType, WithoutServerPaths(media.Message, sourcePath, label), ex),
         UserInputException user => new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, WithoutServerPaths(user.Message, sourcePath, label), ex),
