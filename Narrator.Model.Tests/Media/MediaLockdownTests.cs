@@ -42,6 +42,17 @@ public sealed class MediaLockdownTests(SynthesisedClips clips) : IDisposable
     }
 
     [Fact]
+    public async Task A_manifest_ffmpeg_does_not_even_recognise_is_still_refused_as_a_playlist()
+    {
+        // No "profiles" attribute: ffmpeg's DASH probe does not claim it, so it is simply unreadable.
+        string path = Write("bare.mpd", $"<?xml version=\"1.0\"?>\n<MPD type=\"static\"><BaseURL>file://{clips.Folder}/</BaseURL></MPD>\n");
+
+        var error = await Assert.ThrowsAsync<MediaFormatRefusedException>(() => prober.ProbeAsync(path, CancellationToken.None));
+
+        Assert.Equal($"bare.mpd is a DASH manifest (.mpd): {MediaFormatPolicy.PlaylistRefusal}.", error.Message);
+    }
+
+    [Fact]
     public async Task A_file_swapped_for_a_playlist_after_the_probe_is_read_with_the_probed_demuxer_and_yields_nothing()
     {
         string path = Path.Combine(folder, "swapped");

@@ -78,6 +78,30 @@ public static partial class MediaFormatPolicy
         _ => $"{fileName} was recognised as '{demuxer}', which is not a single-file video or image format: {PlaylistRefusal}.",
     };
 
+    /// <summary>
+    /// The playlist kind ("hls", "dash", "concat", "sdp") a file's first bytes announce, or null. Only words the refusal;
+    /// what ffmpeg may open is decided by the allow-lists, never by this.
+    /// </summary>
+    public static string? LooksLikePlaylist(string path)
+    {
+        string head;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[1024];
+            head = System.Text.Encoding.UTF8.GetString(buffer, 0, stream.Read(buffer)).TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        return head.StartsWith("#EXTM3U", StringComparison.Ordinal) ? "hls"
+            : head.Contains("<MPD", StringComparison.Ordinal) ? "dash"
+            : head.StartsWith("ffconcat version", StringComparison.Ordinal) ? "concat"
+            : head.StartsWith("v=0", StringComparison.Ordinal) && head.Contains("\nm=", StringComparison.Ordinal) ? "sdp"
+            : null;
+    }
+
     [GeneratedRegex(@"^\[(\w+) @ [^\]]*\] Format not on whitelist", RegexOptions.Multiline)]
     private static partial Regex RefusedLine();
 }

@@ -56,6 +56,11 @@ public sealed class MediaProber(FfmpegRunner? runner = null, ILogger<MediaProber
         }
         if (!result.Succeeded)
         {
+            // ffmpeg read it as nothing at all; if it is a playlist it could not recognise, say so rather than "corrupt".
+            if (MediaFormatPolicy.LooksLikePlaylist(file.FullName) is { } kind)
+            {
+                throw new MediaFormatRefusedException(MediaFormatPolicy.RefusalSentence(name, kind));
+            }
             throw Unreadable(name, result.Errors);
         }
 
