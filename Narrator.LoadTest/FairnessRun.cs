@@ -156,11 +156,7 @@ internal static class FairnessRun
     })
     { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
 
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(List<double> values) => LoadRun.Percentile([.. values], 50);
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
 
@@ -20,7 +19,7 @@ public sealed class UploadFairnessTests
         string small = await TestClips.Mp4Async();
         await using var server = new NarratorServer(new Dictionary<string, string?> { ["Narrator:Uploads:MaxDurationSeconds"] = "600" }, new ScriptedChatClient());
         using var visitor = server.Http();
-        using var heavyVisitor = From(server, IPAddress.Parse("127.0.0.2"));
+        using var heavyVisitor = server.HttpFrom(IPAddress.Parse("127.0.0.2"));
 
         var solo = new List<double>();
         for (int i = 0; i < 3; i++)
@@ -51,19 +50,6 @@ public sealed class UploadFairnessTests
         await NarratorServer.UploadClipAsync(http, path);
         return watch.Elapsed.TotalSeconds;
     }
-
-    /// <summary>A client whose connections come from another loopback address: another visitor to the server.</summary>
-    private static HttpClient From(NarratorServer server, IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
     private static double Median(List<double> values)
     {

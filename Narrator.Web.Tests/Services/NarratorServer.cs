@@ -85,6 +85,19 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
 
+    /// <summary>A client whose connections come from another loopback address (127.0.0.2...): another visitor to the server.</summary>
+    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
     public HubConnection Hub() => new HubConnectionBuilder()
         .WithUrl(new Uri(BaseAddress, "/hubs/narration"))
         .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
