@@ -69,10 +69,9 @@ public sealed class UploadFailureTests
         string tools = Directory.CreateTempSubdirectory("narrator-ffmpeg-").FullName;
         void Install()
         {
-            foreach (var program in new[] { "ffmpeg", "ffprobe" })
-            {
-                File.CreateSymbolicLink(Path.Combine(tools, program), Narrator.Model.Media.FfmpegTools.Default.FfmpegPath.Replace("ffmpeg", program, StringComparison.Ordinal));
-            }
+            var installed = Narrator.Model.Media.FfmpegTools.Default;
+            File.CreateSymbolicLink(Path.Combine(tools, Path.GetFileName(installed.FfmpegPath)), installed.FfmpegPath);
+            File.CreateSymbolicLink(Path.Combine(tools, Path.GetFileName(installed.FfprobePath)), installed.FfprobePath);
         }
         void Remove()
         {
