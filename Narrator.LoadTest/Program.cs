@@ -4,7 +4,8 @@ namespace Narrator.LoadTest;
 
 /// <summary>
 /// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>,
-/// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>).
+/// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>),
+/// or <c>-- fairness [HEAVY_CLIP] [runs=5]</c> for a small upload beside another visitor's heaviest legal one (<see cref="FairnessRun"/>).
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -17,6 +18,10 @@ internal static class LoadTestProgram
         {
             return await LoadClients.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3],
                 int.Parse(args[4], CultureInfo.InvariantCulture), args[5] == "burst", args[6], cts.Token);
+        }
+        if (args.Length > 0 && args[0] == "fairness")
+        {
+            return await FairnessRun.RunAsync(args.Length > 1 ? args[1] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5, cts.Token);
         }
         if (args.Length > 1 && args[0] == "long")
         {

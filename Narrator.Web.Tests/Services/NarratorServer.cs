@@ -29,8 +29,12 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     private readonly IChatClient? engine;
     private readonly bool paced;
 
-    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false)
+    private readonly Action<IServiceCollection>? testServices;
+
+    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false,
+        Action<IServiceCollection>? testServices = null)
     {
+        this.testServices = testServices;
         this.paced = paced;
         DataPath = Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
         this.settings = new Dictionary<string, string?>
@@ -81,6 +85,19 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
 
+    /// <summary>A client whose connections come from another loopback address (127.0.0.2...): another visitor to the server.</summary>
+    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
     public HubConnection Hub() => new HubConnectionBuilder()
         .WithUrl(new Uri(BaseAddress, "/hubs/narration"))
         .AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
@@ -118,6 +135,25 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         if (paced)
         {
             builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
+        }
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
+        }
+    }
+
+    /// <summary>Waits until GET /api/clips/{id} says the browser preview is no longer being made; returns the clip then.</summary>
+    public static async Task<ClipInfo> WaitForPreviewAsync(HttpClient http, string clipId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var clip = (await http.GetFromJsonAsync<ClipInfo>($"/api/clips/{clipId}", Json))!;
+            if (clip.PreviewStatus != "making" || DateTime.UtcNow > deadline)
+            {
+                return clip;
+            }
+            await Task.Delay(100);
         }
     }
 

@@ -32,10 +32,19 @@ internal static class ApiProblems
             StatusCodes.Status413PayloadTooLarge => "The file is too large",
             StatusCodes.Status415UnsupportedMediaType => "Not a usable video or image",
             StatusCodes.Status422UnprocessableEntity => "The clip is outside the limits",
+            StatusCodes.Status429TooManyRequests => "Your storage quota is full",
+            StatusCodes.Status503ServiceUnavailable => "Uploads are unavailable",
+            StatusCodes.Status507InsufficientStorage => "The server's storage is full",
             _ => "The upload is not valid",
         },
         rejection.Message,
-        "clip_rejected");
+        rejection.StatusCode switch
+        {
+            StatusCodes.Status429TooManyRequests => "owner_quota",
+            StatusCodes.Status503ServiceUnavailable => "ffmpeg_missing",
+            StatusCodes.Status507InsufficientStorage => "storage_full",
+            _ => "clip_rejected",
+        });
 
     public static ProblemHttpResult BadRequest(string detail) =>
         Problem(StatusCodes.Status400BadRequest, "The request is not valid", detail, FailureCodes.InvalidRequest);

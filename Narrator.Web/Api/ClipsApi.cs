@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Api;
 
@@ -36,7 +37,7 @@ public static class ClipsApi
             .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.");
         group.MapGet("/{id}/preview", GetClipPreview)
             .WithName(nameof(GetClipPreview))
-            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it).");
+            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).");
         group.MapDelete("/{id}", DeleteClip)
             .WithName(nameof(DeleteClip))
             .WithSummary("Delete a clip and its files now instead of when it expires.")
@@ -64,6 +65,8 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        // Reading the form is the client's part; an I/O error inside the store (ours) must not be blamed on the body.
+        bool storing = false;
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
@@ -77,7 +80,9 @@ public static class ClipsApi
                 }
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
+                var owner = NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString());
+                storing = true;
+                var clip = await clips.SaveAsync(section.Body, fileName, null, owner, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
             }
         }
@@ -85,13 +90,15 @@ public static class ClipsApi
         {
             return ApiProblems.ClipRejected(ex);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !storing && !cancellationToken.IsCancellationRequested)
         {
-            // Malformed multipart, or Kestrel's body limit: both are the client's doing.
+            // Malformed or cut-short multipart, or Kestrel's body limit: all the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
                 ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
                     $"The file is larger than the {limits.Value.MaxBytes}-byte upload limit."))
-                : ApiProblems.BadRequest("The multipart body could not be read; send the file in a field named \"file\".");
+                : ApiProblems.BadRequest(ex is IOException or BadHttpRequestException
+                    ? "The upload ended before the whole form arrived (the body was cut short or the connection dropped); please send it again."
+                    : "The multipart body could not be read; send the file in a field named \"file\".");
         }
         return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
     }
@@ -122,10 +129,17 @@ public static class ClipsApi
             : ApiProblems.Problem(StatusCodes.Status404NotFound, "Frame not found",
                 $"Clip \"{id}\" has no frame {n} (or the clip has expired).", "frame_not_found");
 
-    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips) =>
-        clips.Preview(id) is { } preview
-            ? TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true)
+    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips)
+    {
+        if (clips.Preview(id) is { } preview)
+        {
+            return TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true);
+        }
+        return clips.Get(id) is { PreviewMessage: { } message } clip
+            ? ApiProblems.Problem(StatusCodes.Status409Conflict, clip.PreviewStatus == "making" ? "The preview is still being made" : "No preview",
+                message, clip.PreviewStatus == "making" ? "preview_pending" : "preview_failed")
             : ApiProblems.ClipNotFound(id);
+    }
 
     public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, ClipStore clips) =>
         clips.Delete(id) ? TypedResults.NoContent() : ApiProblems.ClipNotFound(id);

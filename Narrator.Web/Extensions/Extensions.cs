@@ -51,9 +51,13 @@ public static class Extensions
         services.AddSingleton<NarratorDatabase>();
         services.AddSingleton<NarrationHistory>();
 
-        services.AddSingleton(_ => FfmpegTools.Default);
-        services.AddSingleton(sp => new MediaProber(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<MediaProber>>()));
-        services.AddSingleton(sp => new FrameExtractor(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<FrameExtractor>>()));
+        // One ffmpeg runner for everything that reads a visitor's media: one place for the tool paths and the allow-lists.
+        services.AddOptions<FfmpegOptions>().BindConfiguration(FfmpegOptions.Section);
+        services.AddSingleton(sp => new FfmpegLocator(sp.GetRequiredService<IOptions<FfmpegOptions>>().Value.Folder));
+        services.AddSingleton(sp => new FfmpegRunner(sp.GetRequiredService<FfmpegLocator>(), sp.GetRequiredService<ILogger<FfmpegRunner>>()));
+        services.AddSingleton(sp => new MediaProber(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<MediaProber>>()));
+        services.AddSingleton(sp => new FrameExtractor(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<FrameExtractor>>()));
+        services.AddSingleton<ClipFiles>();
         services.AddSingleton(sp => new MediaPreparer(
             sp.GetRequiredService<MediaProber>(), sp.GetRequiredService<FrameExtractor>(), sp.GetRequiredService<ILogger<MediaPreparer>>()));
         services.AddSingleton<PreprocessingPool>();
@@ -62,7 +66,7 @@ public static class Extensions
         services.AddHostedService<ClipExpiry>();
         services.AddSingleton<IClipPreparer, ClipPreparer>();
         services.AddSingleton(sp => new VideoSegmenter(
-            new SceneCutDetector(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
+            new SceneCutDetector(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
             sp.GetRequiredService<ILogger<VideoSegmenter>>()));
         services.AddSingleton<ClipSegmentations>();
         services.AddSingleton<IMediaWorkRunner>(sp => new ModelQueueMediaWork(sp.GetRequiredService<PreprocessingPool>()));

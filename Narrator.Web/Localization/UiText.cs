@@ -65,6 +65,10 @@ public sealed class UiText
         $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} fps",
         $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧/秒");
     public string StillFacts(int width, int height) => Pick($"Still image · {width}×{height}", $"静态图片 · {width}×{height}");
+    public string PreviewMaking => Pick("The browser preview is still being made; the clip can already be narrated.", "浏览器预览仍在生成中；现在已可以为该视频生成解说。");
+    public string PreviewFailed => Pick("No browser preview could be made; the clip can still be narrated.", "无法生成浏览器预览；仍可为该视频生成解说。");
+    public string FramesApproximate => Pick("These are keyframes near the planned times; the exact frames are still being made (or, for a long video, each segment is sampled on its own).",
+        "这些是计划时间附近的关键帧；精确帧仍在生成中（长视频则按片段分别采样）。");
     public string NoClip => Pick("No clip yet: upload one or pick an example below.", "尚未选择视频：请上传，或从下方示例中选择。");
 
     // Frame strip

@@ -47,7 +47,19 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// Throws <see cref="ClipRejectedException"/> with a sentence for the person when the file is refused.
     /// </summary>
     public Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken) =>
-        clips.SaveAsync(content, fileName, frameOptions, cancellationToken);
+        clips.SaveAsync(content, fileName, frameOptions, Owner, cancellationToken);
+
+    /// <summary>Raised (on a pool thread) when one of the clips changes after its upload was answered: its preview or exact frames are ready.</summary>
+    public event Action<ClipInfo>? ClipUpdated;
+
+    /// <summary>Starts passing the store's clip updates on to <see cref="ClipUpdated"/> (the page subscribes once it renders).</summary>
+    public void WatchClips()
+    {
+        clips.ClipUpdated -= OnClipUpdated;
+        clips.ClipUpdated += OnClipUpdated;
+    }
+
+    private void OnClipUpdated(ClipInfo clip) => ClipUpdated?.Invoke(clip);
 
     /// <summary>The frames the model would see with other options (a template's, or the advanced settings).</summary>
     public Task<ClipInfo> ReplanAsync(string clipId, FrameOptions frameOptions, CancellationToken cancellationToken) =>
@@ -84,5 +96,9 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
 
     public QueueSnapshot Queue() => narrations.QueueSnapshot();
 
-    public void Dispose() => narrations.CancelAll(Owner);
+    public void Dispose()
+    {
+        clips.ClipUpdated -= OnClipUpdated;
+        narrations.CancelAll(Owner);
+    }
 }

@@ -112,6 +112,8 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         {
             // Prerendered markup is visible before the circuit connects; this says the buttons work now.
             _interactive = true;
+            Session.ClipUpdated += OnClipUpdated;
+            Session.WatchClips();
             await RefreshHistoryAsync();
             if (_engine is null && _engineError is null)
             {
@@ -530,8 +532,20 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         await DescribeAsync();
     }
 
+    /// <summary>The clip on show got its preview or exact frames in the background: show them.</summary>
+    private void OnClipUpdated(ClipInfo clip) => _ = InvokeAsync(() =>
+    {
+        if (_clip?.Id == clip.Id && !_pageLifetime.IsCancellationRequested)
+        {
+            // The store's record is the latest (a re-plan meanwhile is in it too).
+            _clip = clip;
+            StateHasChanged();
+        }
+    });
+
     public async ValueTask DisposeAsync()
     {
+        Session.ClipUpdated -= OnClipUpdated;
         _pageLifetime.Cancel();
         _pageLifetime.Dispose();
         if (_script is not null)
