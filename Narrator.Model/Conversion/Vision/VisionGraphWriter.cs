@@ -148,8 +148,10 @@ public static class VisionGraphWriter
             int merged = _width * vision.SpatialMergeSize * vision.SpatialMergeSize;
             string tokens = g.Reshape(normed, -1, merged);
             string first = Linear(tokens, "visual.merger.mlp.0", merged, merged, bias: true);
-            string gelu = g.Mul(g.Mul(first, Scalar(0.5f)),
-                g.Add(g.Node("Erf", [g.Mul(first, Scalar((float)(1 / Math.Sqrt(2))))]), Scalar(1f)));
+            // Exact (erf) GELU in fp32 as torch computes it inside a bf16 op: bf16 would round 1/sqrt(2) itself.
+            string wide = _type == DataType.Float ? first : g.Cast(first, DataType.Float);
+            string gelu = Typed(g.Mul(g.Mul(wide, g.FloatScalar(0.5f)),
+                g.Add(g.Node("Erf", [g.Mul(wide, g.FloatScalar((float)(1 / Math.Sqrt(2))))]), g.FloatScalar(1f))));
             string features = Linear(gelu, "visual.merger.mlp.2", vision.OutHiddenSize, merged, bias: true);
             string ordered = g.Gather(features, reverse, 0);
             if (_type != DataType.Float)
@@ -259,8 +261,6 @@ public static class VisionGraphWriter
             TensorConversion.ToFloat32Bytes(values, floats);
             return g.Initializer(name, DataType.Float, floats, dims);
         }
-
-        private string Scalar(float value) => Store(g.FreshName("const"), [value], []);
 
         private string Typed(string floats) => _type == DataType.Float ? floats : g.Cast(floats, _type);
     }
