@@ -9,21 +9,8 @@ namespace Narrator.Bench;
 /// </summary>
 internal static class BenchProcess
 {
-    public static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(ffmpeg) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo)!;
-        string errors = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed ({process.ExitCode}): {errors}");
-        }
-    }
+    public static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        await RunAsync(ffmpeg, arguments, readStandardError: true, "ffmpeg", cancellationToken);
 
     public static double Median(IEnumerable<double> values)
     {
@@ -41,21 +28,28 @@ internal static class BenchProcess
     /// </summary>
     public static async Task<string> RunSelfAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(BenchProcess).Assembly.Location);
-        }
+        // Under `dotnet Narrator.Bench.dll` the program is the host plus this assembly; a published build is the file itself.
+        var self = Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet"
+            ? arguments.Prepend(typeof(BenchProcess).Assembly.Location)
+            : arguments;
+        return await RunAsync(Environment.ProcessPath!, self, readStandardError: false, "probe", cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="file"/> to its end; returns the stream it was asked to read, or throws with it on failure.</summary>
+    private static async Task<string> RunAsync(string file, IEnumerable<string> arguments, bool readStandardError, string what,
+        CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = readStandardError, RedirectStandardOutput = !readStandardError };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
         using var process = Process.Start(start)!;
-        string output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        string output = await (readStandardError ? process.StandardError : process.StandardOutput).ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"probe {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {output}");
+            throw new InvalidOperationException($"{what} failed ({process.ExitCode}): {output}");
         }
         return output;
     }
