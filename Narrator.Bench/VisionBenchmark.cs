@@ -49,10 +49,17 @@ internal sealed class VisionBenchmark : IBenchmark
                 int groupedRuns = VisionEncoder.PlanRuns(config, defaultBudget, [grid]).Count;
                 foreach (var (label, budget) in new[] { ("one run", long.MaxValue / 4), ($"{groupedRuns} runs under the default 2 GiB budget", defaultBudget) })
                 {
+                    long needed = VisionRunPlan.BytesPerPatch(config) * Math.Min(grid.PatchCount, VisionRunPlan.MaxPatchesPerRun(config, budget)) + (1L << 30);
+                    if (BenchProcess.MemAvailableBytes() < needed)
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"VISION {frameCount} frames, {label}: skipped, {BenchProcess.MemAvailableBytes() / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F1} GiB needed"));
+                        continue;
+                    }
                     var result = await ProbeAsync(tower, frameCount, budget, runs, cancellationToken);
                     double transient = result.PeakMb - result.LoadedMb;
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"VISION {frameCount} frames ({grid}, {grid.PatchCount} patches), 2 blocks (1 window + 1 full), {label}: median {BenchProcess.Median(result.Seconds):F1} s of {string.Join(" / ", result.Seconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))}; peak RSS {result.PeakMb:F0} MB (after load {result.LoadedMb:F0} MB, encode adds {transient:F0} MB = {transient * 1048576 / grid.PatchCount / 1024:F1} KiB per patch in the largest run of {result.LargestRunPatches} patches, estimate {VisionRunPlan.BytesPerPatch(config) / 1024.0:F1} KiB); load {BenchProcess.LoadAverage()}"));
+                        $"VISION {frameCount} frames ({grid}, {grid.PatchCount} patches), 2 blocks (1 window + 1 full), {label}: median {BenchProcess.Median(result.Seconds):F1} s wall of {Runs(result.Seconds)}, {BenchProcess.Median(result.CpuSeconds):F1} s CPU of {Runs(result.CpuSeconds)}; peak RSS {result.PeakMb:F0} MB (after load {result.LoadedMb:F0} MB, encode adds {transient:F0} MB = {transient * 1048576 / grid.PatchCount / 1024:F1} KiB per patch in the largest run of {result.LargestRunPatches} patches, estimate {VisionRunPlan.BytesPerPatch(config) / 1024.0:F1} KiB); load {BenchProcess.LoadAverage()}"));
                 }
             }
             if (!args.Contains("--skip-blocks"))
@@ -82,13 +89,13 @@ internal sealed class VisionBenchmark : IBenchmark
         {
             string tower = Tower(root, depth, full, cancellationToken);
             var result = await ProbeAsync(tower, frames, long.MaxValue / 4, runs, cancellationToken);
-            medians.Add(BenchProcess.Median(result.Seconds));
+            medians.Add(BenchProcess.Median(result.CpuSeconds));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"BLOCKS depth {depth} (full attention in [{string.Join(", ", full)}]), {frames} frames in one run: median {medians[^1]:F2} s of {string.Join(" / ", result.Seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))}"));
+                $"BLOCKS depth {depth} (full attention in [{string.Join(", ", full)}]), {frames} frames in one run: median {medians[^1]:F2} s CPU of {Runs(result.CpuSeconds)}, {BenchProcess.Median(result.Seconds):F2} s wall of {Runs(result.Seconds)}"));
         }
         double window = medians[2] - medians[1], fullBlock = medians[1] - medians[0], rest = medians[0] - window;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"PER BLOCK at {frames} frames: window block {window:F2} s, full-attention block {fullBlock:F2} s, patch embedding + merger {rest:F2} s; 32 blocks (28 window + 4 full) ≈ {rest + 28 * window + 4 * fullBlock:F1} s, 96 frames ≈ 6x that (load {BenchProcess.LoadAverage()})"));
+            $"PER BLOCK at {frames} frames, CPU seconds: window block {window:F2} s, full-attention block {fullBlock:F2} s, patch embedding + merger {rest:F2} s; 32 blocks (28 window + 4 full) ≈ {rest + 28 * window + 4 * fullBlock:F1} s CPU (load {BenchProcess.LoadAverage()})"));
     }
 
     /// <summary>A random 7B-width vision checkpoint of <paramref name="depth"/> blocks, converted at fp32 (cached under <paramref name="root"/>).</summary>
@@ -129,7 +136,8 @@ internal sealed class VisionBenchmark : IBenchmark
     private static GenAiVisionConfig ReadConfig(string package) =>
         JsonSerializer.Deserialize<GenAiVisionConfig>(File.ReadAllText(Path.Combine(package, "genai_vision.json")))!;
 
-    private sealed record ProbeResult(double LoadedMb, double PeakMb, double[] Seconds, int LargestRunPatches);
+    /// <summary>Wall and process CPU seconds per encode (CPU time is the steadier figure on a shared box), peak and post-load RSS.</summary>
+    private sealed record ProbeResult(double LoadedMb, double PeakMb, double[] Seconds, double[] CpuSeconds, int LargestRunPatches);
 
     private static async Task<ProbeResult> ProbeAsync(string package, int frames, long budget, int runs, CancellationToken cancellationToken)
     {
@@ -160,21 +168,30 @@ internal sealed class VisionBenchmark : IBenchmark
         using var session = new InferenceSession(Path.Combine(package, config.Filename), options);
         double loaded = BenchProcess.PeakResidentMegabytes();
         var seconds = new List<double>();
+        var cpuSeconds = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (int run = 0; run < runs; run++)
         {
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using var runOptions = new RunOptions();
             using var features = VisionEncoder.Encode(session, config, budget, pixels, [grid], runOptions);
             seconds.Add(clock.Elapsed.TotalSeconds);
+            self.Refresh();
+            cpuSeconds.Add((self.TotalProcessorTime - cpu).TotalSeconds);
         }
         int largest = VisionEncoder.PlanRuns(config, budget, [grid]).Max(r => r.PatchCount);
         if (!string.IsNullOrEmpty(profile))
         {
             Console.Error.WriteLine($"profile: {session.EndProfiling()}");
         }
-        Console.WriteLine(JsonSerializer.Serialize(new ProbeResult(loaded, BenchProcess.PeakResidentMegabytes(), [.. seconds], largest)));
+        Console.WriteLine(JsonSerializer.Serialize(new ProbeResult(loaded, BenchProcess.PeakResidentMegabytes(), [.. seconds], [.. cpuSeconds], largest)));
         return 0;
     }
+
+    private static string Runs(IEnumerable<double> seconds) =>
+        string.Join(" / ", seconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)));
 
     private static string? Option(string[] args, string name)
     {
