@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
 
@@ -196,7 +198,7 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
         var body = new HeldStream(bytes);
         var filesBefore = Directory.GetDirectories(server.ClipsFolder);
 
-        var saving = store.SaveAsync(body, "slow.mp4", null, CancellationToken.None);
+        var saving = store.SaveAsync(body, "slow.mp4", NarrationOwner.ForVisitor(VisitorCookie.NewId()), null, CancellationToken.None);
         await body.FirstReadDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
         store.DeleteExpired();
         var arrivingFolder = Assert.Single(Directory.GetDirectories(server.ClipsFolder).Except(filesBefore));

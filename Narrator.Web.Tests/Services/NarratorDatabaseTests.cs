@@ -39,7 +39,7 @@ public sealed class NarratorDatabaseTests : IDisposable
         }
         SqliteConnection.ClearAllPools();
 
-        var history = new NarrationHistory(new NarratorDatabase(folder));
+        var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var record = await history.GetAsync("old1", CancellationToken.None);
 
         Assert.NotNull(record);
@@ -48,6 +48,6 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Null(record.Segmentation);
         Assert.Null(record.DurationSeconds);
         // Opening it again finds the columns already there.
-        Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder)).GetAsync("old1", CancellationToken.None));
+        Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
     }
 }

@@ -7,6 +7,7 @@ using Narrator.Model;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Preprocessing;
+using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Clips;
 
@@ -63,10 +64,11 @@ public sealed class ClipStore
     /// </summary>
     /// <param name="content">The file's bytes; read once, never buffered whole.</param>
     /// <param name="fileName">The visitor's file name; only a label. Names holding a path are refused.</param>
-    public async Task<ClipInfo> SaveAsync(Stream content, string? fileName, FrameOptions? frameOptions, CancellationToken cancellationToken)
+    /// <param name="owner">The visitor uploading it: only they may re-plan or delete it.</param>
+    public async Task<ClipInfo> SaveAsync(Stream content, string? fileName, NarrationOwner owner, FrameOptions? frameOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        string label = CheckLabel(fileName);
+        string label = ClipLabels.FromFileName(fileName);
         var options = frameOptions ?? new FrameOptions();
         CheckFrameOptions(options);
         string id = NewId();
@@ -81,7 +83,7 @@ public sealed class ClipStore
             {
                 throw new ClipRejectedException(StatusCodes.Status400BadRequest, $"{label} is empty (0 bytes); please choose a video or image file.");
             }
-            var clip = await pool.RunAsync(ct => AcceptWithDeadlineAsync(id, label, sourcePath, options, ct), PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
+            var clip = await pool.RunAsync(ct => AcceptWithDeadlineAsync(id, label, owner, sourcePath, options, ct), PreprocessingPriority.Upload, cancellationToken).ConfigureAwait(false);
             clips[id] = clip;
             segmentations.StartSplitting(clip);
             logger.LogInformation("Clip {ClipId} accepted: {Label}, {Bytes} bytes, {Kind} {Width}x{Height} {Duration:F1}s, {Frames} frames planned",
@@ -131,7 +133,7 @@ public sealed class ClipStore
         }
         catch (MediaException ex)
         {
-            throw new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, ex.Message, ex);
+            throw new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, WithoutServerPaths(ex.Message, clip.SourcePath, clip.Label), ex);
         }
         finally
         {
@@ -222,13 +224,13 @@ public sealed class ClipStore
     public int Count => clips.Count;
 
     /// <summary>Probe, thumbnails and preview within ProcessingTimeoutSeconds of getting a pool slot (waiting for the slot does not count).</summary>
-    private async Task<StoredClip> AcceptWithDeadlineAsync(string id, string label, string sourcePath, FrameOptions options, CancellationToken cancellationToken)
+    private async Task<StoredClip> AcceptWithDeadlineAsync(string id, string label, NarrationOwner owner, string sourcePath, FrameOptions options, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(limits.ProcessingTimeoutSeconds));
         try
         {
-            return await AcceptAsync(id, label, sourcePath, options, deadline.Token).ConfigureAwait(false);
+            return await AcceptAsync(id, label, owner, sourcePath, options, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -237,7 +239,7 @@ public sealed class ClipStore
         }
     }
 
-    private async Task<StoredClip> AcceptAsync(string id, string label, string sourcePath, FrameOptions options, CancellationToken cancellationToken)
+    private async Task<StoredClip> AcceptAsync(string id, string label, NarrationOwner owner, string sourcePath, FrameOptions options, CancellationToken cancellationToken)
     {
         var probe = await prober.ProbeAsync(sourcePath, cancellationToken).ConfigureAwait(false);
         CheckLimits(label, probe);
@@ -249,6 +251,7 @@ public sealed class ClipStore
         {
             Id = id,
             Label = label,
+            Owner = owner,
             SourcePath = sourcePath,
             Probe = probe,
             FrameOptions = options,
@@ -338,26 +341,6 @@ public sealed class ClipStore
         {
             throw new ClipRejectedException(StatusCodes.Status400BadRequest, ex.Message, ex);
         }
-    }
-
-    /// <summary>The client's name is only a label; one that carries a path or control characters is refused outright.</summary>
-    internal static string CheckLabel(string? fileName)
-    {
-        if (string.IsNullOrWhiteSpace(fileName))
-        {
-            return "upload";
-        }
-        string name = fileName.Trim();
-        if (name.Length > 255)
-        {
-            throw new ClipRejectedException(StatusCodes.Status400BadRequest, "The file name is longer than 255 characters.");
-        }
-        if (name.Contains('/') || name.Contains('\\') || name.Contains("..", StringComparison.Ordinal) || name.Any(char.IsControl))
-        {
-            throw new ClipRejectedException(StatusCodes.Status400BadRequest,
-                "The file name must be a plain name, without folders, \"..\" or control characters.");
-        }
-        return name;
     }
 
     /// <summary>A safe on-disk name derived from the label (ASCII letters, digits, '-', '_', '.'), so ffmpeg messages name the visitor's file.</summary>
@@ -451,7 +434,7 @@ public sealed class ClipStore
 
     /// <summary>ffmpeg's messages may name the stored file; the person should see their own file name, never our folders.</summary>
     private string WithoutServerPaths(string message, string sourcePath, string label) =>
-        message.Replace(sourcePath, label, StringComparison.Ordinal).Replace(folder.Root, "", StringComparison.Ordinal);
+        ClipLabels.InMessage(message, sourcePath, label).Replace(folder.Root, "", StringComparison.Ordinal);
 
     internal static bool IsValidId(string? id) => id is { Length: 24 } && id.All(char.IsAsciiHexDigitLower);
 

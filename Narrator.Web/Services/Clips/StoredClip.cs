@@ -1,4 +1,5 @@
 using Narrator.Model.Media;
+using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Clips;
 
@@ -9,6 +10,9 @@ public sealed record StoredClip
 
     /// <summary>The visitor's file name, for display only.</summary>
     public required string Label { get; init; }
+
+    /// <summary>The visitor who uploaded it (only they may re-plan or delete it); empty for clips stored before owners were kept.</summary>
+    public NarrationOwner Owner { get; init; }
 
     /// <summary>The uploaded bytes, as received.</summary>
     public required string SourcePath { get; init; }
