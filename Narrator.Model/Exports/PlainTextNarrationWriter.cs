@@ -4,7 +4,7 @@ namespace Narrator.Model.Exports;
 
 /// <summary>
 /// For reading: each segment as <c>[HH:MM:SS.mmm - HH:MM:SS.mmm]</c> on its own line, then its text, then a blank line;
-/// a narration that did not complete starts with a line in parentheses saying so.
+/// a narration that did not complete starts with a line in parentheses saying so (and a blank line).
 /// </summary>
 public sealed class PlainTextNarrationWriter : INarrationWriter
 {

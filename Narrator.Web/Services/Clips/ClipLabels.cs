@@ -65,7 +65,7 @@ public static class ClipLabels
             return result;
         }
         // Only the name as a whole word: a short stored name must not be replaced inside other words.
-        var standalone = new Regex($@"(?<![\w.-]){Regex.Escape(storedName)}(?![\w-])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        var standalone = new Regex($@"(?<![\w.-]){Regex.Escape(storedName)}(?!\.?[\w-])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
         return standalone.Replace(result, _ => label);
     }
 
