@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Narrator.Model.Media;
 using Narrator.Web.Api;
@@ -238,6 +239,23 @@ public sealed class VisitorOwnershipTests
         Assert.Equal(FailureCodes.Disconnected, closed.ErrorCode);
         // The closed connection's own stream ends one way or another; only its narration's fate matters here.
         await closingRun.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Theory]
+    [InlineData(HttpTransportType.LongPolling)]
+    [InlineData(HttpTransportType.ServerSentEvents)]
+    public async Task A_hub_connection_on_any_transport_narrates_as_the_visitor_of_its_cookie(HttpTransportType transport)
+    {
+        await using var server = new NarratorServer(engine: new ScriptedChatClient(tokens: 2));
+        using var a = server.Visitor(AddressA);
+        var clip = await NarratorServer.UploadClipAsync(a.Http, await TestClips.Mp4Async());
+        await using var hub = a.Hub(transport);
+        await hub.StartAsync();
+
+        var events = await NarrationHubTests.CollectAsync(hub, new NarrationRequest { ClipId = clip.Id, Prompt = "over " + transport });
+
+        var completed = Assert.IsType<CompletedEvent>(events[^1]);
+        Assert.Equal([completed.NarrationId], (await ListAsync(a)).Select(r => r.Id));
     }
 
     [Fact]

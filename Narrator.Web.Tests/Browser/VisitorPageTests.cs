@@ -104,6 +104,10 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
     /// <summary>Uploads the clip and narrates it with a few frames and tokens; returns the text shown.</summary>
     private async Task<string> NarrateAsync(IPage page)
     {
+        // The file input listens only once Blazor's InputFile script has set it up; a file set before that is never seen.
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector('[data-testid=clip-upload] input[type=file]')?._blazorInputFileNextFileId !== undefined",
+            null, new() { Timeout = 60_000 });
         await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", _clip!);
         // Generous: on a shared 2-core box an upload can wait its turn for ffmpeg.
         await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 180_000 });

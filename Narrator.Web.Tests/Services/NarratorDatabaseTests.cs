@@ -23,13 +23,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_segments_were_stored_is_upgraded_and_its_rows_still_read()
     {
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
-        Directory.CreateDirectory(Path.GetDirectoryName(folder.Database)!);
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = """
+        var folder = await WriteOldFileAsync("""
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -37,10 +31,7 @@ public sealed class NarratorDatabaseTests : IDisposable
                     finished_at INTEGER NOT NULL, queue_ms REAL);
                 INSERT INTO narrations VALUES ('old1', 'owner', 'clip', 'street.mp4', 'tags', 'List tags.', '{}', '{}', 'completed',
                     'night, city', NULL, NULL, NULL, 1000, 1100, 2000, 100.0);
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+                """);
 
         var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var record = await history.GetAsync("old1", CancellationToken.None);
@@ -57,12 +48,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_visitors_takes_unfinished_rows_and_lists_its_old_rows_only_to_the_admin()
     {
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = """
+        var folder = await WriteOldFileAsync("""
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -71,10 +57,7 @@ public sealed class NarratorDatabaseTests : IDisposable
                 CREATE INDEX narrations_by_finish ON narrations (finished_at DESC);
                 INSERT INTO narrations VALUES ('old1', 'address:203.0.113.7', 'clip', 'street.mp4', 'tags', 'List tags.', '{}', '{}',
                     'completed', 'night, city', NULL, NULL, NULL, 1000, 1100, 2000, 100.0, 12.5, NULL, NULL);
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+                """);
 
         var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var visitor = Narrator.Web.Services.Queue.NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
@@ -93,5 +76,20 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Null(new1.FinishedAt);
         // Opening it again finds it already upgraded.
         Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
+    }
+
+    /// <summary>A history file as an earlier version wrote it (<paramref name="sql"/> creates and fills it), in this test's data folder.</summary>
+    private async Task<DataFolder> WriteOldFileAsync(string sql)
+    {
+        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
+        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = sql;
+            await create.ExecuteNonQueryAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        return folder;
     }
 }

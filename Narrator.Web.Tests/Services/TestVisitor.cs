@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Narrator.Web.Services.Visitors;
@@ -44,10 +45,11 @@ public sealed class TestVisitor : IDisposable
         return new TestVisitor(otherServer, address, moved);
     }
 
-    /// <summary>A hub connection (not started) that sends this visitor's cookie from this visitor's address.</summary>
-    public HubConnection Hub() => new HubConnectionBuilder()
+    /// <summary>A hub connection (not started) that sends this visitor's cookie from this visitor's address (WebSockets unless told otherwise).</summary>
+    public HubConnection Hub(HttpTransportType transports = HttpTransportType.WebSockets) => new HubConnectionBuilder()
         .WithUrl(new Uri(BaseAddress, "/hubs/narration"), options =>
         {
+            options.Transports = transports;
             options.Cookies = Cookies;
             options.HttpMessageHandlerFactory = _ => NewHandler();
             options.WebSocketFactory = async (context, cancellationToken) =>

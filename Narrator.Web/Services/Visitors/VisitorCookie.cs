@@ -43,11 +43,22 @@ public sealed class VisitorCookie(RequestDelegate next)
         return next(context);
     }
 
-    /// <summary>The visitor this request is from (the cookie it sent, or the one its response issues).</summary>
-    public static NarrationOwner OwnerOf(HttpContext context) =>
-        context.Items.TryGetValue(OwnerKey, out var owner) && owner is NarrationOwner visitor
-            ? visitor
-            : throw new InvalidOperationException("The visitor cookie middleware did not run for this request.");
+    /// <summary>
+    /// The visitor this request is from (the cookie it sent, or the one its response issues). A context the middleware
+    /// did not see (SignalR's copy of a long-polling connection's first request) is read from its cookie.
+    /// </summary>
+    public static NarrationOwner OwnerOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Items.TryGetValue(OwnerKey, out var owner) && owner is NarrationOwner visitor)
+        {
+            return visitor;
+        }
+        string? id = context.Request.Cookies[CookieName];
+        return IsValidId(id)
+            ? NarrationOwner.ForVisitor(id)
+            : throw new InvalidOperationException("The visitor cookie middleware did not run for this request and it carries no visitor cookie.");
+    }
 
     /// <summary>The caller of an HTTP request or hub connection: its visitor, its address, and the connection if it has one.</summary>
     public static NarrationCaller CallerOf(HttpContext context, string? connection = null) =>
