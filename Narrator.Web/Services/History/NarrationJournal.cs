@@ -128,6 +128,12 @@ public sealed class NarrationJournal(
         await entry.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            // A fast narration can end and be written before its acceptance is recorded: never write it back to "queued".
+            if (entry.Job.EndStored)
+            {
+                entries.TryRemove(new KeyValuePair<string, Entry>(entry.Job.Id, entry));
+                return true;
+            }
             if (!entry.IsDue)
             {
                 return true;
@@ -140,7 +146,8 @@ public sealed class NarrationJournal(
             entry.WrittenVersion = version;
             if (ended)
             {
-                entries.TryRemove(entry.Job.Id, out _);
+                entry.Job.EndStored = true;
+                entries.TryRemove(new KeyValuePair<string, Entry>(entry.Job.Id, entry));
             }
             Succeeded();
             return true;

@@ -150,6 +150,15 @@ public sealed class NarrationJob
 
     internal CancellationTokenSource Cancellation { get; } = new();
 
+    /// <summary>Set once the history holds how it ended, so nothing writes an older state of it again.</summary>
+    internal bool EndStored
+    {
+        get => Volatile.Read(ref endStored);
+        set => Volatile.Write(ref endStored, value);
+    }
+
+    private bool endStored;
+
     /// <summary>Why the job was cancelled (a FailureCodes value) and the sentence for the person; set before Cancellation fires.</summary>
     internal (string Code, string Message)? CancelReason { get; set; }
 
