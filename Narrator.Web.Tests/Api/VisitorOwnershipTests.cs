@@ -224,19 +224,28 @@ public sealed class VisitorOwnershipTests
         await using var staying = a.Hub();
         await closing.StartAsync();
         await staying.StartAsync();
-        var closingRun = NarrationHubTests.CollectAsync(closing, new NarrationRequest { ClipId = clip.Id, Prompt = "tab that closes" });
+        var closingId = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var closingRun = Task.Run(async () =>
+        {
+            await foreach (var narrationEvent in closing.StreamAsync<NarrationEvent>("Narrate", new NarrationRequest { ClipId = clip.Id, Prompt = "tab that closes" }))
+            {
+                closingId.TrySetResult(narrationEvent.NarrationId);
+            }
+        });
+        string closingNarration = await closingId.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await engine.FirstTokenRequested.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var stayingRun = NarrationHubTests.CollectAsync(staying, new NarrationRequest { ClipId = clip.Id, Prompt = "tab that stays" });
         string overHttp = await StartAsync(a, clip.Id, "same visitor over HTTP");
 
         await closing.DisposeAsync();
+        // The engine is gated: the closed tab's narration can only end by being cancelled.
+        var closed = await WaitEndedAsync(a, closingNarration);
         engine.Step(1000);
         var stayed = await stayingRun.WaitAsync(TimeSpan.FromSeconds(60));
 
+        Assert.Equal(FailureCodes.Disconnected, closed.ErrorCode);
         Assert.IsType<CompletedEvent>(stayed[^1]);
         Assert.Equal("completed", (await WaitEndedAsync(a, overHttp)).State);
-        var closed = await WaitForAsync(async () => (await ListAsync(a)).FirstOrDefault(r => r.Prompt == "tab that closes"));
-        Assert.Equal(FailureCodes.Disconnected, closed.ErrorCode);
         // The closed connection's own stream ends one way or another; only its narration's fate matters here.
         await closingRun.ContinueWith(_ => { }, TaskScheduler.Default);
     }
