@@ -6,6 +6,7 @@ using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
 
@@ -199,7 +200,7 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
         var body = new HeldStream(bytes);
         var filesBefore = Directory.GetDirectories(server.ClipsFolder);
 
-        var saving = store.SaveAsync(body, "slow.mp4", null, NarrationOwner.ForAddress("127.0.0.1"), CancellationToken.None);
+        var saving = store.SaveAsync(body, "slow.mp4", NarrationOwner.ForVisitor(VisitorCookie.NewId()), null, CancellationToken.None);
         await body.FirstReadDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
         store.DeleteExpired();
         var arrivingFolder = Assert.Single(Directory.GetDirectories(server.ClipsFolder).Except(filesBefore));

@@ -40,7 +40,7 @@ public sealed class UploadFailureTests
     {
         var disk = new FillingDisk();
         await using var server = new NarratorServer(engine: new ScriptedChatClient(),
-            testServices: services => services.AddSingleton<ClipFiles>(disk));
+            configure: services => services.AddSingleton<ClipFiles>(disk));
         using var http = server.Http();
         var mp4 = await File.ReadAllBytesAsync(await TestClips.Mp4Async());
 

@@ -11,13 +11,15 @@ internal static class ApiProblems
     public static ProblemHttpResult Rejected(NarrationRejectedException rejection) => Problem(
         rejection.Code switch
         {
-            FailureCodes.OwnerLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+            FailureCodes.OwnerLimit or FailureCodes.AddressLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         },
         rejection.Code switch
         {
             FailureCodes.OwnerLimit => "Too many narrations of yours",
+            FailureCodes.AddressLimit => "Too many narrations from your address",
+            FailureCodes.InvalidPrompt => "The prompt is not valid",
             FailureCodes.QueueFull => "The queue is full",
             FailureCodes.ShuttingDown => "The server is shutting down",
             _ => "The narration request is not valid",
@@ -54,6 +56,13 @@ internal static class ApiProblems
 
     public static ProblemHttpResult NarrationNotFound(string narrationId) => Problem(StatusCodes.Status404NotFound, "Narration not found",
         $"No narration with id \"{narrationId}\" is known.", "narration_not_found");
+
+    /// <summary>403: the thing exists but belongs to another visitor (reading it by id stays allowed; changing it does not).</summary>
+    public static ProblemHttpResult NotYours(string detail) => Problem(StatusCodes.Status403Forbidden, "Not yours", detail, NotOwnerCode);
+
+    public const string NotOwnerCode = "not_owner";
+
+    public const string StorageFullCode = "storage_full";
 
     public static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title,

@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
-using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
 
@@ -30,7 +30,7 @@ public static class ClipsApi
             .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.");
         group.MapPost("/{id}/plan", ReplanClip)
             .WithName(nameof(ReplanClip))
-            .WithSummary("Re-plan a clip's frames for other frame options (fps, min/max frames, pixels) and return the new frames.")
+            .WithSummary("Re-plan one of your clips' frames for other frame options (fps, min/max frames, pixels) and return the new frames; 403 for another visitor's.")
             .DisableAntiforgery();
         group.MapGet("/{id}/frames/{n:int}", GetClipFrame)
             .WithName(nameof(GetClipFrame))
@@ -40,7 +40,7 @@ public static class ClipsApi
             .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).");
         group.MapDelete("/{id}", DeleteClip)
             .WithName(nameof(DeleteClip))
-            .WithSummary("Delete a clip and its files now instead of when it expires.")
+            .WithSummary("Delete one of your clips and its files now instead of when it expires; 403 for another visitor's.")
             .DisableAntiforgery();
         return group;
     }
@@ -80,9 +80,9 @@ public static class ClipsApi
                 }
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var owner = NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString());
+                var owner = VisitorCookie.OwnerOf(context);
                 storing = true;
-                var clip = await clips.SaveAsync(section.Body, fileName, null, owner, cancellationToken).ConfigureAwait(false);
+                var clip = await clips.SaveAsync(section.Body, fileName, owner, null, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
             }
         }
@@ -107,8 +107,12 @@ public static class ClipsApi
         clips.Get(id) is { } clip ? TypedResults.Ok(clip) : ApiProblems.ClipNotFound(id);
 
     public static async Task<Results<Ok<ClipInfo>, ProblemHttpResult>> ReplanClip(
-        string id, FrameOptions options, ClipStore clips, CancellationToken cancellationToken)
+        string id, FrameOptions options, HttpContext context, ClipStore clips, CancellationToken cancellationToken)
     {
+        if (NotYours(id, context, clips, "change its frames") is { } refusal)
+        {
+            return refusal;
+        }
         try
         {
             return TypedResults.Ok(await clips.ReplanAsync(id, options, cancellationToken).ConfigureAwait(false));
@@ -141,6 +145,14 @@ public static class ClipsApi
             : ApiProblems.ClipNotFound(id);
     }
 
-    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, ClipStore clips) =>
-        clips.Delete(id) ? TypedResults.NoContent() : ApiProblems.ClipNotFound(id);
+    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, HttpContext context, ClipStore clips) =>
+        NotYours(id, context, clips, "delete it") is { } refusal ? refusal
+        : clips.Delete(id) ? TypedResults.NoContent()
+        : ApiProblems.ClipNotFound(id);
+
+    /// <summary>A 403 when the clip exists and another visitor uploaded it (reading it by id stays allowed, changing it does not).</summary>
+    private static ProblemHttpResult? NotYours(string id, HttpContext context, ClipStore clips, string what) =>
+        clips.Find(id) is { } clip && clip.Owner != VisitorCookie.OwnerOf(context)
+            ? ApiProblems.NotYours($"Clip \"{id}\" was uploaded by another visitor; only they can {what}.")
+            : null;
 }

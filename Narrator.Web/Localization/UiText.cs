@@ -192,6 +192,7 @@ public sealed class UiText
     public string TryExample => Pick("Try it", "试一试");
     public string SuggestedTemplate(string name) => Pick($"Suggested: {name}", $"推荐模板：{name}");
     public string HistoryEmpty => Pick("Your narrations will be listed here.", "您的解说记录会显示在这里。");
+    public string HistoryInterrupted => Pick("Interrupted by a server restart; the text so far is kept.", "服务器重启中断了这次解说；已保留当时的文字。");
     public string HistoryWhen => Pick("When", "时间");
     public string HistoryClip => Pick("Clip", "视频");
     public string CustomPrompt => Pick("Custom prompt", "自定义提示词");

@@ -86,10 +86,11 @@ public sealed partial class ClipStore
     /// </summary>
     /// <param name="content">The file's bytes; read once, never buffered whole.</param>
     /// <param name="fileName">The visitor's file name; only a label. Names holding a path are refused.</param>
-    public async Task<ClipInfo> SaveAsync(Stream content, string? fileName, FrameOptions? frameOptions, NarrationOwner owner, CancellationToken cancellationToken)
+    /// <param name="owner">The visitor uploading it: only they may re-plan or delete it.</param>
+    public async Task<ClipInfo> SaveAsync(Stream content, string? fileName, NarrationOwner owner, FrameOptions? frameOptions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
-        string label = CheckLabel(fileName);
+        string label = ClipLabels.FromFileName(fileName);
         var options = frameOptions ?? new FrameOptions();
         CheckFrameOptions(options);
         if (ffmpeg.Problem() is { } missing)
@@ -186,7 +187,9 @@ public sealed partial class ClipStore
         }
         catch (Exception ex) when (ex is MediaException or IOException && (ex is MediaException || ClipFiles.IsDiskFull(ex)))
         {
-            throw ex is MediaException ? new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, ex.Message, ex) : DiskFull(ex);
+            throw ex is MediaException
+                ? new ClipRejectedException(StatusCodes.Status422UnprocessableEntity, WithoutServerPaths(ex.Message, clip.SourcePath, clip.Label), ex)
+                : DiskFull(ex);
         }
         finally
         {
@@ -611,26 +614,6 @@ public sealed partial class ClipStore
         }
     }
 
-    /// <summary>The client's name is only a label; one that carries a path or control characters is refused outright.</summary>
-    internal static string CheckLabel(string? fileName)
-    {
-        if (string.IsNullOrWhiteSpace(fileName))
-        {
-            return "upload";
-        }
-        string name = fileName.Trim();
-        if (name.Length > 255)
-        {
-            throw new ClipRejectedException(StatusCodes.Status400BadRequest, "The file name is longer than 255 characters.");
-        }
-        if (name.Contains('/') || name.Contains('\\') || name.Contains("..", StringComparison.Ordinal) || name.Any(char.IsControl))
-        {
-            throw new ClipRejectedException(StatusCodes.Status400BadRequest,
-                "The file name must be a plain name, without folders, \"..\" or control characters.");
-        }
-        return name;
-    }
-
     private static ClipInfo ToInfo(StoredClip clip)
     {
         var frames = new FrameThumbnail[clip.FrameTimestamps.Length];
@@ -723,11 +706,7 @@ public sealed partial class ClipStore
 
     /// <summary>ffmpeg's messages may name the stored file; the person should see their own file name, never our folders.</summary>
     private string WithoutServerPaths(string message, string sourcePath, string label) =>
-        StoredNameWord().Replace(message.Replace(sourcePath, label, StringComparison.Ordinal).Replace(folder.Root, "", StringComparison.Ordinal), label);
-
-    /// <summary>The stored file's bare name as the tools' sentences put it ("source is not...", "decode 'source'").</summary>
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w/.-])" + SourceFile + @"(?![\w/.-])")]
-    private static partial System.Text.RegularExpressions.Regex StoredNameWord();
+        ClipLabels.InMessage(message, sourcePath, label).Replace(folder.Root, "", StringComparison.Ordinal);
 
     private static long FolderBytes(string path)
     {

@@ -8,7 +8,10 @@ public sealed record StoredClip
 {
     public required string Id { get; init; }
 
-    /// <summary>Who uploaded it: their stored clips count against their storage quota.</summary>
+    /// <summary>
+    /// The visitor who uploaded it: only they may re-plan or delete it, and it counts against their storage quota;
+    /// empty for clips stored before owners were kept.
+    /// </summary>
     public NarrationOwner Owner { get; init; }
 
     /// <summary>The visitor's file name, for display only.</summary>
