@@ -57,7 +57,7 @@ internal sealed class SubtitleBenchmark : IBenchmark
         {
             var probe = await prober.ProbeAsync(clip, cancellationToken);
             var stream = (await reader.ListAsync(clip, probe, cancellationToken)).Single();
-            string[] floor = ["-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file", "-f", probe.Container, "-i", clip,
+            string[] floor = ["-nostdin", "-hide_banner", "-loglevel", "error", "-protocol_whitelist", "file", "-f", MediaFormatPolicy.PinnedDemuxer(probe), "-i", clip,
                 "-map", $"0:{stream.Index}", "-c", "copy", "-f", "null", "-"];
             await BenchProcess.RunFfmpegAsync(tools.FfmpegPath, floor, cancellationToken); // warm the page cache
 

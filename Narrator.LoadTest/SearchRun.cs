@@ -68,7 +68,7 @@ internal static class SearchRun
         {
             var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = work }), new HostingEnvironment { ContentRootPath = work });
             var database = new NarratorDatabase(folder);
-            var history = new NarrationHistory(database);
+            var history = new NarrationHistory(database, TimeProvider.System);
             var search = new NarrationSearch(database, NullLogger<NarrationSearch>.Instance);
             Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, SQLite {SqliteVersion(database)}; load average {LoadAverage()}");
 
@@ -134,7 +134,8 @@ internal static class SearchRun
             Frames = new FrameOptions(),
             Generation = new GenerationOptions(),
         };
-        var job = new NarrationJob(n.ToString("x24", CultureInfo.InvariantCulture), owner, work, DateTimeOffset.UtcNow);
+        var job = new NarrationJob(n.ToString("x24", CultureInfo.InvariantCulture), new NarrationCaller(owner, NarrationOwner.ForAddress("127.0.0.1")), work,
+            DateTimeOffset.UtcNow);
         int segments = 0;
         if (random.Next(5) == 0)
         {
@@ -151,7 +152,8 @@ internal static class SearchRun
         {
             job.AppendToken(Paragraph(random, chinese, 4, 8));
         }
-        await history.SaveAsync(job, new CompletedEvent(job.Text, new GenerationStats()) { NarrationId = job.Id }, cancellationToken);
+        var completed = new CompletedEvent(job.Text, new GenerationStats()) { NarrationId = job.Id };
+        await history.SaveAsync(job.ToRecord(completed, DateTimeOffset.UtcNow), owner, cancellationToken);
         if (random.Next(3) != 0)
         {
             return (segments, 0);

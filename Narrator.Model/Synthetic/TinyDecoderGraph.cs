@@ -1,7 +1,8 @@
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Narrator.Model.Onnx;
 using Narrator.Model.Onnx.Proto;
-using static Narrator.Model.Synthetic.OnnxGraphBuilder;
+using Narrator.Model.Onnx.Graphs;
+using static Narrator.Model.Onnx.Graphs.OnnxGraphBuilder;
 using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Narrator.Model.Synthetic;

@@ -1,4 +1,5 @@
 using Narrator.Model.Onnx;
+using Narrator.Model.Onnx.Graphs;
 using Narrator.Model.Onnx.Proto;
 using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
 

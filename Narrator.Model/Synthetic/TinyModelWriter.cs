@@ -6,6 +6,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Narrator.Model.Onnx;
+using Narrator.Model.Onnx.Graphs;
 using Narrator.Model.Onnx.Proto;
 using Narrator.Model.Text;
 
@@ -26,7 +27,7 @@ public sealed class TinyModelWriter(TinyModelSpec? spec = null, ILogger? logger 
     public const int FormatVersion = 3;
 
     /// <summary>ONNX producer name of every tiny graph; the loader uses it to flag the package as a demo model.</summary>
-    public const string ProducerName = "narrator-tiny-model";
+    public const string ProducerName = OnnxGraphBuilder.TinyProducerName;
 
     private readonly TinyModelSpec _spec = spec ?? new TinyModelSpec();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;

@@ -211,9 +211,11 @@ public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixt
         var (id, _) = await NarrateAsync(Body(clip.Id, "一个穿红衣服的女人走进了咖啡馆 near the harbourmaster's office", subtitles: "off"));
         // Someone else's narration with the same words, stored under another owner.
         var history = fixture.Server.Services.GetRequiredService<NarrationHistory>();
-        var stranger = new NarrationJob("ffffffffffffffffffffffff", new NarrationOwner("address:203.0.113.9"), QueueHarness.Work("x"), DateTimeOffset.UtcNow);
+        var strangerOwner = NarrationOwner.ForVisitor("ffffffffffffffffffffffffffffffff");
+        var stranger = new NarrationJob("ffffffffffffffffffffffff", QueueHarness.Caller(strangerOwner.Value), QueueHarness.Work("x"), DateTimeOffset.UtcNow);
         stranger.AppendToken("一个穿红衣服的女人走进了咖啡馆 near the harbourmaster's office");
-        await history.SaveAsync(stranger, new CompletedEvent(stranger.Text, new GenerationStats()) { NarrationId = stranger.Id }, CancellationToken.None);
+        await history.SaveAsync(stranger.ToRecord(new CompletedEvent(stranger.Text, new GenerationStats()) { NarrationId = stranger.Id }, DateTimeOffset.UtcNow),
+            strangerOwner, CancellationToken.None);
 
         var chinese = (await http.GetFromJsonAsync<SearchResponse>($"/api/search?q={Uri.EscapeDataString("咖啡馆")}", NarratorServer.Json))!;
         var shortWord = (await http.GetFromJsonAsync<SearchResponse>($"/api/search?q={Uri.EscapeDataString("衣服")}", NarratorServer.Json))!;

@@ -36,7 +36,7 @@ public sealed class TranslationQueueTests
         await harness.StartAsync();
         var narrated = await NarratedAsync(harness, "story");
 
-        var job = harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text), new NarrationOwner("owner"));
+        var job = harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text), QueueHarness.Caller("owner"));
         var events = await job.CollectAsync();
 
         var request = harness.Client.Requests[^1];
@@ -64,7 +64,7 @@ public sealed class TranslationQueueTests
         await harness.StartAsync();
         var narrated = await NarratedAsync(harness, "story");
 
-        var events = await harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text, French, TranslationLanguages.Get("es")), new NarrationOwner("owner"))
+        var events = await harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text, French, TranslationLanguages.Get("es")), QueueHarness.Caller("owner"))
             .CollectAsync();
 
         Assert.Equal(["fr", "es"], events.OfType<TranslationEvent>().Select(e => e.Language));
@@ -82,8 +82,8 @@ public sealed class TranslationQueueTests
         var running = harness.Enqueue("long narration", "owner");
         await harness.Client.FirstTokenRequested.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var refused = Assert.Throws<NarrationRejectedException>(() => harness.Queue.Enqueue(TranslationOf("earlier", "text"), new NarrationOwner("owner")));
-        var other = harness.Queue.Enqueue(TranslationOf("earlier", "text"), new NarrationOwner("someone else"));
+        var refused = Assert.Throws<NarrationRejectedException>(() => harness.Queue.Enqueue(TranslationOf("earlier", "text"), QueueHarness.Caller("owner")));
+        var other = harness.Queue.Enqueue(TranslationOf("earlier", "text"), QueueHarness.Caller("someone else"));
 
         Assert.Equal(FailureCodes.OwnerLimit, refused.Code);
         Assert.Equal(1, other.Position);
@@ -102,7 +102,7 @@ public sealed class TranslationQueueTests
         await narrated.CollectAsync();
         harness.Client.Step(2);
 
-        var job = harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text), new NarrationOwner("owner"));
+        var job = harness.Queue.Enqueue(TranslationOf(narrated.Id, narrated.Text), QueueHarness.Caller("owner"));
         for (int i = 0; i < 500 && job.TokenPieces < 2; i++)
         {
             await Task.Delay(10);
@@ -124,7 +124,7 @@ public sealed class TranslationQueueTests
         await using var harness = QueueHarness.Create(new ScriptedChatClient(tokens: 2), new QueueOptions { Capacity = 8, PerOwnerLimit = 1 });
         await harness.StartAsync();
 
-        var narration = harness.Queue.Enqueue(QueueHarness.Work("story") with { TranslateAfter = [French] }, new NarrationOwner("owner"));
+        var narration = harness.Queue.Enqueue(QueueHarness.Work("story") with { TranslateAfter = [French] }, QueueHarness.Caller("owner"));
         var completed = Assert.IsType<CompletedEvent>((await narration.CollectAsync())[^1]);
 
         Assert.Null(completed.TranslationError);
@@ -145,7 +145,7 @@ public sealed class TranslationQueueTests
         await using var harness = QueueHarness.Create(new ScriptedChatClient(tokens: 0));
         await harness.StartAsync();
 
-        var narration = harness.Queue.Enqueue(QueueHarness.Work("story") with { TranslateAfter = [French] }, new NarrationOwner("owner"));
+        var narration = harness.Queue.Enqueue(QueueHarness.Work("story") with { TranslateAfter = [French] }, QueueHarness.Caller("owner"));
         var completed = Assert.IsType<CompletedEvent>((await narration.CollectAsync())[^1]);
 
         Assert.Null(completed.TranslationId);

@@ -29,7 +29,7 @@ public sealed class NarrationSearchTests : IDisposable
     {
         var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
         database = new NarratorDatabase(folder);
-        history = new NarrationHistory(database);
+        history = new NarrationHistory(database, TimeProvider.System);
         // A handful of rows stands for a long history here: the index is asked whatever the visitor's row count.
         search = new NarrationSearch(database, NullLogger<NarrationSearch>.Instance) { AlwaysScanBelow = 0 };
     }
@@ -42,7 +42,8 @@ public sealed class NarrationSearchTests : IDisposable
 
     private async Task<string> SaveAsync(NarrationOwner owner, string text, string label = "clip.mp4", IReadOnlyList<NarrationSegment>? segments = null)
     {
-        var job = new NarrationJob(Guid.NewGuid().ToString("N")[..24], owner, QueueHarness.Work("p") with { ClipLabel = label }, DateTimeOffset.UtcNow);
+        var job = new NarrationJob(Guid.NewGuid().ToString("N")[..24], QueueHarness.Caller(owner.Value), QueueHarness.Work("p") with { ClipLabel = label },
+            DateTimeOffset.UtcNow);
         if (segments is not null)
         {
             job.SegmentationMethod = "scenes";
@@ -52,7 +53,8 @@ public sealed class NarrationSearchTests : IDisposable
             }
         }
         job.AppendToken(text);
-        await history.SaveAsync(job, new CompletedEvent(text, new GenerationStats()) { NarrationId = job.Id }, CancellationToken.None);
+        await history.SaveAsync(job.ToRecord(new CompletedEvent(text, new GenerationStats()) { NarrationId = job.Id }, DateTimeOffset.UtcNow), owner,
+            CancellationToken.None);
         return job.Id;
     }
 
@@ -247,7 +249,7 @@ public sealed class NarrationSearchTests : IDisposable
         var again = new NarrationSearch(new NarratorDatabase(folder), NullLogger<NarrationSearch>.Instance);
         Assert.Single((await again.SearchAsync(Anna, SearchQuery.Parse("gulls"), 10, CancellationToken.None)).Hits);
         // And the translations table exists for the old narrations too.
-        var oldHistory = new NarrationHistory(upgraded);
+        var oldHistory = new NarrationHistory(upgraded, TimeProvider.System);
         await oldHistory.SaveTranslationAsync("old1", Anna, "harbour.mp4", Translation("en", "Fishing boats leave the harbour in the morning mist."), CancellationToken.None);
         Assert.Equal("en", Assert.Single((await oldHistory.GetAsync("old1", CancellationToken.None))!.Translations!.Keys));
     }

@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Narrator.Model;
 using Narrator.Model.Subtitles;
+using Narrator.Web.Services;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 using Narrator.Web.Services.Subtitles;
 
 namespace Narrator.Web.Api;
@@ -19,13 +22,13 @@ public static class ClipSubtitlesApi
             .WithSummary("A clip's subtitle streams (picture ones with the reason they cannot be used), its attached file, and the lines source=auto|off|file|stream:N puts into the prompt.");
         group.MapPut("/", AttachClipSubtitles)
             .WithName(nameof(AttachClipSubtitles))
-            .WithSummary("Attach an .srt or .vtt (multipart field \"file\", or the text as the body) to a clip; it replaces an earlier one.")
+            .WithSummary("Attach an .srt or .vtt (multipart field \"file\", or the text as the body) to one of your clips; it replaces an earlier one and counts against your storage quota; 403 for another visitor's clip.")
             .Accepts<IFormFile>("multipart/form-data")
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
         group.MapDelete("/", DetachClipSubtitles)
             .WithName(nameof(DetachClipSubtitles))
-            .WithSummary("Remove the attached subtitle file from a clip.")
+            .WithSummary("Remove the attached subtitle file from one of your clips; 403 for another visitor's.")
             .DisableAntiforgery();
         return group;
     }
@@ -48,35 +51,51 @@ public static class ClipSubtitlesApi
     }
 
     public static async Task<Results<Ok<ClipSubtitlesInfo>, ProblemHttpResult>> AttachClipSubtitles(
-        string id, HttpContext context, ClipSubtitles subtitles, CancellationToken cancellationToken)
+        string id, HttpContext context, ClipStore clips, ClipSubtitles subtitles, CancellationToken cancellationToken)
     {
+        var owner = VisitorCookie.OwnerOf(context);
+        // Refused before the body is read: another visitor's clip is not theirs to change.
+        if (NotYours(id, owner, clips) is { } refusal)
+        {
+            return refusal;
+        }
         try
         {
             var (content, fileName) = await ReadBodyAsync(context.Request, cancellationToken).ConfigureAwait(false);
             await using (content)
             {
-                return TypedResults.Ok(await subtitles.AttachAsync(id, content, fileName, cancellationToken).ConfigureAwait(false));
+                return TypedResults.Ok(await subtitles.AttachAsync(id, owner, content, fileName, cancellationToken).ConfigureAwait(false));
             }
         }
         catch (ClipNotFoundException)
         {
             return ApiProblems.ClipNotFound(id);
         }
+        catch (NotYoursException ex)
+        {
+            return ApiProblems.NotYours(ex.Message);
+        }
+        catch (ClipRejectedException ex)
+        {
+            return ApiProblems.ClipRejected(ex);
+        }
         catch (UserInputException ex)
         {
             return SubtitlesRejected(ex.Message);
         }
-        catch (InvalidDataException)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            return ApiProblems.BadRequest("The multipart body could not be read; send the subtitle file in a field named \"file\".");
+            return ApiProblems.BadRequest(ex is InvalidDataException
+                ? "The multipart body could not be read; send the subtitle file in a field named \"file\"."
+                : "The upload ended before the whole subtitle file arrived (the body was cut short or the connection dropped); please send it again.");
         }
     }
 
-    public static Results<NoContent, ProblemHttpResult> DetachClipSubtitles(string id, ClipSubtitles subtitles)
+    public static Results<NoContent, ProblemHttpResult> DetachClipSubtitles(string id, HttpContext context, ClipSubtitles subtitles)
     {
         try
         {
-            return subtitles.Detach(id)
+            return subtitles.Detach(id, VisitorCookie.OwnerOf(context))
                 ? TypedResults.NoContent()
                 : ApiProblems.Problem(StatusCodes.Status404NotFound, "No subtitle file", $"Clip \"{id}\" has no attached subtitle file.", "subtitles_not_found");
         }
@@ -84,7 +103,17 @@ public static class ClipSubtitlesApi
         {
             return ApiProblems.ClipNotFound(id);
         }
+        catch (NotYoursException ex)
+        {
+            return ApiProblems.NotYours(ex.Message);
+        }
     }
+
+    /// <summary>A 403 when the clip exists and another visitor uploaded it.</summary>
+    private static ProblemHttpResult? NotYours(string id, NarrationOwner owner, ClipStore clips) =>
+        clips.Find(id) is { } clip && clip.Owner != owner
+            ? ApiProblems.NotYours($"Clip \"{id}\" was uploaded by another visitor; only they can attach subtitles to it.")
+            : null;
 
     /// <summary>A subtitle file that cannot be used: too large, not text, or without cues.</summary>
     public static ProblemHttpResult SubtitlesRejected(string detail) =>

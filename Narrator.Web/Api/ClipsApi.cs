@@ -9,6 +9,7 @@ using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Subtitles;
+using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
 
@@ -32,17 +33,17 @@ public static class ClipsApi
             .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.");
         group.MapPost("/{id}/plan", ReplanClip)
             .WithName(nameof(ReplanClip))
-            .WithSummary("Re-plan a clip's frames for other frame options (fps, min/max frames, pixels) and return the new frames.")
+            .WithSummary("Re-plan one of your clips' frames for other frame options (fps, min/max frames, pixels) and return the new frames; 403 for another visitor's.")
             .DisableAntiforgery();
         group.MapGet("/{id}/frames/{n:int}", GetClipFrame)
             .WithName(nameof(GetClipFrame))
             .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.");
         group.MapGet("/{id}/preview", GetClipPreview)
             .WithName(nameof(GetClipPreview))
-            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it).");
+            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).");
         group.MapDelete("/{id}", DeleteClip)
             .WithName(nameof(DeleteClip))
-            .WithSummary("Delete a clip and its files now instead of when it expires.")
+            .WithSummary("Delete one of your clips and its files now instead of when it expires; 403 for another visitor's.")
             .DisableAntiforgery();
         return group;
     }
@@ -67,8 +68,11 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        var owner = VisitorCookie.OwnerOf(context);
         ClipInfo? clip = null;
         (byte[] Bytes, string Name)? subtitleFile = null;
+        // Reading the form is the client's part; an I/O error inside the store (ours) must not be blamed on the body.
+        bool storing = false;
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
@@ -92,7 +96,9 @@ public static class ClipsApi
                 }
                 else if (field == "file" && clip is null)
                 {
-                    clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
+                    storing = true;
+                    clip = await clips.SaveAsync(section.Body, fileName, owner, null, cancellationToken).ConfigureAwait(false);
+                    storing = false;
                 }
             }
         }
@@ -100,7 +106,7 @@ public static class ClipsApi
         {
             return ApiProblems.ClipRejected(ex);
         }
-        catch (UserInputException ex)
+        catch (UserInputException ex) when (!storing)
         {
             if (clip is not null)
             {
@@ -108,17 +114,19 @@ public static class ClipsApi
             }
             return ClipSubtitlesApi.SubtitlesRejected(ex.Message);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !storing && !cancellationToken.IsCancellationRequested)
         {
             if (clip is not null)
             {
                 clips.Delete(clip.Id);
             }
-            // Malformed multipart, or Kestrel's body limit: both are the client's doing.
+            // Malformed or cut-short multipart, or Kestrel's body limit: all the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
                 ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
                     $"The file is larger than the {limits.Value.MaxBytes}-byte upload limit."))
-                : ApiProblems.BadRequest("The multipart body could not be read; send the file in a field named \"file\".");
+                : ApiProblems.BadRequest(ex is IOException or BadHttpRequestException
+                    ? "The upload ended before the whole form arrived (the body was cut short or the connection dropped); please send it again."
+                    : "The multipart body could not be read; send the file in a field named \"file\".");
         }
         if (clip is null)
         {
@@ -126,7 +134,16 @@ public static class ClipsApi
         }
         if (subtitleFile is { } attached)
         {
-            await subtitles.AttachAsync(clip.Id, new MemoryStream(attached.Bytes), attached.Name, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await subtitles.AttachAsync(clip.Id, owner, new MemoryStream(attached.Bytes), attached.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ClipRejectedException or UserInputException)
+            {
+                // One request, one outcome: a subtitle file that cannot be kept (quota, full disk) refuses the upload whole.
+                clips.Delete(clip.Id);
+                return ex is ClipRejectedException rejected ? ApiProblems.ClipRejected(rejected) : ClipSubtitlesApi.SubtitlesRejected(ex.Message);
+            }
         }
         else if (clips.Find(clip.Id) is { } stored)
         {
@@ -139,8 +156,12 @@ public static class ClipsApi
         clips.Get(id) is { } clip ? TypedResults.Ok(clip) : ApiProblems.ClipNotFound(id);
 
     public static async Task<Results<Ok<ClipInfo>, ProblemHttpResult>> ReplanClip(
-        string id, FrameOptions options, ClipStore clips, CancellationToken cancellationToken)
+        string id, FrameOptions options, HttpContext context, ClipStore clips, CancellationToken cancellationToken)
     {
+        if (NotYours(id, context, clips, "change its frames") is { } refusal)
+        {
+            return refusal;
+        }
         try
         {
             return TypedResults.Ok(await clips.ReplanAsync(id, options, cancellationToken).ConfigureAwait(false));
@@ -161,11 +182,26 @@ public static class ClipsApi
             : ApiProblems.Problem(StatusCodes.Status404NotFound, "Frame not found",
                 $"Clip \"{id}\" has no frame {n} (or the clip has expired).", "frame_not_found");
 
-    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips) =>
-        clips.Preview(id) is { } preview
-            ? TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true)
+    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips)
+    {
+        if (clips.Preview(id) is { } preview)
+        {
+            return TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true);
+        }
+        return clips.Get(id) is { PreviewMessage: { } message } clip
+            ? ApiProblems.Problem(StatusCodes.Status409Conflict, clip.PreviewStatus == "making" ? "The preview is still being made" : "No preview",
+                message, clip.PreviewStatus == "making" ? "preview_pending" : "preview_failed")
             : ApiProblems.ClipNotFound(id);
+    }
 
-    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, ClipStore clips) =>
-        clips.Delete(id) ? TypedResults.NoContent() : ApiProblems.ClipNotFound(id);
+    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, HttpContext context, ClipStore clips) =>
+        NotYours(id, context, clips, "delete it") is { } refusal ? refusal
+        : clips.Delete(id) ? TypedResults.NoContent()
+        : ApiProblems.ClipNotFound(id);
+
+    /// <summary>A 403 when the clip exists and another visitor uploaded it (reading it by id stays allowed, changing it does not).</summary>
+    private static ProblemHttpResult? NotYours(string id, HttpContext context, ClipStore clips, string what) =>
+        clips.Find(id) is { } clip && clip.Owner != VisitorCookie.OwnerOf(context)
+            ? ApiProblems.NotYours($"Clip \"{id}\" was uploaded by another visitor; only they can {what}.")
+            : null;
 }

@@ -3,6 +3,7 @@ using Narrator.Model.Search;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
 
@@ -26,8 +27,8 @@ public static class SearchApi
         }
         try
         {
-            var owner = NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString());
-            var result = await narrations.SearchAsync(q, owner, limit ?? 20, cancellationToken).ConfigureAwait(false);
+            // The visitor's own, by the same owner key their history stores (never the address: visitors share those).
+            var result = await narrations.SearchAsync(q, VisitorCookie.OwnerOf(context), limit ?? 20, cancellationToken).ConfigureAwait(false);
             return TypedResults.Ok(new SearchResponse(result.Query, result.Mode, [.. result.Hits.Select(SearchResponseHit.From)]));
         }
         catch (NarrationRejectedException ex)

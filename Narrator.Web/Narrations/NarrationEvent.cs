@@ -114,6 +114,9 @@ public static class FailureCodes
     public const string InvalidRequest = "invalid_request";
     public const string QueueFull = "queue_full";
     public const string OwnerLimit = "owner_limit";
+    public const string AddressLimit = "address_limit";
+    public const string InvalidPrompt = "invalid_prompt";
+    public const string Interrupted = "interrupted";
     public const string RateLimited = "rate_limited";
     public const string Cancelled = "cancelled";
     public const string Disconnected = "disconnected";
@@ -122,4 +125,7 @@ public static class FailureCodes
     public const string InvalidMedia = "invalid_media";
     public const string EngineError = "engine_error";
     public const string NotFound = "not_found";
+
+    /// <summary>The narration exists but belongs to another visitor (the API answers 403, like every other change of theirs).</summary>
+    public const string NotOwner = "not_owner";
 }

@@ -73,7 +73,10 @@ public sealed record NarrationTranslation
 {
     public required string Language { get; init; }
 
-    /// <summary>"completed" or "failed" (a stopped translation keeps what it wrote).</summary>
+    /// <summary>
+    /// "completed", "failed" (a stopped translation keeps what it wrote), "running" (being written; the text so far) or
+    /// "interrupted" (the server stopped while it was being written; the text it had reached).
+    /// </summary>
     public required string State { get; init; }
 
     /// <summary>Laid out like the narration's text (a long video's segments under their time headings).</summary>
@@ -86,5 +89,6 @@ public sealed record NarrationTranslation
 
     public GenerationStats? Stats { get; init; }
 
+    /// <summary>When it ended; while it is running, when it was last written.</summary>
     public required DateTimeOffset FinishedAt { get; init; }
 }

@@ -4,6 +4,7 @@ using Narrator.Model;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
+using Narrator.Model.Text;
 using Narrator.Web.Narrations;
 using Narrator.Model.Search;
 using Narrator.Model.Subtitles;
@@ -27,6 +28,7 @@ public sealed class NarrationService(
     ClipStore clips,
     TemplateLibrary templates,
     NarrationHistory history,
+    NarrationJournal journal,
     IOptions<QueueOptions> queueOptions,
     IOptions<SegmentationOptions> segmentationOptions,
     ClipSubtitles subtitles,
@@ -37,15 +39,17 @@ public sealed class NarrationService(
     public const int MaxPromptLength = 8000;
 
     /// <summary>
-    /// Validates and queues a narration for <paramref name="owner"/>. The returned job's events start with its queue position.
-    /// Throws <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request
-    /// is invalid, the queue is full, the owner is at their limit, or the server is stopping.
+    /// Validates and queues a narration for <paramref name="caller"/>'s visitor, and records it in the history (so a crash
+    /// leaves it "interrupted", never unknown). The returned job's events start with its queue position. Throws
+    /// <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request is
+    /// invalid, the queue is full, the visitor or their address is at its limit, or the server is stopping.
     /// </summary>
-    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
     {
         var work = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
-        var job = queue.Enqueue(work, owner);
+        var job = queue.Enqueue(work, caller);
         clips.Touch(work.ClipId);
+        await journal.AcceptedAsync(job).ConfigureAwait(false);
         return job;
     }
 
@@ -53,8 +57,8 @@ public sealed class NarrationService(
     /// Starts a narration and streams its events until the final one. A refused request yields one failed event saying why.
     /// If the caller stops reading before the end (cancelled, disconnected), the narration is cancelled so the model is freed.
     /// </summary>
-    public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken) =>
-        FollowAsync(ct => StartAsync(request, owner, ct), "The narration was cancelled because nobody was following it any more.", cancellationToken);
+    public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken) =>
+        FollowAsync(ct => StartAsync(request, caller, ct), "The narration was cancelled because nobody was following it any more.", cancellationToken);
 
     /// <summary>
     /// Starts a request with <paramref name="start"/> and streams its events until the final one; a refusal is one failed
@@ -98,44 +102,81 @@ public sealed class NarrationService(
         }
     }
 
-    /// <summary>Cancels a narration by id (queued: removed; running: stops at the next token). False if unknown or finished.</summary>
-    public bool Cancel(string narrationId) =>
-        queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.");
+    /// <summary>
+    /// Cancels one of <paramref name="owner"/>'s narrations (queued: removed; running: stops at the next token). Says
+    /// whether it was cancelled, belongs to someone else, had already ended, or is unknown.
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken)
+    {
+        if (queue.Find(narrationId) is { } job)
+        {
+            return job.Owner != owner ? CancelOutcome.NotYours
+                : queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.") ? CancelOutcome.Cancelled
+                : CancelOutcome.AlreadyFinished;
+        }
+        var storedOwner = journal.OwnerOf(narrationId) ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        return storedOwner is not { } known ? CancelOutcome.Unknown
+            : known != owner ? CancelOutcome.NotYours
+            : CancelOutcome.AlreadyFinished;
+    }
 
-    /// <summary>Cancels everything an owner has queued or running (they left).</summary>
-    public int CancelAll(NarrationOwner owner) => queue.CancelOwner(owner);
+    /// <summary>Cancels what one page or hub connection started and is still queued or running (it closed); the visitor's other tabs go on.</summary>
+    public int CancelStartedBy(string connection) => queue.CancelStartedBy(connection);
 
     /// <summary>A live or recently finished narration (with its event stream), or null.</summary>
     public NarrationJob? Find(string narrationId) => queue.Find(narrationId);
 
-    /// <summary>A narration's current record: live from the queue, else from history; null if unknown.</summary>
+    /// <summary>
+    /// Anyone's narration by id (the id is the capability to read it): live from the queue, else held back from a full
+    /// disk, else from the history (where one a previous run left unfinished reads as interrupted); null if unknown.
+    /// </summary>
     public async Task<NarrationRecord?> GetAsync(string narrationId, CancellationToken cancellationToken) =>
         queue.Find(narrationId) is { IsFinished: false } live
             ? live.ToRecord()
-            // A finished narration's stored record also carries its translations; a translation request is only ever live.
-            : await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? queue.Find(narrationId)?.ToRecord();
+            // A finished narration's stored record also carries its translations; a translation request is only ever in the queue.
+            : journal.Find(narrationId)
+              ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
+              ?? queue.Find(narrationId)?.ToRecord();
 
     /// <summary><paramref name="owner"/>'s narration (live or stored, with its translations); null when unknown or someone else's.</summary>
     public async Task<NarrationRecord?> GetOwnedAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken) =>
-        queue.Find(narrationId) is { IsFinished: false } live
-            ? live.Owner == owner ? live.ToRecord() : null
-            : await history.GetAsync(narrationId, cancellationToken, owner).ConfigureAwait(false)
-              ?? (queue.Find(narrationId) is { } job && job.Owner == owner ? job.ToRecord() : null);
+        await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) == owner
+            ? await GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
+            : null;
 
-    /// <summary>Finished narrations, newest first.</summary>
-    public Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken) =>
-        history.ListAsync(query, cancellationToken);
+    /// <summary>The visitor a narration (or a translation request) belongs to, wherever it is held; null when unknown.</summary>
+    private async Task<NarrationOwner?> OwnerOfAsync(string narrationId, CancellationToken cancellationToken) =>
+        queue.Find(narrationId)?.Owner
+        ?? journal.OwnerOf(narrationId)
+        ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Ended narrations, newest first (the query's owner's only, when it names one), including any still waiting for room on the disk.</summary>
+    public async Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        var stored = await history.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        var unwritten = journal.Unwritten(query);
+        if (unwritten.Count == 0)
+        {
+            return stored;
+        }
+        var held = unwritten.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. stored.Where(r => !held.Contains(r.Id)).Concat(unwritten)
+            .OrderByDescending(r => r.FinishedAt ?? r.CreatedAt).Take(Math.Clamp(query.Limit, 1, HistoryQuery.MaxLimit))];
+    }
 
     public QueueSnapshot QueueSnapshot() => queue.Snapshot();
 
     /// <summary>
-    /// Queues a translation of <paramref name="owner"/>'s finished narration into <paramref name="languages"/> (one request,
-    /// the languages one after another). Refused with a sentence when the narration is not theirs, not finished or empty,
-    /// a language is unknown, or the queue says no.
+    /// Queues a translation of one of <paramref name="caller"/>'s ended narrations into <paramref name="languages"/> (one
+    /// request, the languages one after another) and records it, so a crash leaves its running language "interrupted".
+    /// Refused with a sentence and a code when the narration is unknown (not_found), another visitor's (not_owner), still
+    /// running, a translation itself, or has no text (an interrupted one is translated from the text it had reached), a
+    /// language is unknown, or the queue says no.
     /// </summary>
-    public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationOwner owner,
+    public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationCaller caller,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         IReadOnlyList<TranslationLanguage> chosen;
         try
         {
@@ -145,20 +186,33 @@ public sealed class NarrationService(
         {
             throw Invalid(ex.Message);
         }
-        if (queue.Find(narrationId) is { IsFinished: false, Owner: var running } && running == owner)
+        var owner = await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" is known; only your own narrations can be translated.");
+        if (owner != caller.Owner)
         {
-            throw Invalid($"Narration \"{narrationId}\" is still running; translate it once it has finished.");
+            throw new NarrationRejectedException(FailureCodes.NotOwner,
+                $"Narration \"{narrationId}\" was made by another visitor; only they can have it translated.");
         }
-        var record = await history.GetAsync(narrationId, cancellationToken, owner).ConfigureAwait(false)
-            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" of yours is stored; only your own finished narrations can be translated.");
+        if (queue.Find(narrationId) is { Work.Translation: { } translation })
+        {
+            throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
+        }
+        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" is known; only your own narrations can be translated.");
+        if (record.State is "queued" or "running")
+        {
+            throw Invalid($"Narration \"{narrationId}\" is still {record.State}; translate it once it has finished.");
+        }
         var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
-        return queue.Enqueue(work, owner);
+        var job = queue.Enqueue(work, caller);
+        await journal.AcceptedAsync(job).ConfigureAwait(false);
+        return job;
     }
 
     /// <summary>Queues a translation and streams its events like <see cref="NarrateAsync"/> (cancelled if the caller stops reading).</summary>
-    public IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationOwner owner,
+    public IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationCaller caller,
         CancellationToken cancellationToken) =>
-        FollowAsync(ct => TranslateAsync(narrationId, languages, owner, ct), "The translation was cancelled because nobody was following it any more.",
+        FollowAsync(ct => TranslateAsync(narrationId, languages, caller, ct), "The translation was cancelled because nobody was following it any more.",
             cancellationToken);
 
     /// <summary>The work that translates a finished narration: its text as the template shaped it, and the token room it needs.</summary>
@@ -168,7 +222,9 @@ public sealed class NarrationService(
         var narration = await exporter.ToTimedNarrationAsync(record, cancellationToken).ConfigureAwait(false);
         if (!narration.Segments.Any(segment => segment.Error is null && segment.DisplayText.Trim().Length > 0))
         {
-            throw Invalid($"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
+            throw Invalid(record.State == "interrupted"
+                ? $"Narration \"{record.Id}\" was interrupted before it wrote any text, so there is nothing to translate; narrate the clip again."
+                : $"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
         }
         var template = string.IsNullOrEmpty(record.Template) ? null : await templates.FindAsync(record.Template, cancellationToken).ConfigureAwait(false);
         return NarrationWork.ForTranslation(record.Id, record.ClipId, record.ClipLabel, record.Frames, template, narration, languages,
@@ -219,6 +275,11 @@ public sealed class NarrationService(
         {
             template ??= templates.Default;
             prompt = template.Render();
+        }
+        if (ControlTokens.Find(prompt) is { } token)
+        {
+            throw new NarrationRejectedException(FailureCodes.InvalidPrompt,
+                $"The prompt contains the chat control token \"{token}\", which only the server may write; remove it and try again.");
         }
         if (prompt.Length > MaxPromptLength)
         {
@@ -298,4 +359,13 @@ public sealed class NarrationService(
     };
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
+}
+
+/// <summary>What asking to cancel a narration came to.</summary>
+public enum CancelOutcome
+{
+    Cancelled,
+    AlreadyFinished,
+    NotYours,
+    Unknown,
 }

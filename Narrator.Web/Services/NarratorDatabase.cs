@@ -2,12 +2,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Narrator.Web.Services;
 
-/// <summary>The SQLite file in the data folder holding the narration history and custom templates; creates its tables once.</summary>
+/// <summary>
+/// The SQLite file in the data folder holding the narration history and custom templates; creates its tables once and
+/// upgrades a file written by an earlier version in place.
+/// </summary>
 public sealed class NarratorDatabase
 {
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS narrations (
+    // The narrations table as this version writes it; finished_at is empty while a narration is queued or running.
+    private const string NarrationColumns = """
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
             clip_id TEXT NOT NULL,
@@ -23,13 +25,23 @@ public sealed class NarratorDatabase
             error_code TEXT,
             created_at INTEGER NOT NULL,
             started_at INTEGER,
-            finished_at INTEGER NOT NULL,
+            finished_at INTEGER,
             queue_ms REAL,
             duration_seconds REAL,
             segmentation TEXT,
-            segments TEXT
-        );
-        CREATE INDEX IF NOT EXISTS narrations_by_finish ON narrations (finished_at DESC);
+            segments TEXT,
+            updated_at INTEGER,
+            instance TEXT,
+            subtitles TEXT
+        """;
+
+    private const string ColumnNames =
+        "id, owner, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, "
+        + "created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments, updated_at, instance, subtitles";
+
+    private const string Schema = $"""
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS narrations ({NarrationColumns});
         CREATE TABLE IF NOT EXISTS custom_templates (
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
@@ -48,6 +60,8 @@ public sealed class NarratorDatabase
             error TEXT,
             stats TEXT,
             finished_at INTEGER NOT NULL,
+            updated_at INTEGER,
+            instance TEXT,
             PRIMARY KEY (narration_id, language)
         );
         CREATE TABLE IF NOT EXISTS search_documents (
@@ -77,10 +91,17 @@ public sealed class NarratorDatabase
     /// <summary>PRAGMA user_version once the search index holds every narration stored before it existed.</summary>
     private const int SearchIndexVersion = 1;
 
-    private readonly string connectionString;
+    private const string Indexes = """
+        CREATE INDEX IF NOT EXISTS narrations_by_finish ON narrations (finished_at DESC);
+        CREATE INDEX IF NOT EXISTS narrations_by_owner ON narrations (owner, finished_at DESC);
+        """;
 
-    public NarratorDatabase(DataFolder folder, ILogger<NarratorDatabase>? logger = null)
+    private readonly string connectionString;
+    private readonly IStorageFaults? faults;
+
+    public NarratorDatabase(DataFolder folder, IStorageFaults? faults = null, ILogger<NarratorDatabase>? logger = null)
     {
+        this.faults = faults;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = folder.Database,
@@ -94,6 +115,10 @@ public sealed class NarratorDatabase
         command.CommandText = Schema;
         command.ExecuteNonQuery();
         AddMissingColumns(connection);
+        AllowUnfinishedRows(connection);
+        using var indexes = connection.CreateCommand();
+        indexes.CommandText = Indexes;
+        indexes.ExecuteNonQuery();
         IndexEarlierNarrations(connection, logger);
     }
 
@@ -104,16 +129,17 @@ public sealed class NarratorDatabase
         ("narrations", "segmentation", "TEXT"),
         ("narrations", "segments", "TEXT"),
         ("narrations", "subtitles", "TEXT"),
+        ("narrations", "updated_at", "INTEGER"),
+        ("narrations", "instance", "TEXT"),
+        ("narration_translations", "updated_at", "INTEGER"),
+        ("narration_translations", "instance", "TEXT"),
     ];
 
     private static void AddMissingColumns(SqliteConnection connection)
     {
         foreach (var (table, column, type) in LaterColumns)
         {
-            using var probe = connection.CreateCommand();
-            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
-            probe.Parameters.AddWithValue("$column", column);
-            if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            if (ColumnInfo(connection, table, column, "COUNT(*)") == 0)
             {
                 using var alter = connection.CreateCommand();
                 alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
@@ -149,7 +175,9 @@ public sealed class NarratorDatabase
         using (var read = connection.CreateCommand())
         {
             read.Transaction = transaction;
-            read.CommandText = "SELECT id, owner, clip_label, text, segments, finished_at FROM narrations";
+            // Live rows are indexed when they end (or when a restart marks them interrupted).
+            read.CommandText = "SELECT id, owner, clip_label, text, segments, COALESCE(finished_at, updated_at, created_at) FROM narrations "
+                + "WHERE state NOT IN ('queued', 'running')";
             using var reader = read.ExecuteReader();
             while (reader.Read())
             {
@@ -177,10 +205,58 @@ public sealed class NarratorDatabase
         }
     }
 
+    /// <summary>
+    /// Files from before narrations were recorded when accepted required finished_at; SQLite cannot drop a NOT NULL, so the
+    /// table is copied into the current shape in one transaction. Old rows keep their owner key (a circuit, connection or
+    /// address from before visitors existed), which no visitor has: only the admin lists them.
+    /// </summary>
+    private static void AllowUnfinishedRows(SqliteConnection connection)
+    {
+        if (ColumnInfo(connection, "narrations", "finished_at", "MAX(\"notnull\")") != 1)
+        {
+            return;
+        }
+        using var transaction = connection.BeginTransaction();
+        using var copy = connection.CreateCommand();
+        copy.Transaction = transaction;
+        copy.CommandText = $"""
+            CREATE TABLE narrations_upgrade ({NarrationColumns});
+            INSERT INTO narrations_upgrade ({ColumnNames}) SELECT {ColumnNames} FROM narrations;
+            DROP TABLE narrations;
+            ALTER TABLE narrations_upgrade RENAME TO narrations;
+            """;
+        copy.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    private static long ColumnInfo(SqliteConnection connection, string table, string column, string aggregate)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = $"SELECT {aggregate} FROM pragma_table_info('{table}') WHERE name = $column";
+        probe.Parameters.AddWithValue("$column", column);
+        return probe.ExecuteScalar() is long value ? value : 0;
+    }
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
+
+    /// <summary>A connection for a write; the fault seam (tests) may refuse it the way a full disk does.</summary>
+    public Task<SqliteConnection> OpenForWriteAsync(CancellationToken cancellationToken)
+    {
+        faults?.BeforeWrite();
+        return OpenAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// A seam for tests: called before every database write, it may throw what the storage would throw when full
+/// (a <see cref="SqliteException"/> with SQLITE_FULL). Nothing implements it in production.
+/// </summary>
+public interface IStorageFaults
+{
+    void BeforeWrite();
 }

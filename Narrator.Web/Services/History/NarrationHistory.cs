@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Narrator.Model.Exports;
@@ -10,75 +11,108 @@ using Narrator.Web.Services.Search;
 namespace Narrator.Web.Services.History;
 
 /// <summary>
-/// Finished narrations in SQLite: clip label, template, prompt, options, text, stats and times, listed newest first; their
-/// translations; and the search index rows of both, written in the same transaction so search never lags the history.
+/// Narrations in SQLite, from the moment they are accepted: clip label, template, prompt, options, text (partial while
+/// running), stats, times and the visitor who owns them; their translations (also from the moment each language starts);
+/// and the search index rows of both, written in the same transaction so search never lags the history. A narration or
+/// translation that a previous run of the server left queued or running is read as "interrupted" with the text it had reached.
 /// </summary>
-public sealed class NarrationHistory(NarratorDatabase database)
+public sealed class NarrationHistory(NarratorDatabase database, TimeProvider time)
 {
+    public const string InterruptedWhileRunning =
+        "The server stopped while this narration was being written; the text it had written by then is kept.";
+
+    public const string InterruptedWhileQueued = "The server stopped before this narration started; please start it again.";
+
+    public const string TranslationInterrupted =
+        "The server stopped while this translation was being written; the text it had written by then is kept. Ask for it again to finish it.";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Stores a finished narration (its final event decides completed or failed) and indexes its text for search.</summary>
-    public async Task SaveAsync(NarrationJob job, NarrationEvent final, CancellationToken cancellationToken)
+    // Narration states as stored; rows still "queued" or "running" from another process are read as interrupted.
+    private const string EffectiveState =
+        "(CASE WHEN state IN ('queued', 'running') AND instance IS NOT $instance THEN 'interrupted' ELSE state END)";
+
+    private const string FinishedOrder = "COALESCE(finished_at, updated_at, created_at)";
+
+    private const string Columns =
+        "id, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, created_at, started_at, finished_at, queue_ms, "
+        + "duration_seconds, segmentation, segments, updated_at, instance, subtitles";
+
+    private const string TranslationColumns = "narration_id, language, state, text, segments, error, stats, finished_at, instance";
+
+    /// <summary>This process in the history: rows written by another one and left queued or running were interrupted.</summary>
+    public string Instance { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// Stores (inserts or replaces) a narration as it stands now, for <paramref name="owner"/>; once it has ended, its text
+    /// is indexed for search under the same owner in the same transaction (a live narration is not searchable yet).
+    /// </summary>
+    public async Task SaveAsync(NarrationRecord record, NarrationOwner owner, CancellationToken cancellationToken)
     {
-        var stats = (final as CompletedEvent)?.Stats ?? job.Stats;
-        var failure = final as FailedEvent;
-        string text = final is CompletedEvent completed ? completed.Text : job.Text;
-        var segments = job.Segments;
-        // One owner for the narration and its search rows, so search follows whoever the history says owns it.
-        string owner = job.Owner.Value;
-        long finishedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(record);
+        long updatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
             INSERT OR REPLACE INTO narrations
                 (id, owner, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats,
-                 error, error_code, created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments, subtitles)
+                 error, error_code, created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments,
+                 updated_at, instance, subtitles)
             VALUES ($id, $owner, $clip, $label, $template, $prompt, $frames, $generation, $state, $text, $stats,
-                 $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments, $subtitles)
+                 $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments, $updated, $instance, $subtitles)
             """;
-        command.Parameters.AddWithValue("$id", job.Id);
-        command.Parameters.AddWithValue("$owner", owner);
-        command.Parameters.AddWithValue("$clip", job.Work.ClipId);
-        command.Parameters.AddWithValue("$label", job.Work.ClipLabel);
-        command.Parameters.AddWithValue("$template", (object?)job.Work.TemplateId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$prompt", job.Work.Prompt);
-        command.Parameters.AddWithValue("$frames", JsonSerializer.Serialize(job.Work.Frames, Json));
-        command.Parameters.AddWithValue("$generation", JsonSerializer.Serialize(job.Work.Generation, Json));
-        command.Parameters.AddWithValue("$state", failure is null ? "completed" : "failed");
-        command.Parameters.AddWithValue("$text", text);
-        command.Parameters.AddWithValue("$stats", stats is null ? DBNull.Value : JsonSerializer.Serialize(stats, Json));
-        command.Parameters.AddWithValue("$error", (object?)failure?.Error ?? DBNull.Value);
-        command.Parameters.AddWithValue("$code", (object?)failure?.Code ?? DBNull.Value);
-        command.Parameters.AddWithValue("$created", job.CreatedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$started", job.StartedAt is { } s ? s.ToUnixTimeMilliseconds() : DBNull.Value);
-        command.Parameters.AddWithValue("$finished", finishedAt);
-        command.Parameters.AddWithValue("$queue", job.TimeInQueue is { } q ? q.TotalMilliseconds : DBNull.Value);
-        command.Parameters.AddWithValue("$duration", job.Work.Probe is { } probe ? probe.DurationSeconds : DBNull.Value);
-        command.Parameters.AddWithValue("$segmentation", (object?)job.SegmentationMethod ?? DBNull.Value);
-        command.Parameters.AddWithValue("$segments", segments is not null ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
-        command.Parameters.AddWithValue("$subtitles", (object?)job.Work.Subtitles?.Source ?? DBNull.Value);
+        command.Parameters.AddWithValue("$id", record.Id);
+        command.Parameters.AddWithValue("$owner", owner.Value);
+        command.Parameters.AddWithValue("$clip", record.ClipId);
+        command.Parameters.AddWithValue("$label", record.ClipLabel);
+        command.Parameters.AddWithValue("$template", (object?)record.Template ?? DBNull.Value);
+        command.Parameters.AddWithValue("$prompt", record.Prompt);
+        command.Parameters.AddWithValue("$frames", JsonSerializer.Serialize(record.Frames, Json));
+        command.Parameters.AddWithValue("$generation", JsonSerializer.Serialize(record.Generation, Json));
+        command.Parameters.AddWithValue("$state", record.State);
+        command.Parameters.AddWithValue("$text", record.Text);
+        command.Parameters.AddWithValue("$stats", record.Stats is null ? DBNull.Value : JsonSerializer.Serialize(record.Stats, Json));
+        command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$code", (object?)record.ErrorCode ?? DBNull.Value);
+        command.Parameters.AddWithValue("$created", record.CreatedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$started", record.StartedAt is { } s ? s.ToUnixTimeMilliseconds() : DBNull.Value);
+        command.Parameters.AddWithValue("$finished", record.FinishedAt is { } f ? f.ToUnixTimeMilliseconds() : DBNull.Value);
+        command.Parameters.AddWithValue("$queue", record.QueueSeconds is { } q ? q * 1000 : DBNull.Value);
+        command.Parameters.AddWithValue("$duration", record.DurationSeconds is { } duration ? duration : DBNull.Value);
+        command.Parameters.AddWithValue("$segmentation", (object?)record.Segmentation ?? DBNull.Value);
+        command.Parameters.AddWithValue("$segments", record.Segments is { } segments ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
+        command.Parameters.AddWithValue("$updated", updatedAt);
+        command.Parameters.AddWithValue("$instance", Instance);
+        command.Parameters.AddWithValue("$subtitles", (object?)record.Subtitles ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        SearchRows.Delete(connection, transaction, job.Id, language: null);
-        SearchRows.Insert(connection, transaction, owner, finishedAt, SearchRows.ForNarration(job.Id, job.Work.ClipLabel, text, segments));
+        SearchRows.Delete(connection, transaction, record.Id, language: null);
+        if (record.State is not ("queued" or "running"))
+        {
+            SearchRows.Insert(connection, transaction, owner.Value, record.FinishedAt?.ToUnixTimeMilliseconds() ?? updatedAt,
+                SearchRows.ForNarration(record.Id, record.ClipLabel, record.Text, record.Segments));
+        }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stores one language of a translation of narration <paramref name="narrationId"/> (replacing an earlier one) and indexes
-    /// it for search under the narration's owner. A stopped or failed translation keeps the text it had, with the error.
+    /// Stores one language of a translation of narration <paramref name="narrationId"/> (replacing an earlier one) under the
+    /// narration's owner: "running" with its text so far while it is written (read back as interrupted after a crash), then
+    /// how it ended, which is indexed for search. A stopped or failed translation keeps the text it had, with the error.
     /// </summary>
     public async Task SaveTranslationAsync(string narrationId, NarrationOwner owner, string clipLabel, NarrationTranslation translation,
         CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(translation);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = """
-            INSERT OR REPLACE INTO narration_translations (narration_id, language, owner, state, text, segments, error, stats, finished_at)
-            VALUES ($narration, $language, $owner, $state, $text, $segments, $error, $stats, $finished)
+            INSERT OR REPLACE INTO narration_translations
+                (narration_id, language, owner, state, text, segments, error, stats, finished_at, updated_at, instance)
+            VALUES ($narration, $language, $owner, $state, $text, $segments, $error, $stats, $finished, $updated, $instance)
             """;
         long finishedAt = translation.FinishedAt.ToUnixTimeMilliseconds();
         command.Parameters.AddWithValue("$narration", narrationId);
@@ -90,10 +124,15 @@ public sealed class NarrationHistory(NarratorDatabase database)
         command.Parameters.AddWithValue("$error", (object?)translation.Error ?? DBNull.Value);
         command.Parameters.AddWithValue("$stats", translation.Stats is { } stats ? JsonSerializer.Serialize(stats, Json) : DBNull.Value);
         command.Parameters.AddWithValue("$finished", finishedAt);
+        command.Parameters.AddWithValue("$updated", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$instance", Instance);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, narrationId, translation.Language);
-        SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
-            SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
+        if (translation.State != "running")
+        {
+            SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
+                SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
+        }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -116,15 +155,33 @@ public sealed class NarrationHistory(NarratorDatabase database)
         return record is null ? null : (await WithTranslationsAsync(connection, [record], cancellationToken).ConfigureAwait(false))[0];
     }
 
-    public async Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
+    /// <summary>Who a stored narration belongs to, or null when the id is unknown.</summary>
+    public async Task<NarrationOwner?> OwnerOfAsync(string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        var where = new List<string>();
+        command.CommandText = "SELECT owner FROM narrations WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string owner ? new NarrationOwner(owner) : null;
+    }
+
+    /// <summary>Narrations that have ended (completed, failed or interrupted), newest first; only the query's owner's when it names one.</summary>
+    public async Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { $"{EffectiveState} NOT IN ('queued', 'running')" };
+        command.Parameters.AddWithValue("$instance", Instance);
         if (query.Before is { } before)
         {
-            where.Add("finished_at < $before");
+            where.Add($"{FinishedOrder} < $before");
             command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
+        }
+        if (query.Owner is { } owner)
+        {
+            where.Add("owner = $owner");
+            command.Parameters.AddWithValue("$owner", owner.Value);
         }
         if (!string.IsNullOrEmpty(query.ClipId))
         {
@@ -138,18 +195,11 @@ public sealed class NarrationHistory(NarratorDatabase database)
         }
         if (!string.IsNullOrEmpty(query.State))
         {
-            where.Add("state = $state");
+            where.Add($"{EffectiveState} = $state");
             command.Parameters.AddWithValue("$state", query.State);
         }
-        if (query.Owner is { } owner)
-        {
-            where.Add("owner = $owner");
-            command.Parameters.AddWithValue("$owner", owner.Value);
-        }
-        command.CommandText = $"SELECT {Columns} FROM narrations"
-            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
-            + " ORDER BY finished_at DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, HistoryQuery.MaxLimit));
+        command.CommandText = $"SELECT {Columns} FROM narrations WHERE {string.Join(" AND ", where)} ORDER BY {FinishedOrder} DESC LIMIT $limit";
         var records = new List<NarrationRecord>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -161,8 +211,84 @@ public sealed class NarrationHistory(NarratorDatabase database)
         return await WithTranslationsAsync(connection, records, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Marks every narration and translation another run of the server left queued or running as interrupted (its text
+    /// so far is kept and becomes searchable), so lists, filters and exports see them as ended. Returns how many there were.
+    /// </summary>
+    public async Task<int> MarkInterruptedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // What is about to be marked, so its partial text goes into the search index with it.
+        var narrations = new List<(string Id, string Owner, string Video, string Text, string? Segments, long At)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT id, owner, clip_label, text, segments, COALESCE(updated_at, created_at) FROM narrations
+                WHERE state IN ('queued', 'running') AND instance IS NOT $instance
+                """;
+            read.Parameters.AddWithValue("$instance", Instance);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                narrations.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5)));
+            }
+        }
+        var translations = new List<(string NarrationId, string Language, string Owner, string Video, string Text, string? Segments, long At)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT t.narration_id, t.language, t.owner, COALESCE(n.clip_label, ''), t.text, t.segments, COALESCE(t.updated_at, t.finished_at)
+                FROM narration_translations t LEFT JOIN narrations n ON n.id = t.narration_id
+                WHERE t.state = 'running' AND t.instance IS NOT $instance
+                """;
+            read.Parameters.AddWithValue("$instance", Instance);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                translations.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetInt64(6)));
+            }
+        }
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE narrations
+                SET error = CASE WHEN state = 'running' THEN $running ELSE $queued END,
+                    state = 'interrupted', error_code = $code, finished_at = COALESCE(updated_at, created_at)
+                WHERE state IN ('queued', 'running') AND instance IS NOT $instance;
+                UPDATE narration_translations
+                SET state = 'interrupted', error = $translation, finished_at = COALESCE(updated_at, finished_at)
+                WHERE state = 'running' AND instance IS NOT $instance;
+                """;
+            command.Parameters.AddWithValue("$running", InterruptedWhileRunning);
+            command.Parameters.AddWithValue("$queued", InterruptedWhileQueued);
+            command.Parameters.AddWithValue("$translation", TranslationInterrupted);
+            command.Parameters.AddWithValue("$code", FailureCodes.Interrupted);
+            command.Parameters.AddWithValue("$instance", Instance);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var row in narrations)
+        {
+            SearchRows.Delete(connection, transaction, row.Id, language: null);
+            SearchRows.Insert(connection, transaction, row.Owner, row.At, SearchRows.ForNarration(row.Id, row.Video, row.Text, Segments(row.Segments)));
+        }
+        foreach (var row in translations)
+        {
+            SearchRows.Delete(connection, transaction, row.NarrationId, row.Language);
+            SearchRows.Insert(connection, transaction, row.Owner, row.At,
+                SearchRows.ForTranslation(row.NarrationId, row.Video, row.Language, row.Text, Segments(row.Segments)));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return narrations.Count + translations.Count;
+    }
+
     /// <summary>The records with their stored translations attached (one query for all of them).</summary>
-    private static async Task<IReadOnlyList<NarrationRecord>> WithTranslationsAsync(SqliteConnection connection, List<NarrationRecord> records,
+    private async Task<IReadOnlyList<NarrationRecord>> WithTranslationsAsync(SqliteConnection connection, List<NarrationRecord> records,
         CancellationToken cancellationToken)
     {
         if (records.Count == 0)
@@ -176,23 +302,14 @@ public sealed class NarrationHistory(NarratorDatabase database)
             names.Add("$n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
             command.Parameters.AddWithValue(names[^1], records[i].Id);
         }
-        command.CommandText = "SELECT narration_id, language, state, text, segments, error, stats, finished_at FROM narration_translations "
+        command.CommandText = $"SELECT {TranslationColumns} FROM narration_translations "
             + $"WHERE narration_id IN ({string.Join(", ", names)}) ORDER BY language";
         var byNarration = new Dictionary<string, Dictionary<string, NarrationTranslation>>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var translation = new NarrationTranslation
-                {
-                    Language = reader.GetString(1),
-                    State = reader.GetString(2),
-                    Text = reader.GetString(3),
-                    Segments = reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<NarrationSegment[]>(reader.GetString(4), Json),
-                    Error = reader.IsDBNull(5) ? null : reader.GetString(5),
-                    Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
-                    FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                };
+                var translation = ReadTranslation(reader);
                 string id = reader.GetString(0);
                 if (!byNarration.TryGetValue(id, out var languages))
                 {
@@ -211,31 +328,64 @@ public sealed class NarrationHistory(NarratorDatabase database)
         return records;
     }
 
-    private const string Columns =
-        "id, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, created_at, started_at, finished_at, queue_ms, "
-        + "duration_seconds, segmentation, segments, subtitles";
-
-    private static NarrationRecord Read(SqliteDataReader reader) => new()
+    private NarrationTranslation ReadTranslation(SqliteDataReader reader)
     {
-        Id = reader.GetString(0),
-        ClipId = reader.GetString(1),
-        ClipLabel = reader.GetString(2),
-        Template = reader.IsDBNull(3) ? null : reader.GetString(3),
-        Prompt = reader.GetString(4),
-        Frames = JsonSerializer.Deserialize<FrameOptions>(reader.GetString(5), Json) ?? new FrameOptions(),
-        Generation = JsonSerializer.Deserialize<GenerationOptions>(reader.GetString(6), Json) ?? new GenerationOptions(),
-        State = reader.GetString(7),
-        Text = reader.GetString(8),
-        Stats = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(9), Json),
-        Error = reader.IsDBNull(10) ? null : reader.GetString(10),
-        ErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
-        CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
-        StartedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
-        FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
-        QueueSeconds = reader.IsDBNull(15) ? null : reader.GetDouble(15) / 1000,
-        DurationSeconds = reader.IsDBNull(16) ? null : reader.GetDouble(16),
-        Segmentation = reader.IsDBNull(17) ? null : reader.GetString(17),
-        Segments = reader.IsDBNull(18) ? null : JsonSerializer.Deserialize<NarrationSegment[]>(reader.GetString(18), Json),
-        Subtitles = reader.IsDBNull(19) ? null : reader.GetString(19),
-    };
+        string state = reader.GetString(2);
+        string? instance = reader.IsDBNull(8) ? null : reader.GetString(8);
+        var translation = new NarrationTranslation
+        {
+            Language = reader.GetString(1),
+            State = state,
+            Text = reader.GetString(3),
+            Segments = Segments(reader.IsDBNull(4) ? null : reader.GetString(4)),
+            Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
+            FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+        };
+        // Running in another process: that process is gone, so the translation was interrupted where it stands.
+        return state == "running" && instance != Instance ? translation with { State = "interrupted", Error = TranslationInterrupted } : translation;
+    }
+
+    private static NarrationSegment[]? Segments(string? json) => json is null ? null : JsonSerializer.Deserialize<NarrationSegment[]>(json, Json);
+
+    private NarrationRecord Read(SqliteDataReader reader)
+    {
+        string state = reader.GetString(7);
+        long? updatedAt = reader.IsDBNull(19) ? null : reader.GetInt64(19);
+        string? instance = reader.IsDBNull(20) ? null : reader.GetString(20);
+        long? finishedAt = reader.IsDBNull(14) ? null : reader.GetInt64(14);
+        bool interrupted = state is "queued" or "running" && instance != Instance;
+        var record = new NarrationRecord
+        {
+            Id = reader.GetString(0),
+            ClipId = reader.GetString(1),
+            ClipLabel = reader.GetString(2),
+            Template = reader.IsDBNull(3) ? null : reader.GetString(3),
+            Prompt = reader.GetString(4),
+            Frames = JsonSerializer.Deserialize<FrameOptions>(reader.GetString(5), Json) ?? new FrameOptions(),
+            Generation = JsonSerializer.Deserialize<GenerationOptions>(reader.GetString(6), Json) ?? new GenerationOptions(),
+            State = state,
+            Text = reader.GetString(8),
+            Stats = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(9), Json),
+            Error = reader.IsDBNull(10) ? null : reader.GetString(10),
+            ErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
+            CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+            StartedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
+            FinishedAt = finishedAt is { } finished ? DateTimeOffset.FromUnixTimeMilliseconds(finished) : null,
+            QueueSeconds = reader.IsDBNull(15) ? null : reader.GetDouble(15) / 1000,
+            DurationSeconds = reader.IsDBNull(16) ? null : reader.GetDouble(16),
+            Segmentation = reader.IsDBNull(17) ? null : reader.GetString(17),
+            Segments = Segments(reader.IsDBNull(18) ? null : reader.GetString(18)),
+            Subtitles = reader.IsDBNull(21) ? null : reader.GetString(21),
+        };
+        return interrupted
+            ? record with
+            {
+                State = "interrupted",
+                ErrorCode = FailureCodes.Interrupted,
+                Error = state == "running" ? InterruptedWhileRunning : InterruptedWhileQueued,
+                FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(updatedAt ?? record.CreatedAt.ToUnixTimeMilliseconds()),
+            }
+            : record;
+    }
 }

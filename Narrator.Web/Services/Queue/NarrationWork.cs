@@ -54,6 +54,9 @@ public sealed record NarrationWork
     /// <summary>True when the clip's frames are needed (a translation reads only text).</summary>
     public bool NeedsFrames => Translation is null;
 
+    /// <summary>A message from the media tools with the stored file's path or name replaced by the visitor's label.</summary>
+    public string InVisitorTerms(string message) => Clips.ClipLabels.InMessage(message, ClipPath, ClipLabel);
+
     /// <summary>
     /// The request that translates finished narration <paramref name="narrationId"/> into <paramref name="languages"/>: no
     /// clip needed (it may have expired), token room from the longest segment, one ETA step per segment and language.

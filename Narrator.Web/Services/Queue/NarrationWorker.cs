@@ -22,7 +22,7 @@ public sealed class NarrationWorker(
     IClipPreparer preparer,
     LongVideoNarrator longVideos,
     QueuedTranslator translations,
-    NarrationHistory history,
+    NarrationJournal journal,
     QueueEtaEstimator estimator,
     IOptions<QueueOptions> options,
     IHostApplicationLifetime lifetime,
@@ -106,7 +106,11 @@ public sealed class NarrationWorker(
             var (followUp, refusal) = translations.FollowUp(job, completed);
             if (followUp is not null)
             {
-                queue.FinishWithFollowUp(job, completed, followUp);
+                if (queue.FinishWithFollowUp(job, completed, followUp) is { } next)
+                {
+                    // Recorded like any accepted request, so a crash leaves its running language interrupted.
+                    await journal.AcceptedAsync(next).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -128,7 +132,8 @@ public sealed class NarrationWorker(
         }
         catch (UserInputException ex)
         {
-            await FailAsync(job, FailureCodes.InvalidMedia, ex.Message).ConfigureAwait(false);
+            // ffmpeg's sentences name the stored file; the visitor knows their clip by its label.
+            await FailAsync(job, FailureCodes.InvalidMedia, job.Work.InVisitorTerms(ex.Message)).ConfigureAwait(false);
             logger.LogInformation("Narration {NarrationId} refused: {Message}", job.Id, ex.Message);
         }
         catch (RemoteEngineException ex)
@@ -196,20 +201,7 @@ public sealed class NarrationWorker(
         queue.Finish(job, failed);
     }
 
-    private async Task SaveAsync(NarrationJob job, NarrationEvent final)
-    {
-        if (job.Work.Translation is not null)
-        {
-            return; // each language is stored with its narration as it finishes
-        }
-        try
-        {
-            await history.SaveAsync(job, final, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // A full disk must not keep the person from getting their narration.
-            logger.LogError(ex, "Could not store narration {NarrationId} in the history", job.Id);
-        }
-    }
+    // Never throws: a history that cannot be written (a full disk) keeps the record and retries; the person still gets it.
+    // A translation request's languages are written with their narration; the journal knows it by its work.
+    private Task SaveAsync(NarrationJob job, NarrationEvent final) => journal.FinishedAsync(job, final);
 }

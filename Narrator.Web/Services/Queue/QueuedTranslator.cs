@@ -11,10 +11,12 @@ namespace Narrator.Web.Services.Queue;
 /// <summary>
 /// Runs a translation request for the queue's worker: each language in turn, a long video segment by segment, streamed to
 /// the job's followers like a narration ("translating into fr" stages, tokens under the same time headings, a
-/// translation event per finished language), and each language stored with its narration as soon as it is done. When a
-/// language is stopped or fails, what it had written is stored with the reason before the request ends.
+/// translation event per finished language). The history journal keeps each language in step like a narration: written
+/// as "running" with its text so far while it streams (so a crash leaves it "interrupted", not lost), and stored with its
+/// narration as soon as it is done, before its translation event goes out. When a language is stopped or fails, what it
+/// had written is stored with the reason before the request ends.
 /// </summary>
-public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOptions> options, ILogger<NarrationTranslator> logger)
+public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOptions> options, ILogger<NarrationTranslator> logger)
 {
     /// <param name="onCallStarted">Runs before every engine call (the worker restarts its time limit there).</param>
     public async Task<GenerationStats> TranslateAsync(IChatClient engine, NarrationJob job, TranslationWork work, Action onCallStarted,
@@ -33,12 +35,22 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
                 Write(job, (i > 0 ? "\n\n" : "") + $"[{language.Code}]\n");
             }
             var progress = new JobProgress(job, onCallStarted, segmented);
+            var startedAt = DateTimeOffset.UtcNow;
+            job.Translations.Started(language.Code, () => new NarrationTranslation
+            {
+                Language = language.Code,
+                State = "running",
+                Text = progress.Text,
+                Segments = segmented ? progress.Segments : null,
+                FinishedAt = startedAt,
+            });
+            await journal.WriteNowAsync(job).ConfigureAwait(false);
             try
             {
                 var result = await translator.TranslateAsync(work.Narration, language, work.OutputKind, options.Value.MaxNewTokensLimit, progress,
                     cancellationToken).ConfigureAwait(false);
                 totals.Add(result.Stats);
-                await SaveAsync(job, work, new NarrationTranslation
+                await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
                     State = "completed",
@@ -57,11 +69,11 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
                     Narrator.Model.UserInputException => ex.Message,
                     _ => "The model failed while translating; the error has been logged.",
                 };
-                await SaveAsync(job, work, new NarrationTranslation
+                await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
                     State = "failed",
-                    Text = NarrationTranslator.Layout(progress.Segments, segmented),
+                    Text = progress.Text,
                     Segments = segmented ? progress.Segments : null,
                     Error = error,
                     FinishedAt = DateTimeOffset.UtcNow,
@@ -101,17 +113,11 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
             options.Value.MaxNewTokensLimit), null);
     }
 
-    private async Task SaveAsync(NarrationJob job, TranslationWork work, NarrationTranslation translation)
+    /// <summary>Records how a language ended and has the journal write it now; never throws (a full disk keeps it for a retry).</summary>
+    private async Task SaveAsync(NarrationJob job, NarrationTranslation translation)
     {
-        try
-        {
-            await history.SaveTranslationAsync(work.NarrationId, job.Owner, job.Work.ClipLabel, translation, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // A full disk must not keep the person from reading the translation as it streams.
-            logger.LogError(ex, "Could not store the {Language} translation of narration {NarrationId}", translation.Language, work.NarrationId);
-        }
+        job.Translations.Ended(translation);
+        await journal.WriteNowAsync(job).ConfigureAwait(false);
     }
 
     private static void Write(NarrationJob job, string text)
@@ -120,22 +126,40 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
         job.Publish(new TokenEvent(text) { NarrationId = job.Id });
     }
 
-    /// <summary>Turns the translator's progress into the job's events and text, laid out like a narration's; keeps what is done so far.</summary>
+    /// <summary>
+    /// Turns the translator's progress into the job's events and text, laid out like a narration's; keeps what is done so
+    /// far. The journal reads <see cref="Segments"/> and <see cref="Text"/> from another thread, hence the lock.
+    /// </summary>
     private sealed class JobProgress(NarrationJob job, Action onCallStarted, bool segmented) : ITranslationProgress
     {
+        private readonly Lock gate = new();
         private readonly List<NarrationSegment> done = [];
+        private readonly System.Text.StringBuilder partial = new();
+        private NarrationSegment? current;
 
         /// <summary>The segments translated so far, then the one being translated with its partial text.</summary>
-        public IReadOnlyList<NarrationSegment> Segments => current is null ? done : [.. done, current with { Text = partial.ToString() }];
+        public IReadOnlyList<NarrationSegment> Segments
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return current is null ? [.. done] : [.. done, current with { Text = partial.ToString() }];
+                }
+            }
+        }
 
-        private NarrationSegment? current;
-        private readonly System.Text.StringBuilder partial = new();
+        /// <summary>The text so far, laid out like the finished translation's.</summary>
+        public string Text => NarrationTranslator.Layout(Segments, segmented);
 
         public void OnSegmentStarted(NarrationSegment source, int count)
         {
             onCallStarted();
-            current = source with { Text = "", Tags = null, Json = null, Stats = null, Translations = null, Error = null };
-            partial.Clear();
+            lock (gate)
+            {
+                current = source with { Text = "", Tags = null, Json = null, Stats = null, Translations = null, Error = null };
+                partial.Clear();
+            }
             if (segmented)
             {
                 job.Publish(new StageEvent(StageNames.Segment(source.Index + 1, count)) { NarrationId = job.Id });
@@ -149,7 +173,10 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
 
         public void OnToken(string text)
         {
-            partial.Append(text);
+            lock (gate)
+            {
+                partial.Append(text);
+            }
             job.AppendToken(text);
             job.Publish(new TokenEvent(text) { NarrationId = job.Id });
         }
@@ -160,8 +187,11 @@ public sealed class QueuedTranslator(NarrationHistory history, IOptions<QueueOpt
             {
                 Write(job, PlainTextNarrationWriter.FailedLine(error));
             }
-            done.Add(translated);
-            current = null;
+            lock (gate)
+            {
+                done.Add(translated);
+                current = null;
+            }
         }
     }
 }

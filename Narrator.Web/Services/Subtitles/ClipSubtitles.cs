@@ -6,6 +6,7 @@ using Narrator.Model.Media;
 using Narrator.Model.Subtitles;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Preprocessing;
+using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Subtitles;
 
@@ -29,19 +30,20 @@ public sealed class ClipSubtitles(ClipStore clips, SubtitleStreamReader reader, 
     public ClipSubtitlesInfo Describe(StoredClip clip) => new(clip.SubtitleStreams, Attached(clip) is { } file ? new AttachedSubtitles(file.Source, file.Lines.Count) : null);
 
     /// <summary>
-    /// Reads and attaches a visitor's subtitle file to a clip, replacing an earlier one. Refused with a sentence (and
-    /// nothing stored) when the file is too large, not text, or holds no cues; the clip itself is never affected.
+    /// Reads and attaches <paramref name="owner"/>'s subtitle file to their clip, replacing an earlier one. Refused with a
+    /// sentence (and nothing stored) when the clip is another visitor's (<see cref="NotYoursException"/>), the file is too
+    /// large, not text or holds no cues (<see cref="UserInputException"/>), or the owner's storage quota or the disk is
+    /// full (<see cref="ClipRejectedException"/>); the clip itself is never affected.
     /// </summary>
-    public async Task<ClipSubtitlesInfo> AttachAsync(string clipId, Stream content, string? fileName, CancellationToken cancellationToken)
+    public async Task<ClipSubtitlesInfo> AttachAsync(string clipId, NarrationOwner owner, Stream content, string? fileName,
+        CancellationToken cancellationToken)
     {
-        var clip = clips.Find(clipId) ?? throw new ClipNotFoundException(clipId);
+        var clip = OwnClip(clipId, owner, "attach subtitles to it");
         string name = Label(fileName);
         var track = await SubtitleFileReader.ReadAsync(content, name, cancellationToken).ConfigureAwait(false);
-        string folder = Path.Combine(clip.Folder, FolderName);
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, AttachedFile);
-        await File.WriteAllTextAsync(path + ".tmp", JsonSerializer.Serialize(track, Json), cancellationToken).ConfigureAwait(false);
-        File.Move(path + ".tmp", path, overwrite: true);
+        // Stored in the clip's folder, so it counts against the owner's quota and expires with the clip.
+        await clips.WriteClipFileAsync(clip, Path.Combine(FolderName, AttachedFile), JsonSerializer.SerializeToUtf8Bytes(track, Json),
+            cancellationToken).ConfigureAwait(false);
         attached[clip.Id] = track;
         logger.LogInformation("Clip {ClipId}: subtitle file {Name} attached ({Lines} lines)", clip.Id, name, track.Lines.Count);
         return Describe(clip);
@@ -53,10 +55,10 @@ public sealed class ClipSubtitles(ClipStore clips, SubtitleStreamReader reader, 
     /// <summary>True when the text of a request's <c>subtitles</c> field is a subtitle file rather than a choice.</summary>
     public static bool IsInline(string? text) => text is not null && text.Contains("-->", StringComparison.Ordinal);
 
-    /// <summary>Removes the attached file; false when there was none.</summary>
-    public bool Detach(string clipId)
+    /// <summary>Removes the attached file from <paramref name="owner"/>'s clip; false when there was none (<see cref="NotYoursException"/> for another visitor's clip).</summary>
+    public bool Detach(string clipId, NarrationOwner owner)
     {
-        var clip = clips.Find(clipId) ?? throw new ClipNotFoundException(clipId);
+        var clip = OwnClip(clipId, owner, "remove its subtitles");
         bool had = attached.TryRemove(clip.Id, out _);
         string path = Path.Combine(clip.Folder, FolderName, AttachedFile);
         if (File.Exists(path))
@@ -119,6 +121,15 @@ public sealed class ClipSubtitles(ClipStore clips, SubtitleStreamReader reader, 
             extracted.TryRemove(new KeyValuePair<(string, int), Lazy<Task<SubtitleTrack>>>(key, lazy));
             throw;
         }
+    }
+
+    /// <summary>The clip, when it exists and <paramref name="owner"/> uploaded it; changing its dialogue is the uploader's alone.</summary>
+    private StoredClip OwnClip(string clipId, NarrationOwner owner, string what)
+    {
+        var clip = clips.Find(clipId) ?? throw new ClipNotFoundException(clipId);
+        return clip.Owner == owner
+            ? clip
+            : throw new NotYoursException($"Clip \"{clip.Id}\" was uploaded by another visitor; only they can {what}.");
     }
 
     private SubtitleTrack? Attached(StoredClip clip)

@@ -1,20 +1,29 @@
 using Google.Protobuf;
 using Narrator.Model.Onnx.Proto;
 
-namespace Narrator.Model.Synthetic;
+namespace Narrator.Model.Onnx.Graphs;
 
 /// <summary>
 /// Builds one ONNX graph node by node: every call returns the name of the value it produced,
-/// so graph code reads like the computation it describes.
+/// so graph code reads like the computation it describes. Initializers are kept in the model (raw_data) or, with
+/// <paramref name="externalData"/>, written straight to a <c>.onnx.data</c> file as they are added, so a graph of any
+/// size is built in bounded memory.
 /// </summary>
-internal sealed class OnnxGraphBuilder(string graphName)
+internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? externalData = null)
 {
     public const int OpsetVersion = 17;
+
+    /// <summary>Domain of ONNX Runtime's contrib operators (GroupQueryAttention, RotaryEmbedding, MatMulNBits...).</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>Producer name of the tiny random-weight graphs (the loader flags such packages as demo models).</summary>
+    public const string TinyProducerName = "narrator-tiny-model";
 
     // IR version 8 is what opset 17 was released with; ORT 1.31 reads it.
     private const long IrVersion = 8;
 
     private readonly GraphProto _graph = new() { Name = graphName };
+    private bool _usesMicrosoftDomain;
     private int _next;
 
     public string Input(string name, TensorProto.Types.DataType type, params object[] dims)
@@ -60,6 +69,13 @@ internal sealed class OnnxGraphBuilder(string graphName)
         return Initializer(name, TensorProto.Types.DataType.Int64, bytes, dims);
     }
 
+    public string Int32s(string name, int[] data, params long[] dims)
+    {
+        var bytes = new byte[data.Length * sizeof(int)];
+        Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+        return Initializer(name, TensorProto.Types.DataType.Int32, bytes, dims);
+    }
+
     /// <summary>A 1-D int64 constant, the usual shape/axes argument.</summary>
     public string Int64Vector(params long[] data) => Int64s(Fresh("const"), data, data.Length);
 
@@ -70,15 +86,41 @@ internal sealed class OnnxGraphBuilder(string graphName)
     public string Node(string op, string[] inputs, params AttributeProto[] attributes) =>
         Node(op, inputs, [Fresh(op)], attributes)[0];
 
-    public string[] Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    public string[] Node(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes) =>
+        AddNode(op, "", inputs, outputs, attributes);
+
+    /// <summary>An ONNX Runtime contrib operator (domain com.microsoft); an empty input name means "not given".</summary>
+    public string MicrosoftNode(string op, string[] inputs, params AttributeProto[] attributes) =>
+        MicrosoftNode(op, inputs, [Fresh(op)], attributes)[0];
+
+    public string[] MicrosoftNode(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
-        var node = new NodeProto { OpType = op, Name = Fresh(op + "_node") };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
-        return outputs;
+        _usesMicrosoftDomain = true;
+        return AddNode(op, MicrosoftDomain, inputs, outputs, attributes);
     }
+
+    /// <summary>
+    /// An initializer of any type from its little-endian bytes; with external data, tensors of at least
+    /// <see cref="ExternalDataFile.MinimumBytes"/> go to the data file instead of the model.
+    /// </summary>
+    public string Initializer(string name, TensorProto.Types.DataType type, ReadOnlySpan<byte> bytes, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
+        tensor.Dims.AddRange(dims);
+        if (externalData is not null && bytes.Length >= ExternalDataFile.MinimumBytes)
+        {
+            externalData.Write(tensor, bytes);
+        }
+        else
+        {
+            tensor.RawData = ByteString.CopyFrom(bytes);
+        }
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>A fresh name for a value (initializer or node output) with a readable prefix.</summary>
+    public string FreshName(string prefix) => Fresh(prefix);
 
     public string Cast(string x, TensorProto.Types.DataType to) => Node("Cast", [x], Attr("to", (long)to));
 
@@ -118,16 +160,20 @@ internal sealed class OnnxGraphBuilder(string graphName)
         return Mul(Div(x, rms), weight);
     }
 
-    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata)
+    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata, string producerName = TinyProducerName, string producerVersion = "1")
     {
         var model = new ModelProto
         {
             IrVersion = IrVersion,
-            ProducerName = "narrator-tiny-model",
-            ProducerVersion = "1",
+            ProducerName = producerName,
+            ProducerVersion = producerVersion,
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        if (_usesMicrosoftDomain)
+        {
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
+        }
         foreach (var (key, value) in metadata)
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
@@ -151,12 +197,21 @@ internal sealed class OnnxGraphBuilder(string graphName)
     public static AttributeProto Attr(string name, TensorProto value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
 
-    private string Initializer(string name, TensorProto.Types.DataType type, byte[] bytes, long[] dims)
+    public static AttributeProto Attr(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
+    private string[] AddNode(string op, string domain, string[] inputs, string[] outputs, AttributeProto[] attributes)
     {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, RawData = ByteString.CopyFrom(bytes) };
-        tensor.Dims.AddRange(dims);
-        _graph.Initializer.Add(tensor);
-        return name;
+        var node = new NodeProto { OpType = op, Name = Fresh(op + "_node") };
+        if (domain.Length > 0)
+        {
+            node.Domain = domain;
+        }
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        _graph.Node.Add(node);
+        return outputs;
     }
 
     private string Fresh(string prefix) => $"{prefix}_{_next++}";
