@@ -72,7 +72,7 @@ internal static class TinyDecoderGraph
         {
             g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", "sequence_length", spec.VocabSize);
         }
-        return g.ToModel(metadata);
+        return g.ToModel(metadata, TinyModelWriter.ProducerName);
     }
 
     /// <summary>0 where query i may see key j (j &lt;= past + i and mask[j] = 1), -1e9 elsewhere: [B,1,S,T].</summary>

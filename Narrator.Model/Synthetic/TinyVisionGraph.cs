@@ -39,7 +39,7 @@ internal static class TinyVisionGraph
             g.Floats("merger.fc2.bias", random.Normal(spec.HiddenSize, 0.1f), spec.HiddenSize));
 
         g.Output(features, names.Outputs.ImageFeatures, DataType.Float, "num_image_tokens", spec.HiddenSize);
-        return g.ToModel(metadata);
+        return g.ToModel(metadata, TinyModelWriter.ProducerName);
     }
 
     /// <summary>
