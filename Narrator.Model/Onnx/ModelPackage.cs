@@ -17,8 +17,10 @@ public sealed class ModelPackage : IDisposable
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16];
 
     private ModelPackage(string directory, GenAiConfig config, InferenceSession vision, InferenceSession embedding,
-        InferenceSession decoder, TensorElementType kvType, ExecutionProviderSelection provider, int deviceId, bool isDemo)
+        InferenceSession decoder, TensorElementType kvType, ExecutionProviderSelection provider, int deviceId, bool isDemo,
+        long visionMemoryBudget)
     {
+        VisionMemoryBudgetBytes = visionMemoryBudget;
         Directory = directory;
         Config = config;
         Vision = vision;
@@ -45,6 +47,9 @@ public sealed class ModelPackage : IDisposable
     public TensorElementType KvElementType { get; }
 
     public ExecutionProviderSelection Provider { get; }
+
+    /// <summary>Transient memory one vision run may use; larger clips are encoded a few frame groups per run.</summary>
+    public long VisionMemoryBudgetBytes { get; }
 
     /// <summary>True for the tiny random-weight package Narrator writes itself.</summary>
     public bool IsDemoModel { get; }
@@ -84,6 +89,11 @@ public sealed class ModelPackage : IDisposable
         string decoderPath = RequireFile(root, model.Decoder.Filename, "model.decoder.filename");
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
+        long visionBudget = requested.VisionMemoryBudgetBytes ?? ExecutionProviderOptions.DefaultVisionMemoryBudgetBytes;
+        if (visionBudget <= 0)
+        {
+            throw new ModelPackageException($"The vision memory budget must be a positive number of bytes, not {visionBudget}.");
+        }
         var selection = ExecutionProviderSelection.Decide(requested, logger);
         var sessions = new List<InferenceSession>(3);
         try
@@ -108,7 +118,7 @@ public sealed class ModelPackage : IDisposable
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
             bool isDemo = decoder.ModelMetadata.ProducerName == Synthetic.TinyModelWriter.ProducerName;
-            return new ModelPackage(root, config, vision, embedding, decoder, kvType, selection, requested.DeviceId, isDemo);
+            return new ModelPackage(root, config, vision, embedding, decoder, kvType, selection, requested.DeviceId, isDemo, visionBudget);
         }
         catch
         {
@@ -118,6 +128,11 @@ public sealed class ModelPackage : IDisposable
 
         void OpenAll()
         {
+            if (!selection.IsCuda && model.Vision.Precision == "bf16")
+            {
+                throw new ModelPackageException(
+                    $"{visionPath} computes in bf16, which ONNX Runtime's CPU provider cannot run ({selection.Reason}): run it on CUDA, or convert the checkpoint again with --vision-precision fp32.");
+            }
             sessions.Add(OpenSession(visionPath, selection.CreateSessionOptions(requested), selection.IsCuda));
             sessions.Add(OpenSession(embeddingPath, selection.CreateSessionOptions(requested, singleThreaded: true), selection.IsCuda));
             sessions.Add(OpenSession(decoderPath, selection.CreateSessionOptions(requested), selection.IsCuda));
