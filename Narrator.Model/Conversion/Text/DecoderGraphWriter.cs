@@ -37,16 +37,28 @@ internal sealed class DecoderGraphWriter
         _io = OnnxElementTypes.Activations(precision, int4);
     }
 
-    /// <summary>Checkpoint bytes the decoder reads (for progress): every text tensor but the embedding table.</summary>
-    public static long SourceBytes(HfCheckpoint checkpoint)
+    /// <summary>Every checkpoint tensor the decoder reads, with the shape config.json implies.</summary>
+    public static IEnumerable<(string Name, long[] Shape)> Tensors(Qwen25VlTextConfig text)
     {
-        var text = checkpoint.Config.Text;
-        long total = checkpoint.Tensor("lm_head.weight").ByteLength + checkpoint.Tensor("model.norm.weight").ByteLength;
+        int hidden = text.HiddenSize, q = text.AttentionHeads * text.HeadSize, kv = text.KeyValueHeads * text.HeadSize;
         for (int layer = 0; layer < text.Layers; layer++)
         {
-            total += LayerTensorNames(layer).Sum(name => checkpoint.Tensor(name).ByteLength);
+            string p = $"model.layers.{layer}.";
+            yield return (p + "input_layernorm.weight", [hidden]);
+            yield return (p + "self_attn.q_proj.weight", [q, hidden]);
+            yield return (p + "self_attn.q_proj.bias", [q]);
+            yield return (p + "self_attn.k_proj.weight", [kv, hidden]);
+            yield return (p + "self_attn.k_proj.bias", [kv]);
+            yield return (p + "self_attn.v_proj.weight", [kv, hidden]);
+            yield return (p + "self_attn.v_proj.bias", [kv]);
+            yield return (p + "self_attn.o_proj.weight", [hidden, q]);
+            yield return (p + "post_attention_layernorm.weight", [hidden]);
+            yield return (p + "mlp.gate_proj.weight", [text.IntermediateSize, hidden]);
+            yield return (p + "mlp.up_proj.weight", [text.IntermediateSize, hidden]);
+            yield return (p + "mlp.down_proj.weight", [hidden, text.IntermediateSize]);
         }
-        return total;
+        yield return ("model.norm.weight", [hidden]);
+        yield return (text.TieWordEmbeddings ? EmbeddingGraphWriter.TableName : "lm_head.weight", [text.VocabSize, hidden]);
     }
 
     /// <summary>Writes decoder.onnx and decoder.onnx.data into <paramref name="directory"/>; returns the genai_config decoder section.</summary>
@@ -54,7 +66,7 @@ internal sealed class DecoderGraphWriter
         IReadOnlyDictionary<string, string> metadata, Action<long> onBytes, CancellationToken cancellationToken)
     {
         var text = checkpoint.Config.Text;
-        RequireSupported(text, Path.Combine(checkpoint.Directory, Qwen25VlConfig.FileName));
+        Check(checkpoint);
         var config = new GenAiDecoderConfig
         {
             Filename = FileName,
@@ -80,9 +92,14 @@ internal sealed class DecoderGraphWriter
         return config;
     }
 
-    /// <summary>Shapes ONNX Runtime's kernels cannot take are refused before anything is written.</summary>
-    private static void RequireSupported(Qwen25VlTextConfig text, string configPath)
+    /// <summary>
+    /// Refuses, before anything is written, a text model ONNX Runtime's kernels cannot take and any missing, misshapen
+    /// or non-float tensor (a sentence naming the file and the tensor); returns the bytes the decoder will read.
+    /// </summary>
+    public static long Check(HfCheckpoint checkpoint)
     {
+        var text = checkpoint.Config.Text;
+        string configPath = Path.Combine(checkpoint.Directory, Qwen25VlConfig.FileName);
         if (text.HeadSize % 8 != 0)
         {
             throw new CheckpointException(
@@ -93,22 +110,7 @@ internal sealed class DecoderGraphWriter
             throw new CheckpointException(
                 $"{configPath}: use_sliding_window is true; Narrator converts Qwen2.5-VL with full attention only (the published checkpoints set it to false).");
         }
-    }
-
-    private static IEnumerable<string> LayerTensorNames(int layer)
-    {
-        string p = $"model.layers.{layer}.";
-        foreach (string projection in new[] { "q_proj", "k_proj", "v_proj" })
-        {
-            yield return p + $"self_attn.{projection}.weight";
-            yield return p + $"self_attn.{projection}.bias";
-        }
-        yield return p + "self_attn.o_proj.weight";
-        yield return p + "mlp.gate_proj.weight";
-        yield return p + "mlp.up_proj.weight";
-        yield return p + "mlp.down_proj.weight";
-        yield return p + "input_layernorm.weight";
-        yield return p + "post_attention_layernorm.weight";
+        return Tensors(text).Sum(t => checkpoint.Tensor(t.Name, t.Shape).ByteLength);
     }
 
     private void Build(GenAiDecoderConfig config, CancellationToken cancellationToken)
@@ -169,7 +171,9 @@ internal sealed class DecoderGraphWriter
         string lastMlp = g.Slice(mlp!, -1, long.MaxValue, 1);
         string lastResidual = g.Slice(residual, -1, long.MaxValue, 1);
         string final = SkipNorm(lastMlp, lastResidual, "model.norm.weight", withSum: false).Normed;
-        string logits = ToFloat(Linear(final, "lm_head", _text.VocabSize, hidden, bias: false));
+        // A tied head (tie_word_embeddings) reads the embedding table; Qwen2.5-VL-7B has its own lm_head.
+        string head = _text.TieWordEmbeddings ? "model.embed_tokens" : "lm_head";
+        string logits = ToFloat(Linear(final, head, _text.VocabSize, hidden, bias: false));
         g.Output(logits, config.Outputs.Logits, DataType.Float, "batch_size", 1, _text.VocabSize);
     }
 
