@@ -45,15 +45,7 @@ public sealed class ReferenceFolder
     /// <summary>A raw little-endian fp32 file of the folder, checked to hold <paramref name="count"/> values.</summary>
     public float[] ReadFloats(string relativePath, long count)
     {
-        string path = Path.GetFullPath(Path.Combine(Directory, relativePath));
-        if (!path.StartsWith(Directory, StringComparison.Ordinal))
-        {
-            throw new UserInputException($"{relativePath} lies outside the reference folder {Directory}.");
-        }
-        if (!File.Exists(path))
-        {
-            throw new UserInputException($"{path} is missing (named by a case file of {Directory}).");
-        }
+        string path = Resolve(relativePath);
         long length = new FileInfo(path).Length;
         if (length != count * sizeof(float))
         {
@@ -67,6 +59,32 @@ public sealed class ReferenceFolder
             throw new PlatformNotSupportedException("Reference files are little-endian.");
         }
         return values;
+    }
+
+    /// <summary>A raw fp32 file holding <paramref name="rows"/> rows of any one length (pixel values named by a full case).</summary>
+    public float[] ReadRows(string relativePath, int rows)
+    {
+        long length = new FileInfo(Resolve(relativePath)).Length;
+        long rowBytes = rows > 0 ? length / rows : 0;
+        if (rows <= 0 || rowBytes == 0 || rowBytes * rows != length || rowBytes % sizeof(float) != 0)
+        {
+            throw new UserInputException($"{Resolve(relativePath)} holds {length} bytes, not {rows} rows of fp32 values.");
+        }
+        return ReadFloats(relativePath, length / sizeof(float));
+    }
+
+    private string Resolve(string relativePath)
+    {
+        string path = Path.GetFullPath(Path.Combine(Directory, relativePath));
+        if (!path.StartsWith(Directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new UserInputException($"{relativePath} lies outside the reference folder {Directory}.");
+        }
+        if (!File.Exists(path))
+        {
+            throw new UserInputException($"{path} is missing (named by a case file of {Directory}).");
+        }
+        return path;
     }
 
     private static IEnumerable<string> CaseFiles(string root, string kind)
@@ -179,8 +197,12 @@ public sealed record FullReferenceCase
     }
 }
 
-/// <summary>One greedy <c>generate</c> run: its repetition penalty, the new ids and the top-1/top-2 margin of each step.</summary>
-public sealed record ReferenceGeneration(string Name, float RepetitionPenalty, int MaxNewTokens, long[] EosTokenIds, int[] NewIds, float[] Margins)
+/// <summary>
+/// One greedy <c>generate</c> run: its repetition penalty, the new ids, the top-1/top-2 margin of each step (after the
+/// penalty) and, when recorded, each step's five largest raw logits.
+/// </summary>
+public sealed record ReferenceGeneration(string Name, float RepetitionPenalty, int MaxNewTokens, long[] EosTokenIds, int[] NewIds, float[] Margins,
+    IReadOnlyList<(int[] Ids, float[] Values)> RawTopLogits)
 {
     internal static ReferenceGeneration Parse(string name, JsonElement run)
     {
@@ -197,9 +219,19 @@ public sealed record ReferenceGeneration(string Name, float RepetitionPenalty, i
         }
         float[] margins = run.TryGetProperty("greedy_margin_top1_minus_top2_per_step", out var m)
             ? m.EnumerateArray().Select(e => (float)e.GetDouble()).ToArray() : [];
+        var top = new List<(int[], float[])>();
+        if (run.TryGetProperty("steps_top5", out var steps))
+        {
+            foreach (var step in steps.EnumerateArray())
+            {
+                var raw = step.GetProperty("raw_logits_top5");
+                top.Add((raw.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+                    raw.GetProperty("values").EnumerateArray().Select(e => (float)e.GetDouble()).ToArray()));
+            }
+        }
         return new ReferenceGeneration(name,
             kwargs.TryGetProperty("repetition_penalty", out var penalty) ? (float)penalty.GetDouble() : 1f,
             kwargs.TryGetProperty("max_new_tokens", out var max) ? max.GetInt32() : ids.Length,
-            eos, ids, margins);
+            eos, ids, margins, top);
     }
 }
