@@ -1,7 +1,7 @@
-namespace Narrator.Model.Synthetic;
+namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
-/// Seeded normal/uniform numbers from SplitMix64, so the tiny package's bytes depend only on the seed
+/// Seeded normal/uniform numbers from SplitMix64, so a random checkpoint's bytes depend only on the seed
 /// (System.Random's sequence is not promised to stay the same across .NET versions).
 /// </summary>
 internal sealed class WeightRandom(ulong seed)
