@@ -40,6 +40,9 @@ public sealed record RandomCheckpointSpec
 
     public double TokensPerSecond { get; init; } = 2;
 
+    /// <summary>One table for the embedding and the LM head (Qwen2.5-VL-3B does this; the checkpoint then has no lm_head.weight).</summary>
+    public bool TieWordEmbeddings { get; init; }
+
     /// <summary>&lt;|im_end|&gt; and &lt;|endoftext|&gt;, as generation_config.json lists them.</summary>
     public long[] EosTokenIds { get; init; } = [151645, 151643];
 

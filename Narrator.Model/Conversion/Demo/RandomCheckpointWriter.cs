@@ -19,6 +19,10 @@ public static class RandomCheckpointWriter
 
     public static async Task WriteAsync(string directory, RandomCheckpointSpec spec, int seed, CancellationToken cancellationToken = default)
     {
+        if (spec.KeepTextDecodable && spec.TieWordEmbeddings)
+        {
+            throw new ArgumentException("KeepTextDecodable needs an LM head of its own: its rows differ from the embedding's.", nameof(spec));
+        }
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, Qwen25VlConfig.FileName), ConfigJson(spec), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.GenerationConfigFileName), GenerationConfigJson(spec), cancellationToken);
@@ -73,11 +77,14 @@ public static class RandomCheckpointWriter
             }
             unreachable.ExceptWith(spec.EosTokenIds);
         }
-        Add("lm_head.weight", [spec.VocabSize, h], (r, i) =>
+        if (!spec.TieWordEmbeddings)
         {
-            float v = r.NextNormal() * 6f / MathF.Sqrt(h);
-            return i % h != constant ? v : unreachable.Contains(i / h) ? -UnreachablePenalty : 0f;
-        });
+            Add("lm_head.weight", [spec.VocabSize, h], (r, i) =>
+            {
+                float v = r.NextNormal() * 6f / MathF.Sqrt(h);
+                return i % h != constant ? v : unreachable.Contains(i / h) ? -UnreachablePenalty : 0f;
+            });
+        }
 
         int vh = spec.VisionHiddenSize, vi = spec.VisionIntermediateSize, merged = vh * 4, patch = 3 * 2 * 14 * 14;
         Add("visual.patch_embed.proj.weight", [vh, 3, 2, 14, 14], Linear(patch));
@@ -147,7 +154,7 @@ public static class RandomCheckpointWriter
             ["rope_theta"] = spec.RopeTheta,
             ["sliding_window"] = 32768,
             ["use_sliding_window"] = false,
-            ["tie_word_embeddings"] = false,
+            ["tie_word_embeddings"] = spec.TieWordEmbeddings,
             ["torch_dtype"] = "bfloat16",
             ["vocab_size"] = spec.VocabSize,
             ["rope_scaling"] = new JsonObject { ["type"] = "mrope", ["mrope_section"] = new JsonArray([.. spec.MropeSection.Select(s => (JsonNode)s)]) },
