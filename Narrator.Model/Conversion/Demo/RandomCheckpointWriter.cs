@@ -10,7 +10,8 @@ namespace Narrator.Model.Conversion.Demo;
 /// Writes a Hugging Face Qwen2.5-VL checkpoint folder with random bf16 weights under the published tensor names
 /// (config.json, generation_config.json, preprocessor_config.json, the bundled tokenizer, model.safetensors), so the
 /// demo model and tests go through the same converter as a downloaded checkpoint. Magnitudes follow hf-tiny (Linear
-/// weights N(0, 1/in), biases N(0, 0.05²), norms N(1, 0.1²)), so every path is exercised. Same seed, same bytes.
+/// weights of standard deviation 1/√in, biases 0.05, norms 1 ± 0.1, all non-zero), so a dropped bias or norm shows.
+/// Same seed, same bytes.
 /// </summary>
 public static class RandomCheckpointWriter
 {
@@ -43,14 +44,14 @@ public static class RandomCheckpointWriter
         // Each tensor draws from its own generator (seed, position), so changing one tensor's shape leaves the others alone.
         void Add(string name, long[] shape, Func<WeightRandom, long, float> value) =>
             tensors.Add(Source(name, shape, new WeightRandom(((ulong)(uint)seed << 20) ^ (ulong)index++), value));
-        Func<WeightRandom, long, float> Linear(int inputs, float gain = 1f) => (r, _) => r.NextNormal() * gain / MathF.Sqrt(inputs);
-        Func<WeightRandom, long, float> Bias() => (r, _) => r.NextNormal() * 0.05f;
-        Func<WeightRandom, long, float> Norm() => (r, _) => 1f + r.NextNormal() * 0.1f;
+        Func<WeightRandom, long, float> Linear(int inputs, float gain = 1f) => (r, _) => r.NextUnit() * gain / MathF.Sqrt(inputs);
+        Func<WeightRandom, long, float> Bias() => (r, _) => r.NextUnit() * 0.05f;
+        Func<WeightRandom, long, float> Norm() => (r, _) => 1f + r.NextUnit() * 0.1f;
         // Zeroes output row `constant` of a residual-writing [out, in] weight, so no layer changes that dimension.
         Func<WeightRandom, long, float> KeepConstantRow(int inputs, Func<WeightRandom, long, float> inner) =>
             (r, i) => { float v = inner(r, i); return i / inputs == constant ? 0f : v; };
 
-        Add("model.embed_tokens.weight", [spec.VocabSize, h], (r, i) => { float v = r.NextNormal(); return i % h == constant ? ConstantDimensionValue : v; });
+        Add("model.embed_tokens.weight", [spec.VocabSize, h], (r, i) => { float v = r.NextUnit(); return i % h == constant ? ConstantDimensionValue : v; });
         for (int layer = 0; layer < spec.Layers; layer++)
         {
             string p = $"model.layers.{layer}.";
@@ -67,7 +68,7 @@ public static class RandomCheckpointWriter
             Add(p + "mlp.up_proj.weight", [spec.IntermediateSize, h], Linear(h));
             Add(p + "mlp.down_proj.weight", [h, spec.IntermediateSize], KeepConstantRow(spec.IntermediateSize, Linear(spec.IntermediateSize)));
         }
-        Add("model.norm.weight", [h], (r, i) => { float v = 1f + r.NextNormal() * 0.1f; return i == constant ? 1f : v; });
+        Add("model.norm.weight", [h], (r, i) => { float v = 1f + r.NextUnit() * 0.1f; return i == constant ? 1f : v; });
         var unreachable = new HashSet<long>();
         if (spec.KeepTextDecodable)
         {
@@ -81,7 +82,7 @@ public static class RandomCheckpointWriter
         {
             Add("lm_head.weight", [spec.VocabSize, h], (r, i) =>
             {
-                float v = r.NextNormal() * 6f / MathF.Sqrt(h);
+                float v = r.NextUnit() * 6f / MathF.Sqrt(h);
                 return i % h != constant ? v : unreachable.Contains(i / h) ? -UnreachablePenalty : 0f;
             });
         }
@@ -109,7 +110,7 @@ public static class RandomCheckpointWriter
         Add("visual.merger.mlp.0.bias", [merged], Bias());
         // Image features replace embedding rows, so they carry the same constant in the reserved dimension.
         Add("visual.merger.mlp.2.weight", [h, merged], KeepConstantRow(merged, Linear(merged)));
-        Add("visual.merger.mlp.2.bias", [h], (r, i) => { float v = r.NextNormal() * 0.05f; return i == constant ? ConstantDimensionValue : v; });
+        Add("visual.merger.mlp.2.bias", [h], (r, i) => { float v = r.NextUnit() * 0.05f; return i == constant ? ConstantDimensionValue : v; });
         return tensors;
     }
 

@@ -1,42 +1,22 @@
 namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
-/// Seeded normal/uniform numbers from SplitMix64, so a random checkpoint's bytes depend only on the seed
-/// (System.Random's sequence is not promised to stay the same across .NET versions).
+/// Seeded random weights from SplitMix64, so a random checkpoint's bytes depend only on the seed (System.Random's
+/// sequence is not promised to stay the same across .NET versions).
 /// </summary>
 internal sealed class WeightRandom(ulong seed)
 {
+    private static readonly float SqrtThree = MathF.Sqrt(3f);
+
     private ulong _state = seed;
 
     public double NextUniform() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
-    public float NextNormal()
-    {
-        // Box-Muller; 1 - u keeps the logarithm finite.
-        double u1 = 1.0 - NextUniform();
-        double u2 = NextUniform();
-        return (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2));
-    }
-
-    public float[] Normal(int count, float std, float mean = 0f)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = mean + std * NextNormal();
-        }
-        return values;
-    }
-
-    public float[] Uniform(int count, float low, float high)
-    {
-        var values = new float[count];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(low + (high - low) * NextUniform());
-        }
-        return values;
-    }
+    /// <summary>
+    /// Zero mean, unit variance (uniform on ±√3): random weights only need the right scale, and a million draws of this
+    /// cost a few milliseconds where Box-Muller's logarithms and cosines cost a large share of the demo's first start.
+    /// </summary>
+    public float NextUnit() => (float)(2 * NextUniform() - 1) * SqrtThree;
 
     private ulong NextUInt64()
     {
