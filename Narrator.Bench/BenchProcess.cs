@@ -39,6 +39,9 @@ internal static class BenchProcess
     /// <summary>Peak resident set of this process so far (VmHWM), in MiB.</summary>
     public static double PeakResidentMegabytes() => StatusKilobytes("/proc/self/status", "VmHWM:") / 1024.0;
 
+    /// <summary>A kB line of /proc/self/status (e.g. "RssAnon:") in MiB.</summary>
+    public static double StatusMegabytes(string key) => StatusKilobytes("/proc/self/status", key) / 1024.0;
+
     public static long MemAvailableBytes() => StatusKilobytes("/proc/meminfo", "MemAvailable:") * 1024;
 
     /// <summary>Runs this bench program with <paramref name="arguments"/> and parses the JSON object on its last output line.</summary>

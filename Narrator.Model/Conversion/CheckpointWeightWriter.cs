@@ -38,6 +38,7 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = (int)Math.Min(bandBytes, tensor.ByteLength - start);
                 stream.Write(checkpoint.Bytes(tensor, start, count));
+                checkpoint.Release(tensor, start, count);
                 onBytes(count);
             }
         });
