@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Narrator.Model.Conversion.Checkpoint;
 using Narrator.Model.Onnx.Graphs;
 using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
@@ -15,6 +16,12 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
 {
     /// <summary>Working memory of one transposition band or quantisation slice (fp32).</summary>
     public const int BandBytes = 32 << 20;
+
+    // Working buffers are kept and reused from tensor to tensor (grown when a tensor needs more), so converting
+    // hundreds of weights does not leave hundreds of bands for the garbage collector.
+    private float[] _band = [];
+    private float[] _slice = [];
+    private byte[] _bytes = [];
 
     /// <summary>A 1-D tensor (norm weight, bias) as <paramref name="type"/>.</summary>
     public string Vector(string name, int length, DataType type)
@@ -56,9 +63,9 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         {
             // A band is a run of output rows (= input columns): every source row contributes a short contiguous slice.
             int bandColumns = (int)Math.Clamp(bandBytes / (4L * outputs), 1, inputs);
-            var band = new float[(long)bandColumns * outputs];
-            var slice = new float[bandColumns];
-            var encoded = new byte[(long)outputs * size];
+            var band = Buffer(ref _band, (long)bandColumns * outputs);
+            var slice = Buffer(ref _slice, bandColumns);
+            var encoded = Buffer(ref _bytes, (long)outputs * size);
             for (int first = 0; first < inputs; first += bandColumns)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -75,7 +82,7 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
                 for (int j = 0; j < columns; j++)
                 {
                     OnnxElementTypes.Encode(band.AsSpan((int)((long)j * outputs), outputs), type, encoded);
-                    stream.Write(encoded);
+                    stream.Write(encoded, 0, outputs * size);
                 }
                 onBytes((long)columns * outputs * sourceSize);
             }
@@ -97,8 +104,8 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         string packed = graph.Initializer(name + ".int4", DataType.Uint8, [outputs, blocks, blockSize / 2], (long)outputs * rowBytes, stream =>
         {
             int rowsPerSlice = (int)Math.Clamp(bandBytes / (4L * inputs), 1, outputs);
-            var values = new float[(long)rowsPerSlice * inputs];
-            var packedRows = new byte[(long)rowsPerSlice * rowBytes];
+            var values = Buffer(ref _band, (long)rowsPerSlice * inputs);
+            var packedRows = Buffer(ref _bytes, (long)rowsPerSlice * rowBytes);
             for (int first = 0; first < outputs; first += rowsPerSlice)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -113,11 +120,29 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
                 onBytes((long)rows * inputs * tensor.DType.Size);
             }
         });
-        var scaleBytes = new byte[scales.LongLength * OnnxElementTypes.Size(scaleType)];
-        OnnxElementTypes.Encode(scales, scaleType, scaleBytes);
-        string scaleName = graph.Initializer(name + ".int4_scales", scaleType, scaleBytes, outputs, blocks);
+        string scaleName;
+        if (scaleType == DataType.Float && BitConverter.IsLittleEndian)
+        {
+            scaleName = graph.Initializer(name + ".int4_scales", scaleType, MemoryMarshal.AsBytes(scales.AsSpan()), outputs, blocks);
+        }
+        else
+        {
+            var scaleBytes = new byte[scales.LongLength * OnnxElementTypes.Size(scaleType)];
+            OnnxElementTypes.Encode(scales, scaleType, scaleBytes);
+            scaleName = graph.Initializer(name + ".int4_scales", scaleType, scaleBytes, outputs, blocks);
+        }
         Done(tensor, reported: true);
         return (packed, scaleName);
+    }
+
+    /// <summary>The reusable buffer, grown to at least <paramref name="length"/> elements.</summary>
+    private static T[] Buffer<T>(ref T[] buffer, long length)
+    {
+        if (buffer.LongLength < length)
+        {
+            buffer = new T[length];
+        }
+        return buffer;
     }
 
     private void Done(SafetensorsTensor tensor, bool reported = false)
