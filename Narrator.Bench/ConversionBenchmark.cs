@@ -95,7 +95,7 @@ internal sealed class ConversionBenchmark : IBenchmark
             for (int run = 0; run < runs; run++)
             {
                 string output = Path.Combine(root, $"{label.Replace(' ', '-').Replace(',', '-')}-{precision}-{run}");
-                var result = await BenchProcess.RunChildAsync(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
+                var result = await Probe(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
                 seconds.Add(result.GetProperty("seconds").GetDouble());
                 peaks.Add(result.GetProperty("peakMb").GetDouble());
                 megabytes = result.GetProperty("packageMb").GetDouble();
@@ -117,7 +117,7 @@ internal sealed class ConversionBenchmark : IBenchmark
         for (int run = 0; run < runs; run++)
         {
             string directory = Path.Combine(root, $"demo-{run}");
-            var result = await BenchProcess.RunChildAsync(["conversion", DemoProbe, directory], cancellationToken);
+            var result = await Probe(["conversion", DemoProbe, directory], cancellationToken);
             write.Add(result.GetProperty("writeSeconds").GetDouble());
             open.Add(result.GetProperty("openSeconds").GetDouble());
             Directory.Delete(directory, recursive: true);
@@ -125,6 +125,10 @@ internal sealed class ConversionBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"DEMO first start: checkpoint written and converted in median {BenchProcess.Median(write):F2} s, package opened in {BenchProcess.Median(open):F2} s (of {runs}; later starts reuse the cached package), load {BenchProcess.LoadAverage()}"));
     }
+
+    /// <summary>Runs a probe of this benchmark in a fresh process and parses the JSON line it ends with.</summary>
+    private static async Task<JsonElement> Probe(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        JsonDocument.Parse((await BenchProcess.RunSelfAsync(arguments, cancellationToken)).Trim().Split('\n')[^1]).RootElement.Clone();
 
     private static async Task<int> ProbeConversionAsync(string checkpoint, string output, string precision, CancellationToken cancellationToken)
     {

@@ -384,8 +384,9 @@ internal sealed class RuntimeBenchmark : IBenchmark
                     $"MEMORY {tokens}-token prefill unchunked: skipped, {available / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F0} GiB could be needed"));
                 continue;
             }
-            var result = await BenchProcess.RunChildAsync(
+            string output = await BenchProcess.RunSelfAsync(
                 ["runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture)], cancellationToken);
+            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
             double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"MEMORY {tokens}-token prefill, chunk {chunk}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));
