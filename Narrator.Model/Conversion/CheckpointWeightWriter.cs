@@ -17,6 +17,9 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
     /// <summary>Working memory of one transposition band or quantisation slice (fp32).</summary>
     public const int BandBytes = 32 << 20;
 
+    /// <summary>Source rows gathered per transposition tile.</summary>
+    private const int TileRows = 64;
+
     // Working buffers are kept and reused from tensor to tensor (grown when a tensor needs more), so converting
     // hundreds of weights does not leave hundreds of bands for the garbage collector.
     private float[] _band = [];
@@ -62,21 +65,31 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         string result = graph.Initializer(name + ".T", type, [inputs, outputs], (long)inputs * outputs * size, stream =>
         {
             // A band is a run of output rows (= input columns): every source row contributes a short contiguous slice.
+            // Rows are taken TileRows at a time into a small tile, then each tile column is copied into its band row as one
+            // contiguous run (writing element by element across band rows megabytes apart thrashes the TLB).
             int bandColumns = (int)Math.Clamp(bandBytes / (4L * outputs), 1, inputs);
             var band = Buffer(ref _band, (long)bandColumns * outputs);
-            var slice = Buffer(ref _slice, bandColumns);
+            var tile = Buffer(ref _slice, (long)TileRows * bandColumns);
             var encoded = Buffer(ref _bytes, (long)outputs * size);
             for (int first = 0; first < inputs; first += bandColumns)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int columns = Math.Min(bandColumns, inputs - first);
-                var sliceSpan = slice.AsSpan(0, columns);
-                for (int row = 0; row < outputs; row++)
+                for (int firstRow = 0; firstRow < outputs; firstRow += TileRows)
                 {
-                    TensorConversion.ToFloat32(checkpoint.Bytes(tensor, ((long)row * inputs + first) * sourceSize, columns * sourceSize), tensor.DType, sliceSpan);
+                    int rows = Math.Min(TileRows, outputs - firstRow);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        long offset = ((long)(firstRow + r) * inputs + first) * sourceSize;
+                        TensorConversion.ToFloat32(checkpoint.Bytes(tensor, offset, columns * sourceSize), tensor.DType, tile.AsSpan(r * columns, columns));
+                    }
                     for (int j = 0; j < columns; j++)
                     {
-                        band[(long)j * outputs + row] = sliceSpan[j];
+                        var run = band.AsSpan((int)((long)j * outputs + firstRow), rows);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            run[r] = tile[r * columns + j];
+                        }
                     }
                 }
                 for (int j = 0; j < columns; j++)
