@@ -90,6 +90,7 @@ internal sealed class ConversionBenchmark : IBenchmark
         foreach (string precision in new[] { "fp32", "fp16", "bf16", "int4" })
         {
             var seconds = new List<double>();
+            var cpu = new List<double>();
             var peaks = new List<double>();
             double megabytes = 0;
             for (int run = 0; run < runs; run++)
@@ -97,6 +98,7 @@ internal sealed class ConversionBenchmark : IBenchmark
                 string output = Path.Combine(root, $"{label.Replace(' ', '-').Replace(',', '-')}-{precision}-{run}");
                 var result = await Probe(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
                 seconds.Add(result.GetProperty("seconds").GetDouble());
+                cpu.Add(result.GetProperty("cpuSeconds").GetDouble());
                 peaks.Add(result.GetProperty("peakMb").GetDouble());
                 megabytes = result.GetProperty("packageMb").GetDouble();
                 if (run == 0)
@@ -106,7 +108,7 @@ internal sealed class ConversionBenchmark : IBenchmark
                 Directory.Delete(output, recursive: true);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"CONVERT {label} {precision}: median {BenchProcess.Median(seconds):F2} s of {runs} (min {seconds.Min():F2}, max {seconds.Max():F2}), peak RSS median {BenchProcess.Median(peaks):F0} MB (max {peaks.Max():F0}), package {megabytes:F1} MB, load {BenchProcess.LoadAverage()}"));
+                $"CONVERT {label} {precision}: median {BenchProcess.Median(seconds):F2} s of {runs} (min {seconds.Min():F2}, max {seconds.Max():F2}), process CPU {BenchProcess.Median(cpu):F2} s, peak RSS median {BenchProcess.Median(peaks):F0} MB (max {peaks.Max():F0}), package {megabytes:F1} MB, load {BenchProcess.LoadAverage()}"));
         }
     }
 
@@ -139,6 +141,7 @@ internal sealed class ConversionBenchmark : IBenchmark
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             seconds = clock.Elapsed.TotalSeconds,
+            cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             peakMb = BenchProcess.PeakResidentMegabytes(),
             packageMb = result.TotalBytes / (1024.0 * 1024.0),
             stages = sampler.Stages,
