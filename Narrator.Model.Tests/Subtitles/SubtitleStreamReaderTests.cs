@@ -1,5 +1,6 @@
 using Narrator.Model.Media;
 using Narrator.Model.Subtitles;
+using Narrator.Model.Tests.Media;
 
 namespace Narrator.Model.Tests.Subtitles;
 
@@ -64,18 +65,48 @@ public class SubtitleStreamReaderTests(SubtitleClips clips)
     }
 
     [Fact]
-    public async Task The_file_is_opened_only_as_the_probed_format_and_only_from_disk()
+    public async Task A_playlist_pinned_as_the_probe_says_is_refused_before_anything_runs_and_a_file_swapped_after_the_probe_is_not_re_sniffed()
     {
-        // A playlist that points at the network: ffprobe may only open local files, so the stream list fails with a sentence, fast.
+        using var tools = RecordingTools.Create();
+        var recorded = new SubtitleStreamReader(new FfmpegRunner(tools.Tools));
         string playlist = clips.In("remote.m3u8");
         await File.WriteAllTextAsync(playlist, "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nhttp://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n");
         var probe = await prober.ProbeAsync(clips.MovTextMp4, CancellationToken.None);
+        string swapped = clips.In("swapped.mp4");
+        File.Copy(clips.MovTextMp4, swapped, overwrite: true);
+        var swappedProbe = await prober.ProbeAsync(swapped, CancellationToken.None);
+        await File.WriteAllTextAsync(swapped, $"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nfile://{clips.MovTextMp4}\n#EXT-X-ENDLIST\n");
 
-        var asHls = await Assert.ThrowsAsync<MediaException>(() => reader.ListAsync(playlist, probe with { Container = "hls" }, CancellationToken.None));
-        Assert.StartsWith("The subtitle streams of remote.m3u8 could not be listed:", asHls.Message);
-        // The MP4 read as the probe says works; read as MPEG-TS it is refused instead of being guessed at.
-        Assert.NotEmpty(await reader.ListAsync(clips.MovTextMp4, probe, CancellationToken.None));
-        await Assert.ThrowsAsync<MediaException>(() => reader.ListAsync(clips.MovTextMp4, probe with { Container = "mpegts" }, CancellationToken.None));
+        var asHls = await Assert.ThrowsAsync<MediaFormatRefusedException>(() => recorded.ListAsync(playlist, probe with { Container = "hls" }, CancellationToken.None));
+        int callsAfterRefusal = tools.InputCalls().Count;
+        var afterSwap = await Assert.ThrowsAsync<MediaException>(() => recorded.ListAsync(swapped, swappedProbe, CancellationToken.None));
+
+        Assert.Contains(MediaFormatPolicy.PlaylistRefusal, asHls.Message);
+        Assert.Equal(0, callsAfterRefusal);
+        // Read as the MP4 it was probed as (never as the playlist it now is): nothing of the other clip is listed.
+        Assert.StartsWith("The subtitle streams of swapped.mp4 could not be listed:", afterSwap.Message);
+        Assert.Equal("mov", Assert.Single(tools.InputCalls()).ValueAfter("-f"));
+    }
+
+    [Fact]
+    public async Task Listing_and_reading_subtitles_run_through_the_given_runner_with_the_same_input_lockdown_as_frame_extraction()
+    {
+        using var tools = RecordingTools.Create();
+        var runner = new FfmpegRunner(tools.Tools);
+        var probe = await prober.ProbeAsync(clips.MovTextMp4, CancellationToken.None);
+        var recorded = new SubtitleStreamReader(runner);
+
+        var stream = Assert.Single(await recorded.ListAsync(clips.MovTextMp4, probe, CancellationToken.None));
+        var track = await recorded.ExtractAsync(clips.MovTextMp4, probe, stream, CancellationToken.None);
+        await new FrameExtractor(runner).ExtractAsync(clips.MovTextMp4, probe, FramePlanner.Plan(probe, new FrameOptions { NFrames = 2 }), CancellationToken.None);
+
+        Assert.Equal(2, track.Lines.Count(line => line.StartSeconds < probe.DurationSeconds));
+        // Every start went through the runner this reader was given (a process of its own would not be in the log).
+        var calls = tools.InputCalls();
+        Assert.Equal(["ffprobe", "ffmpeg", "ffmpeg"], calls.Select(call => call.Program));
+        var lockdown = calls.Select(call => string.Join(' ', call.InputLockdown())).Distinct().ToList();
+        Assert.Equal($"-protocol_whitelist file -format_whitelist {MediaFormatPolicy.ProbeWhitelist} -f mov -i file:{Path.GetFullPath(clips.MovTextMp4)}",
+            Assert.Single(lockdown));
     }
 
     [Fact]
