@@ -35,14 +35,14 @@ public static class NarrationsApi
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapGet("/{id}", GetNarration)
             .WithName(nameof(GetNarration))
-            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error.");
+            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error; its translations for its owner only.");
         group.MapGet("/{id}/export", ExportNarration)
             .WithName(nameof(ExportNarration))
-            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment; lang=fr gives the French translation's text instead.")
+            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment; lang=fr gives the French translation's text instead (your own narrations' translations only).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/{id}/translations", TranslateNarration)
             .WithName(nameof(TranslateNarration))
-            .WithSummary("Queue a translation of your ended narration by the same model (text only; an interrupted one from the text it reached), one language after another; follow it at /api/narrations/{translationId}/events. The result is stored with the narration; 403 for another visitor's.")
+            .WithSummary("Queue a translation of your ended narration by the same model (text only; an interrupted one from the text it reached), one language after another; follow it at /api/narrations/{translationId}/events. The result is stored with the narration and shown to you alone; 404 for another visitor's narration.")
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", CancelNarration)
@@ -78,19 +78,23 @@ public static class NarrationsApi
         {
             from = lastSeen + 1;
         }
+        var reader = VisitorCookie.OwnerOf(context);
         if (narrations.Find(id) is { } job)
         {
-            return TypedResults.ServerSentEvents(FromJob(job, from, cancellationToken));
+            // A translation streams the translated text: only the visitor who asked for it follows it.
+            return job.Work.Translation is not null && job.Owner != reader
+                ? ApiProblems.NarrationNotFound(id)
+                : TypedResults.ServerSentEvents(FromJob(job, from, cancellationToken));
         }
-        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var record = await narrations.ReadAsync(id, reader, cancellationToken).ConfigureAwait(false);
         return record is null
             ? ApiProblems.NarrationNotFound(id)
             : TypedResults.ServerSentEvents(FromRecord(record));
     }
 
     public static async Task<Results<Ok<NarrationRecord>, ProblemHttpResult>> GetNarration(
-        string id, NarrationService narrations, CancellationToken cancellationToken) =>
-        await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record
+        string id, HttpContext context, NarrationService narrations, CancellationToken cancellationToken) =>
+        await narrations.ReadAsync(id, VisitorCookie.OwnerOf(context), cancellationToken).ConfigureAwait(false) is { } record
             ? TypedResults.Ok(record)
             : ApiProblems.NarrationNotFound(id);
 
@@ -111,7 +115,8 @@ public static class NarrationsApi
     }
 
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportNarration(
-        string id, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken, string? format = null, string? lang = null)
+        string id, HttpContext context, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken,
+        string? format = null, string? lang = null)
     {
         ExportFormat exportFormat;
         try
@@ -122,7 +127,9 @@ public static class NarrationsApi
         {
             return ApiProblems.BadRequest(ex.Message);
         }
-        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        // Another visitor's narration exports without its translations (they are its owner's alone).
+        var reader = VisitorCookie.OwnerOf(context);
+        var record = await narrations.ReadAsync(id, reader, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return ApiProblems.NarrationNotFound(id);
@@ -144,7 +151,10 @@ public static class NarrationsApi
         }
         catch (UserInputException ex)
         {
-            return ApiProblems.Problem(StatusCodes.Status404NotFound, "No such translation", ex.Message, "translation_not_found");
+            string detail = string.IsNullOrWhiteSpace(lang) || await narrations.OwnerOfAsync(id, cancellationToken).ConfigureAwait(false) == reader
+                ? ex.Message
+                : $"Narration \"{id}\" has no translation into \"{lang.Trim()}\" that you can read; only the visitor who made a narration sees its translations.";
+            return ApiProblems.Problem(StatusCodes.Status404NotFound, "No such translation", detail, "translation_not_found");
         }
         string extension = string.IsNullOrWhiteSpace(lang) ? exportFormat.FileExtension() : $".{lang.Trim()}{exportFormat.FileExtension()}";
         // The name says a narration is partial too, for formats (SubRip) that have no place to say it inside.

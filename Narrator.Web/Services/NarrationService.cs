@@ -144,8 +144,27 @@ public sealed class NarrationService(
             ? await GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
             : null;
 
+    /// <summary>
+    /// A narration as <paramref name="reader"/> may read it by its id: anyone's narration (the id is the capability a
+    /// visitor shares), but its translations only for its owner, and a translation request (its id, its text) only for
+    /// the visitor who asked for it; null when unknown or not the reader's to see.
+    /// </summary>
+    public async Task<NarrationRecord?> ReadAsync(string narrationId, NarrationOwner reader, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        if (record is null || await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) == reader)
+        {
+            return record;
+        }
+        return IsTranslationRequest(narrationId) ? null : record with { Translations = null };
+    }
+
+    /// <summary>True when <paramref name="requestId"/> is a translation request (live, or still held by the journal).</summary>
+    public bool IsTranslationRequest(string requestId) =>
+        queue.Find(requestId) is { Work.Translation: not null } || journal.IsTranslationRequest(requestId);
+
     /// <summary>The visitor a narration (or a translation request) belongs to, wherever it is held; null when unknown.</summary>
-    private async Task<NarrationOwner?> OwnerOfAsync(string narrationId, CancellationToken cancellationToken) =>
+    public async Task<NarrationOwner?> OwnerOfAsync(string narrationId, CancellationToken cancellationToken) =>
         queue.Find(narrationId)?.Owner
         ?? journal.OwnerOf(narrationId)
         ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
@@ -169,7 +188,7 @@ public sealed class NarrationService(
     /// <summary>
     /// Queues a translation of one of <paramref name="caller"/>'s ended narrations into <paramref name="languages"/> (one
     /// request, the languages one after another) and records it, so a crash leaves its running language "interrupted".
-    /// Refused with a sentence and a code when the narration is unknown (not_found), another visitor's (not_owner), still
+    /// Refused with a sentence and a code when the narration is unknown or another visitor's (not_found, the same answer), still
     /// running, a translation itself, or has no text (an interrupted one is translated from the text it had reached), a
     /// language is unknown, or the queue says no.
     /// </summary>
@@ -186,19 +205,16 @@ public sealed class NarrationService(
         {
             throw Invalid(ex.Message);
         }
-        var owner = await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" is known; only your own narrations can be translated.");
-        if (owner != caller.Owner)
+        // Another visitor's narration answers as an unknown one: translations are the owner's, and so is knowing they could be made.
+        if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) != caller.Owner)
         {
-            throw new NarrationRejectedException(FailureCodes.NotOwner,
-                $"Narration \"{narrationId}\" was made by another visitor; only they can have it translated.");
+            throw NotYoursToTranslate(narrationId);
         }
         if (queue.Find(narrationId) is { Work.Translation: { } translation })
         {
             throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
         }
-        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NarrationRejectedException(FailureCodes.NotFound, $"No narration \"{narrationId}\" is known; only your own narrations can be translated.");
+        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
         if (record.State is "queued" or "running")
         {
             throw Invalid($"Narration \"{narrationId}\" is still {record.State}; translate it once it has finished.");
@@ -359,6 +375,9 @@ public sealed class NarrationService(
     };
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
+
+    private static NarrationRejectedException NotYoursToTranslate(string narrationId) => new(FailureCodes.NotFound,
+        $"No narration \"{narrationId}\" of yours is stored; only your own narrations can be translated.");
 }
 
 /// <summary>What asking to cancel a narration came to.</summary>

@@ -62,6 +62,9 @@ public sealed class NarrationJournal(
     /// <summary>A narration the history does not hold yet (or holds an older state of), or null.</summary>
     public NarrationRecord? Find(string id) => entries.TryGetValue(id, out var entry) ? entry.Record() : null;
 
+    /// <summary>True when <paramref name="id"/> is a translation request held here.</summary>
+    public bool IsTranslationRequest(string id) => entries.TryGetValue(id, out var entry) && entry.Job.Work.Translation is not null;
+
     /// <summary>Who a narration held here belongs to, or null.</summary>
     public NarrationOwner? OwnerOf(string id) => entries.TryGetValue(id, out var entry) ? entry.Job.Owner : null;
 
