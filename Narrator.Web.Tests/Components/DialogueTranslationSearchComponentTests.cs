@@ -75,9 +75,11 @@ public sealed class DialogueTranslationSearchComponentTests : MudTestContext, IC
         Assert.Contains("stream 1 (hdmv_pgs_subtitle) — hdmv_pgs_subtitle subtitles are pictures of text", panel.Find("[data-testid=subtitles-unusable]").TextContent);
         Assert.Equal("stream:2", choices[^1]);
 
-        panel.Find("input[data-testid=subtitles-switch]").Change(false);
+        // Found and switched on the renderer's thread: a render landing in between (MudBlazor re-renders after its own
+        // first-render work) would otherwise leave the found input's handler stale and the change silently dropped.
+        await panel.InvokeAsync(() => panel.Find("input[data-testid=subtitles-switch]").ChangeAsync(false));
 
-        Assert.Equal("off", choices[^1]);
+        panel.WaitForAssertion(() => Assert.Equal("off", choices[^1]), Wait);
         Assert.Empty(panel.FindAll("[data-testid=subtitle-line]"));
         Assert.Contains("Off: the prompt holds no dialogue.", panel.Find("[data-testid=subtitles-off]").TextContent);
     }
@@ -167,8 +169,8 @@ public sealed class DialogueTranslationSearchComponentTests : MudTestContext, IC
 
         search.WaitForAssertion(() => Assert.NotEmpty(search.FindAll("[data-testid=search-hit]")), Wait);
         Assert.Equal("咖啡馆", search.Find("[data-testid=search-snippet] mark").TextContent);
-        search.Find("[data-testid=search-hit]").Click();
-        Assert.Equal(record.Id, Assert.Single(opened).Document.NarrationId);
+        await search.InvokeAsync(() => search.Find("[data-testid=search-hit]").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
+        search.WaitForAssertion(() => Assert.Equal(record.Id, Assert.Single(opened).Document.NarrationId), Wait);
 
         search.Find("input[data-testid=search-box]").Input("nothing like this");
         search.Find("[data-testid=search-button]").Click();
