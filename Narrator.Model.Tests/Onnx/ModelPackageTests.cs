@@ -109,10 +109,89 @@ public class ModelPackageTests(TinyModelFixture tiny)
     }
 
     [Fact]
+    public void Tiny_package_reports_its_precisions_context_and_growing_kv_cache()
+    {
+        var package = tiny.Package;
+        Assert.Equal(new Narrator.Model.Generation.ModelPrecision("fp32", "fp32", "fp32"), package.Precision);
+        Assert.Equal(package.Precision, package.EngineInfo.Precision);
+        Assert.Equal(32768, package.Context.Tokens);
+        Assert.Null(package.Context.AttentionWindow);
+        Assert.Equal(32768, package.EngineInfo.ContextTokens);
+        // The demo graphs concatenate past and present themselves: the one package allowed to grow its cache.
+        Assert.False(package.DecoderGraph.UsesGroupQueryAttention);
+        Assert.False(package.SharesKvBuffer);
+    }
+
+    [Fact]
+    public void Decoder_heading_every_position_is_refused_with_a_sentence()
+    {
+        string directory = tiny.CopyPackage("every-position");
+        EditModel(Path.Combine(directory, "decoder.onnx"), model =>
+        {
+            var logits = model.Graph.Output.Single(o => o.Name == "logits");
+            logits.Type.TensorType.Shape.Dim[1] = new TensorShapeProto.Types.Dimension { DimParam = "sequence_length" };
+        });
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
+        Assert.Contains("decoder.onnx: logits are [batch_size, sequence_length, 151936]", error.Message);
+        Assert.Contains("reads the last position only", error.Message);
+    }
+
+    [Fact]
+    public void Decoder_without_group_query_attention_is_refused_unless_it_is_the_demo_model()
+    {
+        string directory = tiny.CopyPackage("not-demo");
+        EditModel(Path.Combine(directory, "decoder.onnx"), model => model.ProducerName = "some-exporter");
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
+        Assert.Contains("decoder.onnx has no GroupQueryAttention node", error.Message);
+        Assert.Contains("narrator convert", error.Message);
+    }
+
+    [Fact]
+    public void Vision_output_type_that_the_embedding_does_not_take_names_both_ends()
+    {
+        string directory = tiny.CopyPackage("fp16-features");
+        EditModel(Path.Combine(directory, "vision.onnx"), model =>
+        {
+            var producer = model.Graph.Node.Single(n => n.Output.Contains("image_features"));
+            producer.Output[producer.Output.IndexOf("image_features")] = "image_features_fp32";
+            var cast = new NodeProto { OpType = "Cast", Name = "to_fp16" };
+            cast.Input.Add("image_features_fp32");
+            cast.Output.Add("image_features");
+            cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float16 });
+            model.Graph.Node.Add(cast);
+            model.Graph.Output.Single(o => o.Name == "image_features").Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Float16;
+        });
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
+        Assert.Contains("vision.onnx returns 'image_features' as fp16 but embedding.onnx takes 'image_features' as fp32", error.Message);
+    }
+
+    [Fact]
+    public void Context_comes_from_context_length_cut_to_a_sliding_window()
+    {
+        string directory = tiny.CopyPackage("context");
+        string path = Path.Combine(directory, "genai_config.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["model"]!["context_length"] = 128000;
+        json["model"]!["decoder"]!["sliding_window"] = new System.Text.Json.Nodes.JsonObject { ["window_size"] = 32768 };
+        File.WriteAllText(path, json.ToJsonString());
+        using var package = ModelPackage.Open(directory, Cpu);
+        Assert.Equal((128000, 32768, 32768), (package.Context.ContextLength, package.Context.AttentionWindow, package.Context.Tokens));
+        Assert.Equal("32,768 tokens (its attention window; context_length is 128,000)", package.Context.Describe());
+    }
+
+    [Fact]
     public void Broken_package_errors_are_user_errors()
     {
         string directory = tiny.ScratchDirectory("user-error");
         Assert.IsAssignableFrom<UserInputException>(Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu)));
+    }
+
+    private static void EditModel(string path, Action<ModelProto> edit)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        edit(model);
+        using var stream = File.Create(path);
+        model.WriteTo(stream);
     }
 
     private static void RenameDecoderInput(string path, string from, string to)

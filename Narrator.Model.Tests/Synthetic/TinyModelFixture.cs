@@ -3,10 +3,7 @@ using Narrator.Model.Synthetic;
 
 namespace Narrator.Model.Tests.Synthetic;
 
-/// <summary>
-/// One tiny package per test run (written to a temp folder), opened on the CPU, shared by the runtime tests; plus the
-/// same weights with every position's logits, so runtime tests can cover both decoder output shapes.
-/// </summary>
+/// <summary>One tiny package per test run (written to a temp folder), opened on the CPU, shared by the runtime tests.</summary>
 public sealed class TinyModelFixture : IAsyncLifetime
 {
     public const int Seed = 7;
@@ -16,26 +13,16 @@ public sealed class TinyModelFixture : IAsyncLifetime
     /// <summary>The demo package as shipped: the decoder returns the last position's logits only.</summary>
     public ModelPackage Package { get; private set; } = null!;
 
-    /// <summary>Same seed and weights, but logits for every position, as onnxruntime-genai exports a real decoder.</summary>
-    public ModelPackage EveryPositionPackage { get; private set; } = null!;
-
     public async Task InitializeAsync()
     {
         var cpu = new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu };
         await new TinyModelWriter().WriteAsync(Directory, Seed);
         Package = ModelPackage.Open(Directory, cpu);
-        string everyPosition = Path.Combine(Path.GetDirectoryName(Directory)!, "tiny-every-position");
-        await new TinyModelWriter(new TinyModelSpec { LogitsPositions = LogitsPositions.Every }).WriteAsync(everyPosition, Seed);
-        EveryPositionPackage = ModelPackage.Open(everyPosition, cpu);
     }
-
-    /// <summary>The package whose decoder returns logits for <paramref name="positions"/>.</summary>
-    public ModelPackage PackageWith(LogitsPositions positions) => positions == LogitsPositions.Every ? EveryPositionPackage : Package;
 
     public Task DisposeAsync()
     {
         Package.Dispose();
-        EveryPositionPackage.Dispose();
         System.IO.Directory.Delete(Path.GetDirectoryName(Directory)!, recursive: true);
         return Task.CompletedTask;
     }

@@ -8,7 +8,8 @@ namespace Narrator.Model.Onnx;
 
 /// <summary>
 /// An onnxruntime-genai <c>qwen2_5_vl</c> model folder, opened: its config, the vision/embedding/decoder sessions
-/// (checked to have the inputs and outputs the config names) and the KV cache element type.
+/// (checked to have the inputs and outputs the config names, one number format from vision to decoder, logits of the last
+/// position only), the KV cache element type, what the decoder's attention nodes allow, and the context one request may use.
 /// </summary>
 public sealed class ModelPackage : IDisposable
 {
@@ -17,7 +18,7 @@ public sealed class ModelPackage : IDisposable
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16];
 
     private ModelPackage(string directory, GenAiConfig config, InferenceSession vision, InferenceSession embedding,
-        InferenceSession decoder, TensorElementType kvType, ExecutionProviderSelection provider, int deviceId, bool isDemo)
+        InferenceSession decoder, TensorElementType kvType, DecoderGraphFacts graph, ExecutionProviderSelection provider, int deviceId)
     {
         Directory = directory;
         Config = config;
@@ -25,8 +26,16 @@ public sealed class ModelPackage : IDisposable
         Embedding = embedding;
         Decoder = decoder;
         KvElementType = kvType;
+        DecoderGraph = graph;
         Provider = provider;
-        IsDemoModel = isDemo;
+        IsDemoModel = IsDemoGraph(graph);
+        Context = ContextLimit.For(config, graph);
+        Precision = new ModelPrecision(
+            PrecisionName(vision.OutputMetadata[config.Model.Vision.Outputs.ImageFeatures].ElementDataType),
+            graph.QuantizedBits is { } bits
+                ? $"int{bits}"
+                : PrecisionName(decoder.InputMetadata[config.Model.Decoder.Inputs.InputsEmbeds].ElementDataType),
+            PrecisionName(kvType));
         KvMemory = provider.IsCuda
             ? new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.Default)
             : OrtMemoryInfo.DefaultInstance;
@@ -43,6 +52,20 @@ public sealed class ModelPackage : IDisposable
     public InferenceSession Decoder { get; }
 
     public TensorElementType KvElementType { get; }
+
+    /// <summary>What decoder.onnx's nodes say: GroupQueryAttention (so the KV buffer is shared by past and present), window, int4.</summary>
+    public DecoderGraphFacts DecoderGraph { get; }
+
+    /// <summary>
+    /// True when past and present KV are one preallocated buffer per layer (GroupQueryAttention decoders). False only for
+    /// the tiny demo graphs, which concatenate past and present themselves and so grow their cache each step.
+    /// </summary>
+    public bool SharesKvBuffer => DecoderGraph.UsesGroupQueryAttention;
+
+    /// <summary>Tokens one request may hold (prompt plus new tokens).</summary>
+    public ContextLimit Context { get; }
+
+    public ModelPrecision Precision { get; }
 
     public ExecutionProviderSelection Provider { get; }
 
@@ -61,6 +84,8 @@ public sealed class ModelPackage : IDisposable
         ProviderReason = Provider.Reason,
         IsDemoModel = IsDemoModel,
         MaxConcurrency = 1,
+        Precision = Precision,
+        ContextTokens = Context.Tokens,
     };
 
     /// <summary>Opens and checks a package; every problem with the folder is a <see cref="ModelPackageException"/> naming the file.</summary>
@@ -82,6 +107,9 @@ public sealed class ModelPackage : IDisposable
         string visionPath = RequireFile(root, model.Vision.Filename, "model.vision.filename");
         string embeddingPath = RequireFile(root, model.Embedding.Filename, "model.embedding.filename");
         string decoderPath = RequireFile(root, model.Decoder.Filename, "model.decoder.filename");
+        // Read from the file before the sessions load, so a decoder Narrator cannot run is refused in seconds, not after minutes.
+        var graph = DecoderGraphFacts.Read(decoderPath);
+        RequireSupportedAttention(graph, decoderPath);
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
         var selection = ExecutionProviderSelection.Decide(requested, logger);
@@ -107,8 +135,10 @@ public sealed class ModelPackage : IDisposable
             check.Vision(vision, visionPath);
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
-            bool isDemo = decoder.ModelMetadata.ProducerName == Synthetic.TinyModelWriter.ProducerName;
-            return new ModelPackage(root, config, vision, embedding, decoder, kvType, selection, requested.DeviceId, isDemo);
+            check.NumberFormats(vision, visionPath, embedding, embeddingPath, decoder, decoderPath);
+            var package = new ModelPackage(root, config, vision, embedding, decoder, kvType, graph, selection, requested.DeviceId);
+            package.WarnAboutPrecision(logger);
+            return package;
         }
         catch
         {
@@ -134,6 +164,46 @@ public sealed class ModelPackage : IDisposable
             KvMemory.Dispose();
         }
     }
+
+    /// <summary>
+    /// One preallocated buffer bound as past and present is the KV path: it needs GroupQueryAttention, which writes the new
+    /// keys into the buffer it is given. The tiny demo graphs (concatenating past and present) are the one exception.
+    /// </summary>
+    private static void RequireSupportedAttention(DecoderGraphFacts graph, string decoderPath)
+    {
+        if (!graph.UsesGroupQueryAttention && !IsDemoGraph(graph))
+        {
+            throw new ModelPackageException(
+                $"{decoderPath} has no GroupQueryAttention node, so its KV cache cannot be one preallocated buffer shared by past and present; " +
+                "convert the Hugging Face checkpoint with 'narrator convert', which writes such a decoder.");
+        }
+        if (graph.SlidingWindowCache)
+        {
+            throw new ModelPackageException(
+                $"{decoderPath} keeps a ring cache over a {graph.LocalWindowSize}-token attention window (GroupQueryAttention sliding_window_cache=1, as onnxruntime-genai's builder writes); " +
+                "Narrator sizes one full-attention buffer per request: convert the checkpoint with 'narrator convert'.");
+        }
+    }
+
+    private static bool IsDemoGraph(DecoderGraphFacts graph) => graph.ProducerName == Synthetic.TinyModelWriter.ProducerName;
+
+    /// <summary>fp16 activations overflow in Qwen2.5-VL's vision tower (transformers #33294): said once at load, and on the page.</summary>
+    private void WarnAboutPrecision(ILogger logger)
+    {
+        if (Precision.Vision == "fp16")
+        {
+            logger.LogWarning(
+                "The vision graph runs in fp16, which can overflow in Qwen2.5-VL's vision tower; convert it as fp32 (CPU) or bf16/fp32 (CUDA).");
+        }
+    }
+
+    internal static string PrecisionName(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => "fp32",
+        TensorElementType.Float16 => "fp16",
+        TensorElementType.BFloat16 => "bf16",
+        _ => type.ToString(),
+    };
 
     private static string RequireFile(string root, string fileName, string field)
     {

@@ -10,8 +10,8 @@ namespace Narrator.Model.Synthetic;
 /// <summary>
 /// A small Qwen2-style decoder: RMSNorm, grouped-query attention (query head h uses KV head h / groups, as HF
 /// repeat_kv) with biased q/k/v and M-RoPE per section,
-/// causal + padding mask, SwiGLU MLP, final norm and a low-rank LM head (on the last position only, unless the spec asks
-/// for every position's logits); past/present KV in the genai layout.
+/// causal + padding mask, SwiGLU MLP, final norm and a low-rank LM head on the last position only; past/present KV in the
+/// genai layout, concatenated here (so its cache grows per step: the demo's path until the converter writes the demo model).
 /// </summary>
 internal static class TinyDecoderGraph
 {
@@ -62,16 +62,9 @@ internal static class TinyDecoderGraph
         }
 
         string final = g.RmsNorm(h, g.Floats("final_norm", random.Normal(hidden, 0.1f, 1f), hidden), spec.RmsNormEpsilon);
-        if (spec.LogitsPositions == LogitsPositions.LastOnly)
-        {
-            // The generator samples from the last position only; heading every position would make [S, vocab] logits per chunk.
-            final = g.Slice(final, -1, long.MaxValue, 1);
-            g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", 1, spec.VocabSize);
-        }
-        else
-        {
-            g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", "sequence_length", spec.VocabSize);
-        }
+        // The generator samples from the last position only; heading every position would make [S, vocab] logits per chunk.
+        final = g.Slice(final, -1, long.MaxValue, 1);
+        g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", 1, spec.VocabSize);
         return g.ToModel(metadata);
     }
 

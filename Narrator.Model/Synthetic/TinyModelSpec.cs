@@ -41,12 +41,6 @@ public sealed record TinyModelSpec
 
     public int ContextLength { get; init; } = 32768;
 
-    /// <summary>
-    /// Last position only by default: a full-vocabulary head over every prompt position would dominate the demo's prefill.
-    /// <see cref="LogitsPositions.Every"/> writes the real exports' shape, so tests run the generator on both.
-    /// </summary>
-    public LogitsPositions LogitsPositions { get; init; } = LogitsPositions.LastOnly;
-
     /// <summary>Element type of past/present KV tensors: Float (default), Float16 or BFloat16; any other type makes a deliberately unsupported package (tests).</summary>
     public TensorElementType KvElementType { get; init; } = TensorElementType.Float;
 

@@ -84,8 +84,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                 ?? new EngineInfo { ModelName = factory.Name, ExecutionProvider = "unknown" };
             status = new EngineStatus(EngineState.Ready, info, null);
             logger.LogInformation(
-                "Engine ready: model {Model} on {Provider} ({Reason}), {Concurrency} request(s) at once",
-                info.ModelName, info.ExecutionProvider, info.ProviderReason, info.MaxConcurrency);
+                "Engine ready: model {Model} on {Provider} ({Reason}), {Concurrency} request(s) at once, precision {Precision}, {ContextTokens} tokens per request",
+                info.ModelName, info.ExecutionProvider, info.ProviderReason, info.MaxConcurrency,
+                info.Precision?.ToString() ?? "not reported", info.ContextTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
             if (info.IsDemoModel)
             {
                 logger.LogWarning("The engine is the tiny random-weight demo model: the pipeline is real but its narrations are meaningless. Set Narrator:Model:Path to a real model package.");
