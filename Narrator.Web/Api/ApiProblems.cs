@@ -13,6 +13,7 @@ internal static class ApiProblems
         {
             FailureCodes.OwnerLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+            FailureCodes.ContextExceeded => StatusCodes.Status422UnprocessableEntity,
             _ => StatusCodes.Status400BadRequest,
         },
         rejection.Code switch
@@ -20,10 +21,12 @@ internal static class ApiProblems
             FailureCodes.OwnerLimit => "Too many narrations of yours",
             FailureCodes.QueueFull => "The queue is full",
             FailureCodes.ShuttingDown => "The server is shutting down",
+            FailureCodes.ContextExceeded => "The request does not fit the model's context",
             _ => "The narration request is not valid",
         },
         rejection.Message,
-        rejection.Code);
+        rejection.Code,
+        rejection.Details);
 
     public static ProblemHttpResult ClipRejected(ClipRejectedException rejection) => Problem(
         rejection.StatusCode,
@@ -46,7 +49,14 @@ internal static class ApiProblems
     public static ProblemHttpResult NarrationNotFound(string narrationId) => Problem(StatusCodes.Status404NotFound, "Narration not found",
         $"No narration with id \"{narrationId}\" is known.", "narration_not_found");
 
-    public static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
+    public static ProblemHttpResult Problem(int status, string title, string detail, string code,
+        IReadOnlyDictionary<string, object?>? details = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        foreach (var (key, value) in details ?? new Dictionary<string, object?>())
+        {
+            extensions[key] = value;
+        }
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
 }

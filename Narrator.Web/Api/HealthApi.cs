@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Narrator.Model.Generation;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.Queue;
@@ -16,7 +17,7 @@ public static class HealthApi
             .WithTags("Health");
         app.MapGet("/readyz", Readyz)
             .WithName(nameof(Readyz))
-            .WithSummary("200 once the model is loaded (with model, execution provider and demo flag), 503 while loading or if it failed.")
+            .WithSummary("200 once the model is loaded (with model, execution provider, precisions, context and demo flag), 503 while loading or if it failed.")
             .WithTags("Health");
         return app;
     }
@@ -33,7 +34,9 @@ public static class HealthApi
             status.Info?.ProviderReason,
             status.Info?.IsDemoModel,
             status.Error,
-            narrations.QueueSnapshot());
+            narrations.QueueSnapshot(),
+            status.Info?.Precision,
+            status.Info?.ContextTokens);
         return status.IsReady
             ? TypedResults.Ok(report)
             : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -42,6 +45,10 @@ public static class HealthApi
 
 public sealed record HealthReport(string Status);
 
-/// <summary>What /readyz says: "ready", "loading" or "failed", the live model and provider, and the queue.</summary>
+/// <summary>
+/// What /readyz says: "ready", "loading" or "failed", the live model and provider, the queue, the precisions the model
+/// runs in (vision, decoder, KV cache; null for a remote engine) and the tokens one request may hold.
+/// </summary>
 public sealed record ReadinessReport(
-    string Status, string? Model, string? ExecutionProvider, string? ProviderReason, bool? DemoModel, string? Error, QueueSnapshot Queue);
+    string Status, string? Model, string? ExecutionProvider, string? ProviderReason, bool? DemoModel, string? Error, QueueSnapshot Queue,
+    ModelPrecision? Precision = null, int? ContextTokens = null);

@@ -32,6 +32,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     public EngineStatus Status => status;
 
+    /// <summary>The loaded engine's context gate (the in-process model has one); null while loading or for a remote engine.</summary>
+    public IContextGate? ContextGate => loaded.Task.IsCompletedSuccessfully ? loaded.Task.Result.GetService<IContextGate>() : null;
+
     /// <summary>The engine, once loaded; throws if loading failed.</summary>
     public Task<IChatClient> WhenReadyAsync(CancellationToken cancellationToken) => loaded.Task.WaitAsync(cancellationToken);
 
