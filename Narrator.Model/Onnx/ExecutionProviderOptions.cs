@@ -38,6 +38,15 @@ public sealed record ExecutionProviderOptions
     /// <summary>Threads per operator on the CPU; 0 lets ONNX Runtime use one per physical core.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Transient memory one vision run may use, in bytes: a clip's frame groups are encoded a few at a time so each run
+    /// stays under it (results are identical to one run). Null means <see cref="DefaultVisionMemoryBudgetBytes"/>.
+    /// </summary>
+    public long? VisionMemoryBudgetBytes { get; init; }
+
+    /// <summary>2 GiB: about 7 frame groups of a 784x441 clip per run at Qwen2.5-VL-7B's vision width in fp32.</summary>
+    public const long DefaultVisionMemoryBudgetBytes = 2L << 30;
+
     internal Dictionary<string, string> CudaProviderOptions()
     {
         var options = new Dictionary<string, string>

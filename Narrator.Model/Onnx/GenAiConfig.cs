@@ -70,6 +70,7 @@ public sealed record GenAiConfig
         Require(Model.EosTokenId.Length > 0, "model.eos_token_id is missing");
         Require(Model.Vision.SpatialMergeSize > 0, "model.vision.spatial_merge_size must be positive");
         Require(Model.Vision.TokensPerSecond > 0, "model.vision.tokens_per_second must be positive");
+        ValidateVision(Model.Vision, Require);
 
         void Require(bool condition, string problem)
         {
@@ -78,6 +79,33 @@ public sealed record GenAiConfig
                 throw new ModelPackageException($"{path}: {problem}.");
             }
         }
+    }
+
+    private static void ValidateVision(GenAiVisionConfig vision, Action<bool, string> require)
+    {
+        var inputs = vision.Inputs;
+        require(!string.IsNullOrWhiteSpace(inputs.PixelValues), "model.vision.inputs.pixel_values is missing");
+        string?[] tables = [inputs.PatchOrder, inputs.RotaryCos, inputs.RotarySin, inputs.WindowPadIndex, inputs.WindowLengths,
+            inputs.WindowUnpadIndex, inputs.FrameGroups, inputs.MergeReverseIndex];
+        if (!vision.TakesGridTables)
+        {
+            require(tables.All(t => t is null),
+                "model.vision.inputs names some grid tables but not patch_order: a graph takes all of them or none");
+            require(!string.IsNullOrWhiteSpace(inputs.ImageGridThw),
+                "model.vision.inputs names neither image_grid_thw nor the grid tables (patch_order, rotary_cos, ...)");
+            return;
+        }
+        require(tables.All(t => !string.IsNullOrWhiteSpace(t)),
+            "model.vision.inputs must name every grid table (patch_order, rotary_cos, rotary_sin, window_pad_index, window_lengths, window_unpad_index, frame_groups, merge_reverse_index)");
+        require(inputs.ImageGridThw is null, "model.vision.inputs names image_grid_thw beside the grid tables; a graph takes one or the other");
+        require(vision.PatchSize > 0 && vision.TemporalPatchSize > 0, "model.vision.patch_size and temporal_patch_size must be positive");
+        require(vision.WindowUnits > 0, "model.vision.window_units (window edge in merged units) must be positive");
+        require(vision.HiddenSize > 0 && vision.NumAttentionHeads > 0 && vision.IntermediateSize > 0 && vision.OutHiddenSize > 0,
+            "model.vision hidden_size, num_attention_heads, intermediate_size and out_hidden_size must be positive");
+        require(vision.HeadSize > 0 && vision.HeadSize % 4 == 0 && vision.HeadSize * vision.NumAttentionHeads == vision.HiddenSize,
+            "model.vision.head_size must be a positive multiple of 4 with head_size x num_attention_heads = hidden_size");
+        require(vision.RopeTheta > 0, "model.vision.rope_theta must be positive");
+        require(vision.Precision is "fp32" or "bf16", $"model.vision.precision '{vision.Precision}' is not fp32 or bf16");
     }
 }
 
@@ -197,6 +225,11 @@ public sealed record GenAiEmbeddingOutputs
     public string InputsEmbeds { get; init; } = "inputs_embeds";
 }
 
+/// <summary>
+/// The vision graph. A graph Narrator's converter writes takes the tables that depend only on the grid (window
+/// permutation, window and frame-group layout, rotary rows) as inputs, which the runtime computes from the sizes below;
+/// a graph that takes <c>image_grid_thw</c> instead (onnxruntime-genai's layout) is run as one call.
+/// </summary>
 public sealed record GenAiVisionConfig
 {
     public string Filename { get; init; } = "";
@@ -205,18 +238,82 @@ public sealed record GenAiVisionConfig
 
     public int PatchSize { get; init; } = 14;
 
+    public int TemporalPatchSize { get; init; } = 2;
+
     public double TokensPerSecond { get; init; } = 2;
+
+    /// <summary>Attention window edge in merged units (Qwen2.5-VL: window_size 112 px / 14 px / merge 2 = 4); 0 for a grid-fed graph.</summary>
+    public int WindowUnits { get; init; }
+
+    /// <summary>Width of the vision blocks (7B: 1280); with the sizes below it sizes the memory a run needs.</summary>
+    public int HiddenSize { get; init; }
+
+    public int NumAttentionHeads { get; init; }
+
+    public int HeadSize { get; init; }
+
+    public int IntermediateSize { get; init; }
+
+    public int OutHiddenSize { get; init; }
+
+    public int NumHiddenLayers { get; init; }
+
+    /// <summary>Base of the 2-D rotary frequencies (Qwen2.5-VL's VisionRotaryEmbedding: 10000).</summary>
+    public double RopeTheta { get; init; } = 10000;
+
+    /// <summary>Number format inside the graph: <c>fp32</c> or <c>bf16</c> (CUDA only); its inputs and output are fp32 either way.</summary>
+    public string Precision { get; init; } = "fp32";
 
     public GenAiVisionInputs Inputs { get; init; } = new();
 
     public GenAiVisionOutputs Outputs { get; init; } = new();
+
+    /// <summary>True when the graph takes the grid tables (and so may be run a few frame groups at a time).</summary>
+    [JsonIgnore]
+    public bool TakesGridTables => Inputs.PatchOrder is not null;
 }
 
+/// <summary>
+/// Input names. <see cref="ImageGridThw"/> is null for a graph fed with grid tables; the table names are null for a
+/// graph fed with <c>image_grid_thw</c>.
+/// </summary>
 public sealed record GenAiVisionInputs
 {
     public string PixelValues { get; init; } = "pixel_values";
 
-    public string ImageGridThw { get; init; } = "image_grid_thw";
+    public string? ImageGridThw { get; init; } = "image_grid_thw";
+
+    /// <summary>int64 [patches]: the patch rows of pixel_values in window order.</summary>
+    public string? PatchOrder { get; init; }
+
+    /// <summary>float [patches, head_size/2]: cos of the 2-D rotary angles, rows in window order.</summary>
+    public string? RotaryCos { get; init; }
+
+    /// <summary>float [patches, head_size/2]: sin of the same angles.</summary>
+    public string? RotarySin { get; init; }
+
+    /// <summary>int64 [windows, window_units² × merge²]: window-ordered row of each padded window slot.</summary>
+    public string? WindowPadIndex { get; init; }
+
+    /// <summary>int32 [windows]: patches in each window (the key length of its attention).</summary>
+    public string? WindowLengths { get; init; }
+
+    /// <summary>int64 [patches]: padded slot of each window-ordered row.</summary>
+    public string? WindowUnpadIndex { get; init; }
+
+    /// <summary>int64 [2]: frame groups in the call and patches per group (every group of one call has the same size).</summary>
+    public string? FrameGroups { get; init; }
+
+    /// <summary>int64 [tokens]: window-ordered merged row of each output token (the inverse window permutation).</summary>
+    public string? MergeReverseIndex { get; init; }
+
+    /// <summary>Every input name the graph takes, in a fixed order.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> All => new[]
+    {
+        PixelValues, ImageGridThw, PatchOrder, RotaryCos, RotarySin, WindowPadIndex, WindowLengths, WindowUnpadIndex,
+        FrameGroups, MergeReverseIndex,
+    }.OfType<string>().ToArray();
 }
 
 public sealed record GenAiVisionOutputs

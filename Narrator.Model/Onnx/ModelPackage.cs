@@ -18,8 +18,10 @@ public sealed class ModelPackage : IDisposable
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16];
 
     private ModelPackage(string directory, GenAiConfig config, InferenceSession vision, InferenceSession embedding,
-        InferenceSession decoder, TensorElementType kvType, DecoderGraphFacts graph, ExecutionProviderSelection provider, int deviceId)
+        InferenceSession decoder, TensorElementType kvType, DecoderGraphFacts graph, ExecutionProviderSelection provider, int deviceId,
+        long visionMemoryBudget)
     {
+        VisionMemoryBudgetBytes = visionMemoryBudget;
         Directory = directory;
         Config = config;
         Vision = vision;
@@ -28,10 +30,14 @@ public sealed class ModelPackage : IDisposable
         KvElementType = kvType;
         DecoderGraph = graph;
         Provider = provider;
-        IsDemoModel = IsDemoGraph(graph);
+        // The converter marks its random-weight demo package in the decoder's metadata; the tiny graphs by their producer.
+        IsDemoModel = IsDemoGraph(graph) || decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
         Context = ContextLimit.For(config, graph);
         Precision = new ModelPrecision(
-            PrecisionName(vision.OutputMetadata[config.Model.Vision.Outputs.ImageFeatures].ElementDataType),
+            // A grid-fed graph takes and returns fp32 whatever it computes in; its config says what that is.
+            config.Model.Vision.TakesGridTables
+                ? config.Model.Vision.Precision
+                : PrecisionName(vision.OutputMetadata[config.Model.Vision.Outputs.ImageFeatures].ElementDataType),
             graph.QuantizedBits is { } bits
                 ? $"int{bits}"
                 : PrecisionName(decoder.InputMetadata[config.Model.Decoder.Inputs.InputsEmbeds].ElementDataType),
@@ -68,6 +74,9 @@ public sealed class ModelPackage : IDisposable
     public ModelPrecision Precision { get; }
 
     public ExecutionProviderSelection Provider { get; }
+
+    /// <summary>Transient memory one vision run may use; larger clips are encoded a few frame groups per run.</summary>
+    public long VisionMemoryBudgetBytes { get; }
 
     /// <summary>True for the tiny random-weight package Narrator writes itself.</summary>
     public bool IsDemoModel { get; }
@@ -112,6 +121,11 @@ public sealed class ModelPackage : IDisposable
         RequireSupportedAttention(graph, decoderPath);
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
+        long visionBudget = requested.VisionMemoryBudgetBytes ?? ExecutionProviderOptions.DefaultVisionMemoryBudgetBytes;
+        if (visionBudget <= 0)
+        {
+            throw new ModelPackageException($"The vision memory budget must be a positive number of bytes, not {visionBudget}.");
+        }
         var selection = ExecutionProviderSelection.Decide(requested, logger);
         var sessions = new List<InferenceSession>(3);
         try
@@ -136,7 +150,7 @@ public sealed class ModelPackage : IDisposable
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
             check.NumberFormats(vision, visionPath, embedding, embeddingPath, decoder, decoderPath);
-            var package = new ModelPackage(root, config, vision, embedding, decoder, kvType, graph, selection, requested.DeviceId);
+            var package = new ModelPackage(root, config, vision, embedding, decoder, kvType, graph, selection, requested.DeviceId, visionBudget);
             package.WarnAboutPrecision(logger);
             return package;
         }
@@ -148,6 +162,11 @@ public sealed class ModelPackage : IDisposable
 
         void OpenAll()
         {
+            if (!selection.IsCuda && model.Vision.Precision == "bf16")
+            {
+                throw new ModelPackageException(
+                    $"{visionPath} computes in bf16, which ONNX Runtime's CPU provider cannot run ({selection.Reason}): run it on CUDA, or convert the checkpoint again with --vision-precision fp32.");
+            }
             sessions.Add(OpenSession(visionPath, selection.CreateSessionOptions(requested), selection.IsCuda));
             sessions.Add(OpenSession(embeddingPath, selection.CreateSessionOptions(requested, singleThreaded: true), selection.IsCuda));
             sessions.Add(OpenSession(decoderPath, selection.CreateSessionOptions(requested), selection.IsCuda));
@@ -222,6 +241,12 @@ public sealed class ModelPackage : IDisposable
         {
             return new InferenceSession(path, options);
         }
+        catch (OnnxRuntimeException ex) when (!cudaLive && MissingKernel(ex.Message) is { } op)
+        {
+            // ORT 1.31's CPU provider has no bf16 MatMul, Add, Mul, Sigmoid, RotaryEmbedding, GroupQueryAttention or MatMulNBits.
+            throw new ModelPackageException(
+                $"{path} needs an operator the CPU provider cannot run at this package's precision ({op}); a bf16 package runs on CUDA only: run it there, or convert the checkpoint again with --precision fp32, fp16 or int4 for the CPU.", ex);
+        }
         catch (OnnxRuntimeException ex) when (!cudaLive)
         {
             throw new ModelPackageException($"{path} could not be loaded by ONNX Runtime: {FirstLine(ex.Message)}", ex);
@@ -230,6 +255,20 @@ public sealed class ModelPackage : IDisposable
         {
             options.Dispose();
         }
+    }
+
+    /// <summary>The operator of ORT's "Could not find an implementation for Op(version) node" error, or null for other errors.</summary>
+    private static string? MissingKernel(string message)
+    {
+        const string marker = "Could not find an implementation for ";
+        int start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        start += marker.Length;
+        int end = message.IndexOf(" node", start, StringComparison.Ordinal);
+        return end > start ? message[start..end] : message[start..].Trim();
     }
 
     private static string FirstLine(string message)

@@ -11,11 +11,41 @@ internal sealed class SessionContract(GenAiConfig config)
 {
     public void Vision(InferenceSession session, string path)
     {
-        var names = config.Model.Vision;
-        RequireInput(session, path, names.Inputs.PixelValues, "model.vision.inputs.pixel_values");
-        RequireInput(session, path, names.Inputs.ImageGridThw, "model.vision.inputs.image_grid_thw");
-        RequireOutput(session, path, names.Outputs.ImageFeatures, "model.vision.outputs.image_features");
-        RequireNoOtherInputs(session, path, [names.Inputs.PixelValues, names.Inputs.ImageGridThw]);
+        var vision = config.Model.Vision;
+        var names = vision.Inputs;
+        var pixels = RequireInput(session, path, names.PixelValues, "model.vision.inputs.pixel_values");
+        var features = RequireOutput(session, path, vision.Outputs.ImageFeatures, "model.vision.outputs.image_features");
+        if (!vision.TakesGridTables)
+        {
+            RequireInput(session, path, names.ImageGridThw!, "model.vision.inputs.image_grid_thw");
+            RequireNoOtherInputs(session, path, names.All);
+            return;
+        }
+        foreach (var (name, field, type) in new[]
+        {
+            (names.PatchOrder!, "patch_order", TensorElementType.Int64),
+            (names.RotaryCos!, "rotary_cos", TensorElementType.Float),
+            (names.RotarySin!, "rotary_sin", TensorElementType.Float),
+            (names.WindowPadIndex!, "window_pad_index", TensorElementType.Int64),
+            (names.WindowLengths!, "window_lengths", TensorElementType.Int32),
+            (names.WindowUnpadIndex!, "window_unpad_index", TensorElementType.Int64),
+            (names.FrameGroups!, "frame_groups", TensorElementType.Int64),
+            (names.MergeReverseIndex!, "merge_reverse_index", TensorElementType.Int64),
+        })
+        {
+            var metadata = RequireInput(session, path, name, $"model.vision.inputs.{field}");
+            if (metadata.ElementDataType != type)
+            {
+                throw new ModelPackageException($"{path}: vision input '{name}' is {metadata.ElementDataType}; the runtime feeds {type}.");
+            }
+        }
+        // The runtime feeds and collects fp32 whatever the graph computes in, so it can split a call into runs.
+        if (pixels.ElementDataType != TensorElementType.Float || features.ElementDataType != TensorElementType.Float)
+        {
+            throw new ModelPackageException(
+                $"{path}: pixel_values is {pixels.ElementDataType} and image_features {features.ElementDataType}; a graph fed with grid tables takes and returns Float.");
+        }
+        RequireNoOtherInputs(session, path, names.All);
     }
 
     public void Embedding(InferenceSession session, string path)

@@ -65,7 +65,7 @@ internal static class TinyDecoderGraph
         // The generator samples from the last position only; heading every position would make [S, vocab] logits per chunk.
         final = g.Slice(final, -1, long.MaxValue, 1);
         g.Output(LmHead(g, spec, random, final), names.Outputs.Logits, DataType.Float, "batch_size", 1, spec.VocabSize);
-        return g.ToModel(metadata);
+        return g.ToModel(metadata, TinyModelWriter.ProducerName);
     }
 
     /// <summary>0 where query i may see key j (j &lt;= past + i and mask[j] = 1), -1e9 elsewhere: [B,1,S,T].</summary>

@@ -35,6 +35,6 @@ internal static class TinyEmbeddingGraph
         string embeds = g.Node("Where", [g.Unsqueeze(isImage, 2), placed, tokens]);
 
         g.Output(embeds, names.Outputs.InputsEmbeds, DataType.Float, "batch_size", "sequence_length", hidden);
-        return g.ToModel(metadata);
+        return g.ToModel(metadata, TinyModelWriter.ProducerName);
     }
 }

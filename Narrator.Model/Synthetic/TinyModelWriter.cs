@@ -27,7 +27,7 @@ public sealed class TinyModelWriter(TinyModelSpec? spec = null, ILogger? logger 
     public const int FormatVersion = 3;
 
     /// <summary>ONNX producer name of every tiny graph; the loader uses it to flag the package as a demo model.</summary>
-    public const string ProducerName = OnnxGraphBuilder.TinyProducerName;
+    public const string ProducerName = "narrator-tiny-model";
 
     private readonly TinyModelSpec _spec = spec ?? new TinyModelSpec();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;

@@ -18,7 +18,7 @@ internal static class TinyVisionGraph
         int width = spec.VisionWidth, merged = 4 * spec.VisionWidth, patchInput = spec.PatchInputSize;
 
         string pixels = g.Input(names.Inputs.PixelValues, DataType.Float, "num_patches", patchInput);
-        string grid = g.Input(names.Inputs.ImageGridThw, DataType.Int64, "num_images", 3);
+        string grid = g.Input(names.Inputs.ImageGridThw!, DataType.Int64, "num_images", 3);
 
         string patches = g.Add(
             g.MatMul(pixels, g.Floats("patch_embed.weight", random.Normal(patchInput * width, 1f / MathF.Sqrt(patchInput)), patchInput, width)),
@@ -39,7 +39,7 @@ internal static class TinyVisionGraph
             g.Floats("merger.fc2.bias", random.Normal(spec.HiddenSize, 0.1f), spec.HiddenSize));
 
         g.Output(features, names.Outputs.ImageFeatures, DataType.Float, "num_image_tokens", spec.HiddenSize);
-        return g.ToModel(metadata);
+        return g.ToModel(metadata, TinyModelWriter.ProducerName);
     }
 
     /// <summary>

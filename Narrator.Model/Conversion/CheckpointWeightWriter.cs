@@ -1,0 +1,133 @@
+using Narrator.Model.Conversion.Checkpoint;
+using Narrator.Model.Onnx.Graphs;
+using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Narrator.Model.Conversion;
+
+/// <summary>
+/// Streams checkpoint tensors into a graph's initializers in the layout and type the graph needs, one tensor at a time:
+/// a transposition or quantisation holds at most <see cref="BandBytes"/> of fp32 (plus an int4 weight's scales), and each
+/// tensor's mapped pages are released once written. Shapes are checked against config.json first, so a wrong tensor is
+/// a sentence naming the file and the tensor.
+/// </summary>
+internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphBuilder graph, Action<long> onBytes, CancellationToken cancellationToken)
+{
+    /// <summary>Working memory of one transposition band or quantisation slice (fp32).</summary>
+    public const int BandBytes = 32 << 20;
+
+    /// <summary>Bytes of the checkpoint tensors written so far.</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>A 1-D tensor (norm weight, bias) as <paramref name="type"/>.</summary>
+    public string Vector(string name, int length, DataType type)
+    {
+        var tensor = checkpoint.Tensor(name, length);
+        var values = checkpoint.ReadFloat32(name, length);
+        var bytes = new byte[(long)length * OnnxElementTypes.Size(type)];
+        OnnxElementTypes.Encode(values, type, bytes);
+        Done(tensor);
+        return graph.Initializer(name, type, bytes, length);
+    }
+
+    /// <summary>A tensor exactly as stored (the embedding table, gathered by row), copied in slices.</summary>
+    public string AsStored(string name, params long[] shape)
+    {
+        var tensor = checkpoint.Tensor(name, shape);
+        string result = graph.Initializer(name, OnnxElementTypes.Of(tensor.DType), shape, tensor.ByteLength, stream =>
+        {
+            for (long start = 0; start < tensor.ByteLength; start += BandBytes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = (int)Math.Min(BandBytes, tensor.ByteLength - start);
+                stream.Write(checkpoint.Bytes(tensor, start, count));
+                onBytes(count);
+            }
+        });
+        Done(tensor, reported: true);
+        return result;
+    }
+
+    /// <summary>A Linear's weight ([out, in] in the checkpoint) as MatMul's right operand [in, out] in <paramref name="type"/>.</summary>
+    public string Transposed(string name, int outputs, int inputs, DataType type)
+    {
+        var tensor = checkpoint.Tensor(name, outputs, inputs);
+        int size = OnnxElementTypes.Size(type);
+        int sourceSize = tensor.DType.Size;
+        string result = graph.Initializer(name + ".T", type, [inputs, outputs], (long)inputs * outputs * size, stream =>
+        {
+            // A band is a run of output rows (= input columns): every source row contributes a short contiguous slice.
+            int bandColumns = (int)Math.Clamp(BandBytes / (4L * outputs), 1, inputs);
+            var band = new float[(long)bandColumns * outputs];
+            var slice = new float[bandColumns];
+            var encoded = new byte[(long)outputs * size];
+            for (int first = 0; first < inputs; first += bandColumns)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int columns = Math.Min(bandColumns, inputs - first);
+                var sliceSpan = slice.AsSpan(0, columns);
+                for (int row = 0; row < outputs; row++)
+                {
+                    TensorConversion.ToFloat32(checkpoint.Bytes(tensor, ((long)row * inputs + first) * sourceSize, columns * sourceSize), tensor.DType, sliceSpan);
+                    for (int j = 0; j < columns; j++)
+                    {
+                        band[(long)j * outputs + row] = sliceSpan[j];
+                    }
+                }
+                for (int j = 0; j < columns; j++)
+                {
+                    OnnxElementTypes.Encode(band.AsSpan((int)((long)j * outputs), outputs), type, encoded);
+                    stream.Write(encoded);
+                }
+                onBytes((long)columns * outputs * sourceSize);
+            }
+        });
+        Done(tensor, reported: true);
+        return result;
+    }
+
+    /// <summary>
+    /// A Linear's weight as MatMulNBits' packed uint8 B [out, blocks, blockSize/2] and scales [out, blocks] in
+    /// <paramref name="scaleType"/> (see <see cref="Int4BlockQuantizer"/>).
+    /// </summary>
+    public (string Packed, string Scales) Int4(string name, int outputs, int inputs, int blockSize, DataType scaleType)
+    {
+        var tensor = checkpoint.Tensor(name, outputs, inputs);
+        int blocks = Int4BlockQuantizer.BlockCount(inputs, blockSize);
+        int rowBytes = Int4BlockQuantizer.PackedRowBytes(inputs, blockSize);
+        var scales = new float[(long)outputs * blocks];
+        string packed = graph.Initializer(name + ".int4", DataType.Uint8, [outputs, blocks, blockSize / 2], (long)outputs * rowBytes, stream =>
+        {
+            int rowsPerSlice = (int)Math.Clamp(BandBytes / (4L * inputs), 1, outputs);
+            var values = new float[(long)rowsPerSlice * inputs];
+            var packedRows = new byte[(long)rowsPerSlice * rowBytes];
+            for (int first = 0; first < outputs; first += rowsPerSlice)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int rows = Math.Min(rowsPerSlice, outputs - first);
+                checkpoint.ReadRows(tensor, first, values.AsSpan(0, rows * inputs));
+                for (int row = 0; row < rows; row++)
+                {
+                    Int4BlockQuantizer.QuantizeRow(values.AsSpan(row * inputs, inputs), blockSize,
+                        packedRows.AsSpan(row * rowBytes, rowBytes), scales.AsSpan((int)((long)(first + row) * blocks), blocks));
+                }
+                stream.Write(packedRows, 0, rows * rowBytes);
+                onBytes((long)rows * inputs * tensor.DType.Size);
+            }
+        });
+        var scaleBytes = new byte[scales.LongLength * OnnxElementTypes.Size(scaleType)];
+        OnnxElementTypes.Encode(scales, scaleType, scaleBytes);
+        string scaleName = graph.Initializer(name + ".int4_scales", scaleType, scaleBytes, outputs, blocks);
+        Done(tensor, reported: true);
+        return (packed, scaleName);
+    }
+
+    private void Done(SafetensorsTensor tensor, bool reported = false)
+    {
+        checkpoint.Release(tensor);
+        BytesRead += tensor.ByteLength;
+        if (!reported)
+        {
+            onBytes(tensor.ByteLength);
+        }
+    }
+}
