@@ -80,6 +80,9 @@ public sealed class Generator : IDisposable
     /// <summary>The sequence's past keys and values, so tests can compare them across prefill strategies.</summary>
     internal KvCache Cache => _cache;
 
+    /// <summary>Where the decoder writes the logits (tests check that it never moves).</summary>
+    internal IntPtr LogitsAddress => _decoder.Logits.DataAddress();
+
     public TimeSpan VisionTime { get; private set; }
 
     public TimeSpan PrefillTime { get; private set; }

@@ -134,6 +134,8 @@ internal sealed class KvCache : IDisposable
     /// <summary>Native address of one layer's key buffer: tests check that a shared buffer never moves.</summary>
     public IntPtr KeyAddress(int layer) => _keys[layer].DataAddress();
 
+    public IntPtr ValueAddress(int layer) => _values[layer].DataAddress();
+
     public void Dispose()
     {
         DisposeAll(_keys, _values);
