@@ -375,7 +375,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
     {
         foreach (var (tokens, chunk) in new[] { (12000, 512), (12000, 2048), (12000, 12000), (3000, 512), (3000, 3000) })
         {
-            long available = MemAvailableBytes();
+            long available = BenchProcess.MemAvailableBytes();
             // Four [heads, chunk, total] fp32 score tensors alive at once is the worst case guarded against.
             long needed = new TinyModelSpec().AttentionHeads * (long)chunk * tokens * sizeof(float) * 4L;
             if (chunk == tokens && available < needed)
@@ -384,18 +384,8 @@ internal sealed class RuntimeBenchmark : IBenchmark
                     $"MEMORY {tokens}-token prefill unchunked: skipped, {available / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F0} GiB could be needed"));
                 continue;
             }
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
-            {
-                start.ArgumentList.Add(typeof(RuntimeBenchmark).Assembly.Location);
-            }
-            foreach (var argument in new[] { "runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture) })
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(start)!;
-            string output = await process.StandardOutput.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken);
+            string output = await BenchProcess.RunSelfAsync(
+                ["runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture)], cancellationToken);
             var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
             double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -407,7 +397,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
     {
         using var package = ModelPackage.Open(directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu, CpuMemoryArena = arena });
         var prompt = TextPrompt(tokens, seed: 3);
-        double loaded = PeakResidentMegabytes();
+        double loaded = BenchProcess.PeakResidentMegabytes();
         var clock = Stopwatch.StartNew();
         using (var generator = new Generator(package, tokens + 1, chunk))
         using (var runOptions = new RunOptions())
@@ -415,24 +405,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
             generator.Prefill(prompt, runOptions);
             _ = generator.Logits[0];
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { loadedMb = loaded, peakMb = PeakResidentMegabytes(), seconds = clock.Elapsed.TotalSeconds }));
+        Console.WriteLine(JsonSerializer.Serialize(new { loadedMb = loaded, peakMb = BenchProcess.PeakResidentMegabytes(), seconds = clock.Elapsed.TotalSeconds }));
         return 0;
     }
-
-    private static double PeakResidentMegabytes() => StatusKilobytes("/proc/self/status", "VmHWM:") / 1024.0;
-
-    private static long MemAvailableBytes() => StatusKilobytes("/proc/meminfo", "MemAvailable:") * 1024;
-
-    private static long StatusKilobytes(string file, string key)
-    {
-        foreach (var line in File.ReadLines(file))
-        {
-            if (line.StartsWith(key, StringComparison.Ordinal))
-            {
-                return long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            }
-        }
-        return 0;
-    }
-
 }

@@ -64,6 +64,34 @@ public sealed class VisionGraphWriterTests(HfTinyVisionFixture tiny) : IClassFix
         Assert.Equal(tiny.Encode(first.PixelValues, first.Grids).Concat(tiny.Encode(second.PixelValues, second.Grids)), features);
     }
 
+    [Theory]
+    [MemberData(nameof(HfTinyVisionCase.All), MemberType = typeof(HfTinyVisionCase))]
+    public void Encoding_one_frame_group_per_run_gives_the_features_of_one_run(string name)
+    {
+        var reference = HfTinyVisionCase.Load(name);
+        long oneGroup = VisionRunPlan.BytesPerPatch(tiny.Config) * reference.Grids.Min(g => g.H * g.W);
+
+        var grouped = tiny.Encode(reference.PixelValues, reference.Grids, oneGroup);
+
+        Assert.Equal(reference.Grids.Sum(g => g.T), VisionEncoder.PlanRuns(tiny.Config, oneGroup, reference.Grids).Count);
+        Assert.Equal(tiny.Encode(reference.PixelValues, reference.Grids), grouped);
+    }
+
+    [Fact]
+    public void A_many_frame_clip_encoded_three_groups_per_run_equals_one_run_and_the_reference()
+    {
+        var grid = new GridThw(8, 8, 12);
+        var pixels = RandomPixels(grid.PatchCount * 1176, seed: 11);
+        long threeGroups = VisionRunPlan.BytesPerPatch(tiny.Config) * 3 * 96;
+
+        var grouped = tiny.Encode(pixels, [grid], threeGroups);
+
+        Assert.Equal([3, 3, 2], VisionEncoder.PlanRuns(tiny.Config, threeGroups, [grid]).Select(r => r.Grids.Single().T));
+        Assert.Equal(tiny.Encode(pixels, [grid]), grouped);
+        using var checkpoint = HfCheckpoint.Open(HfTiny.Checkpoint);
+        AssertClose(new VisionTowerReference(checkpoint).Forward(pixels, [grid]), grouped, 1e-4f, "8 frame groups");
+    }
+
     [Fact]
     public void The_returned_section_describes_the_graph_for_genai_config()
     {
@@ -89,6 +117,12 @@ public sealed class VisionGraphWriterTests(HfTinyVisionFixture tiny) : IClassFix
         Assert.Contains("overflows fp16", error.Message);
         Assert.Contains("bf16", error.Message);
         Assert.False(File.Exists(Path.Combine(folder, "vision.onnx")));
+    }
+
+    internal static float[] RandomPixels(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
     }
 
     internal static void AssertClose(float[] expected, float[] actual, float tolerance, string what)

@@ -13,6 +13,7 @@ public sealed class StartupValidationTests
     [InlineData("Narrator:Uploads:MaxDurationSeconds", "-1")]
     [InlineData("Narrator:RateLimits:StartsPerMinute", "0")]
     [InlineData("Narrator:DataPath", "")]
+    [InlineData("Narrator:Model:ExecutionProvider:VisionMemoryBudgetBytes", "0")]
     public void An_out_of_range_setting_fails_start_naming_it(string key, string value)
     {
         var error = Assert.ThrowsAny<OptionsValidationException>(() => new NarratorServer(new Dictionary<string, string?> { [key] = value }, new ScriptedChatClient()));

@@ -128,6 +128,60 @@ public sealed record Qwen25VlConfig
         return config;
     }
 
+    /// <summary>
+    /// The config.json transformers writes for these settings (the published checkpoints' keys), so random-weight
+    /// checkpoints for tests and benchmarks read back exactly as a downloaded one.
+    /// </summary>
+    public JsonObject ToJson()
+    {
+        var v = Vision;
+        return new JsonObject
+        {
+            ["architectures"] = new JsonArray("Qwen2_5_VLForConditionalGeneration"),
+            ["model_type"] = ModelType,
+            ["torch_dtype"] = "bfloat16",
+            ["hidden_size"] = Text.HiddenSize,
+            ["num_hidden_layers"] = Text.Layers,
+            ["num_attention_heads"] = Text.AttentionHeads,
+            ["num_key_value_heads"] = Text.KeyValueHeads,
+            ["intermediate_size"] = Text.IntermediateSize,
+            ["vocab_size"] = Text.VocabSize,
+            ["rms_norm_eps"] = Text.RmsNormEpsilon,
+            ["rope_theta"] = Text.RopeTheta,
+            ["max_position_embeddings"] = Text.MaxPositionEmbeddings,
+            ["tie_word_embeddings"] = Text.TieWordEmbeddings,
+            ["use_sliding_window"] = Text.UseSlidingWindow,
+            ["sliding_window"] = Text.SlidingWindow,
+            ["rope_scaling"] = new JsonObject
+            {
+                ["type"] = "mrope",
+                ["mrope_section"] = new JsonArray(Text.MropeSection.Select(s => (JsonNode)s).ToArray()),
+            },
+            ["bos_token_id"] = BosTokenId,
+            ["eos_token_id"] = EosTokenIds.Length == 1 ? EosTokenIds[0] : new JsonArray(EosTokenIds.Select(id => (JsonNode)id).ToArray()),
+            ["image_token_id"] = ImageTokenId,
+            ["video_token_id"] = VideoTokenId,
+            ["vision_start_token_id"] = VisionStartTokenId,
+            ["vision_end_token_id"] = VisionEndTokenId,
+            ["vision_config"] = new JsonObject
+            {
+                ["depth"] = v.Depth,
+                ["hidden_size"] = v.HiddenSize,
+                ["intermediate_size"] = v.IntermediateSize,
+                ["num_heads"] = v.Heads,
+                ["out_hidden_size"] = v.OutHiddenSize,
+                ["patch_size"] = v.PatchSize,
+                ["temporal_patch_size"] = v.TemporalPatchSize,
+                ["spatial_merge_size"] = v.SpatialMergeSize,
+                ["in_chans"] = v.InChannels,
+                ["window_size"] = v.WindowSize,
+                ["fullatt_block_indexes"] = new JsonArray(v.FullAttentionBlocks.Select(b => (JsonNode)b).ToArray()),
+                ["tokens_per_second"] = v.TokensPerSecond,
+                ["hidden_act"] = v.HiddenAct,
+            },
+        };
+    }
+
     private void Validate(string path)
     {
         void Require(bool condition, string problem)

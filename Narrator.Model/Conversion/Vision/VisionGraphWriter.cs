@@ -148,8 +148,10 @@ public static class VisionGraphWriter
             int merged = _width * vision.SpatialMergeSize * vision.SpatialMergeSize;
             string tokens = g.Reshape(normed, -1, merged);
             string first = Linear(tokens, "visual.merger.mlp.0", merged, merged, bias: true);
-            string gelu = g.Mul(g.Mul(first, Scalar(0.5f)),
-                g.Add(g.Node("Erf", [g.Mul(first, Scalar((float)(1 / Math.Sqrt(2))))]), Scalar(1f)));
+            // Exact (erf) GELU in fp32 as torch computes it inside a bf16 op: bf16 would round 1/sqrt(2) itself.
+            string wide = _type == DataType.Float ? first : g.Cast(first, DataType.Float);
+            string gelu = Typed(g.Mul(g.Mul(wide, g.FloatScalar(0.5f)),
+                g.Add(g.Node("Erf", [g.Mul(wide, g.FloatScalar((float)(1 / Math.Sqrt(2))))]), g.FloatScalar(1f))));
             string features = Linear(gelu, "visual.merger.mlp.2", vision.OutHiddenSize, merged, bias: true);
             string ordered = g.Gather(features, reverse, 0);
             if (_type != DataType.Float)
@@ -162,9 +164,8 @@ public static class VisionGraphWriter
         private string Attention(string x, string prefix, bool full, AttentionLayout layout)
         {
             int width = _width;
-            string qkv = Linear(x, $"{prefix}.attn.qkv", 3 * width, width, bias: true);
-            var parts = g.Node("Split", [qkv, g.Int64Vector(width, width, width)],
-                [g.FreshName("q"), g.FreshName("k"), g.FreshName("v")], Attr("axis", 1L));
+            // qkv's rows are q, k, v one after another (reshape(N, 3, heads, head)); three Gemms spare a Split's copy.
+            var parts = LinearSlices(x, $"{prefix}.attn.qkv", 3, width, width);
             string q = Rotary(parts[0], layout), k = Rotary(parts[1], layout), v = parts[2];
 
             string output;
@@ -198,12 +199,10 @@ public static class VisionGraphWriter
         private string Mlp(string x, string prefix)
         {
             int inner = vision.IntermediateSize;
-            // gate and up share one Gemm: rows [0, inner) of the stacked weight are gate, the rest up.
-            string gateUp = g.Node("Gemm", [x, StackedWeight([$"{prefix}.mlp.gate_proj", $"{prefix}.mlp.up_proj"], inner, _width),
-                StackedBias([$"{prefix}.mlp.gate_proj", $"{prefix}.mlp.up_proj"], inner)], Attr("transB", 1L));
-            var halves = g.Node("Split", [gateUp, g.Int64Vector(inner, inner)], [g.FreshName("gate"), g.FreshName("up")], Attr("axis", 1L));
-            string silu = g.Mul(halves[0], g.Node("Sigmoid", [halves[0]]));
-            return Linear(g.Mul(silu, halves[1]), $"{prefix}.mlp.down_proj", _width, inner, bias: true);
+            string gate = Linear(x, $"{prefix}.mlp.gate_proj", inner, _width, bias: true);
+            string up = Linear(x, $"{prefix}.mlp.up_proj", inner, _width, bias: true);
+            string silu = g.Mul(gate, g.Node("Sigmoid", [gate]));
+            return Linear(g.Mul(silu, up), $"{prefix}.mlp.down_proj", _width, inner, bias: true);
         }
 
         /// <summary>RMSNorm(x + skip) and x + skip, in one contrib node (statistics in fp32).</summary>
@@ -227,24 +226,19 @@ public static class VisionGraphWriter
         private string Weight(string tensorName, long[] storedShape, long[] dims) =>
             Store(tensorName, checkpoint.ReadFloat32(tensorName, storedShape), dims);
 
-        private string StackedWeight(string[] names, int rows, int columns)
+        /// <summary>A Linear whose weight rows hold <paramref name="count"/> outputs of <paramref name="outputs"/> each: one Gemm per part.</summary>
+        private string[] LinearSlices(string x, string name, int count, int outputs, int inputs)
         {
-            var stacked = new float[(long)names.Length * rows * columns];
-            for (int i = 0; i < names.Length; i++)
+            var weight = checkpoint.ReadFloat32($"{name}.weight", (long)count * outputs, inputs);
+            var bias = checkpoint.ReadFloat32($"{name}.bias", (long)count * outputs);
+            var results = new string[count];
+            for (int part = 0; part < count; part++)
             {
-                checkpoint.ReadFloat32($"{names[i]}.weight", rows, columns).CopyTo(stacked, (long)i * rows * columns);
+                string w = Store($"{name}.weight.{part}", weight[(part * outputs * inputs)..((part + 1) * outputs * inputs)], [outputs, inputs]);
+                string b = Store($"{name}.bias.{part}", bias[(part * outputs)..((part + 1) * outputs)], [outputs]);
+                results[part] = g.Node("Gemm", [x, w, b], Attr("transB", 1L));
             }
-            return Store(string.Join("+", names) + ".weight", stacked, [names.Length * rows, columns]);
-        }
-
-        private string StackedBias(string[] names, int rows)
-        {
-            var stacked = new float[names.Length * rows];
-            for (int i = 0; i < names.Length; i++)
-            {
-                checkpoint.ReadFloat32($"{names[i]}.bias", rows).CopyTo(stacked, i * rows);
-            }
-            return Store(string.Join("+", names) + ".bias", stacked, [names.Length * rows]);
+            return results;
         }
 
         private string Store(string name, float[] values, long[] dims)
@@ -259,8 +253,6 @@ public static class VisionGraphWriter
             TensorConversion.ToFloat32Bytes(values, floats);
             return g.Initializer(name, DataType.Float, floats, dims);
         }
-
-        private string Scalar(float value) => Store(g.FreshName("const"), [value], []);
 
         private string Typed(string floats) => _type == DataType.Float ? floats : g.Cast(floats, _type);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Narrator.Model.Onnx;
 
 namespace Narrator.Web.Services.Engine;
 
@@ -19,6 +20,10 @@ internal sealed class ModelOptionsValidator(IHostEnvironment environment) : IVal
         if (options.ExecutionProvider.IntraOpThreads < 0)
         {
             failures.Add($"Narrator:Model:ExecutionProvider:IntraOpThreads is {options.ExecutionProvider.IntraOpThreads}; use 0 (one per core) or a positive number.");
+        }
+        if (options.ExecutionProvider.VisionMemoryBudgetBytes is long budget && budget <= 0)
+        {
+            failures.Add($"Narrator:Model:ExecutionProvider:VisionMemoryBudgetBytes is {budget}; use a positive number of bytes (default {ExecutionProviderOptions.DefaultVisionMemoryBudgetBytes}) or remove it.");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
