@@ -44,6 +44,9 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IClassFi
     {
         Assert.True(Package.SharesKvBuffer);
         Assert.Null(Package.DecoderGraph.LocalWindowSize);
+        // Full attention over the 32,768 tokens Qwen2.5-VL is trained on (max_position_embeddings assumes YaRN).
+        Assert.Equal((32768, (int?)null), (Package.Context.Tokens, Package.Context.AttentionWindow));
+        Assert.True(Package.Config.Search.PastPresentShareBuffer);
         Assert.Equal(Package.Config.Model.Decoder.NumHiddenLayers, Package.DecoderGraph.GroupQueryAttentionNodes);
 
         var report = new PackageVerifier(Package, ReferenceFolder.Open(HfTiny.Root)).Run();
