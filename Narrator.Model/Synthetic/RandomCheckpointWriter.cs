@@ -29,8 +29,8 @@ public sealed class RandomCheckpointWriter(ILogger? logger = null)
 
     /// <summary>
     /// Every tensor in the order the checkpoints store them (vision tower, then the language model), with scales that keep
-    /// activations of order one through the layers: weights N(0, 1/in), biases N(0, 0.02²), norms 1 + N(0, 0.1²), the
-    /// embedding table and LM head N(0, 1/hidden). A tied checkpoint (3B) has no lm_head.weight.
+    /// activations of order one through the layers (standard deviations): weights 1/sqrt(in), biases 0.02, norms 1 ± 0.1,
+    /// the embedding table and LM head 1/sqrt(hidden). A tied checkpoint (3B) has no lm_head.weight.
     /// </summary>
     public static IReadOnlyList<SafetensorsTensorSource> Tensors(Qwen25VlConfig config, ulong seed)
     {
@@ -103,16 +103,16 @@ public sealed class RandomCheckpointWriter(ILogger? logger = null)
     {
         if (name.EndsWith("norm.weight", StringComparison.Ordinal))
         {
-            return RandomBf16Tensor.Normal(name, shape, seed, std: 0.1f, mean: 1f);
+            return RandomBf16Tensor.Random(name, shape, seed, std: 0.1f, mean: 1f);
         }
         if (name.EndsWith(".bias", StringComparison.Ordinal))
         {
-            return RandomBf16Tensor.Normal(name, shape, seed, std: 0.02f);
+            return RandomBf16Tensor.Random(name, shape, seed, std: 0.02f);
         }
         // [out, in] projections read `in` values; the embedding table and LM head are scaled to the hidden size.
         long inputs = shape.Length == 2 && !name.StartsWith("lm_head", StringComparison.Ordinal) && name != EmbeddingGraphWriter.TableName
             ? shape[1] : text.HiddenSize;
-        return RandomBf16Tensor.Normal(name, shape, seed, std: 1f / MathF.Sqrt(inputs));
+        return RandomBf16Tensor.Random(name, shape, seed, std: 1f / MathF.Sqrt(inputs));
     }
 
     /// <summary>Consecutive tensors up to <paramref name="maxBytes"/> per shard; a tensor larger than that gets a shard of its own.</summary>

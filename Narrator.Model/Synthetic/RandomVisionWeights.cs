@@ -7,7 +7,7 @@ namespace Narrator.Model.Synthetic;
 /// (<c>visual.patch_embed</c>, <c>visual.blocks.{i}</c>, <c>visual.merger</c>), for tests, benchmarks and random
 /// checkpoints at real shapes. Each tensor is generated as it is written, from its own seed, so a 7B-width tower never
 /// sits in memory and any subset of tensors comes out the same. Scales keep activations of order one through the
-/// blocks (weights ~ N(0, 1/in), biases ~ N(0, 0.02²), norm weights ~ 1 + N(0, 0.1²)).
+/// blocks (weights of standard deviation 1/sqrt(in), biases 0.02, norm weights 1 ± 0.1: see <see cref="RandomBf16Tensor"/>).
 /// </summary>
 public static class RandomVisionWeights
 {
@@ -61,5 +61,5 @@ public static class RandomVisionWeights
     }
 
     private static SafetensorsTensorSource Source(string name, long[] shape, ulong seed, float std, float mean) =>
-        RandomBf16Tensor.Normal(name, shape, seed, std, mean);
+        RandomBf16Tensor.Random(name, shape, seed, std, mean);
 }

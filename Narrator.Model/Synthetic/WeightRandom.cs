@@ -38,6 +38,9 @@ internal sealed class WeightRandom(ulong seed)
         return values;
     }
 
+    /// <summary>64 random bits.</summary>
+    public ulong NextBits() => NextUInt64();
+
     private ulong NextUInt64()
     {
         ulong z = _state += 0x9E3779B97F4A7C15UL;
