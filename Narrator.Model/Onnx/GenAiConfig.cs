@@ -156,6 +156,7 @@ public sealed record GenAiDecoderConfig
     /// onnxruntime-genai's <c>sliding_window</c>: present when attention sees only the last <c>window_size</c> keys; absent
     /// for full attention (Qwen2.5-VL, whose <c>use_sliding_window</c> is false).
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public GenAiSlidingWindow? SlidingWindow { get; init; }
 
     public GenAiDecoderInputs Inputs { get; init; } = new();
