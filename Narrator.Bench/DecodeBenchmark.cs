@@ -44,11 +44,6 @@ internal sealed class DecodeBenchmark : IBenchmark
 
         using var package = ModelPackage.Open(options.Model, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu });
         var decoder = package.Config.Model.Decoder;
-        if (!package.SharesKvBuffer)
-        {
-            Console.Error.WriteLine($"error: {options.Model} is not a GroupQueryAttention package (convert a checkpoint with narrator convert).");
-            return 2;
-        }
         long weightBytes = DecoderWeightBytes(package);
         int kvElement = package.KvElementType == TensorElementType.Float ? 4 : 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using Narrator.Model;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 
 namespace Narrator.Bench;
 
@@ -20,14 +21,26 @@ internal sealed class RandomCheckpointBenchmark : IBenchmark
         try
         {
             var options = Options.Parse(args);
-            var config = Qwen25VlShapes.Reduced(Qwen25VlShapes.Named(options.Shape), options.Layers, options.VisionDepth);
+            var spec = RandomCheckpointSpec.Named(options.Shape).Reduced(options.Layers, options.VisionDepth);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"writing a random Qwen2.5-VL-{options.Shape.ToUpperInvariant()} checkpoint to {options.Output}: text {config.Text.Layers} layers x {config.Text.HiddenSize} (vocab {config.Text.VocabSize}, tied embeddings {config.Text.TieWordEmbeddings}), vision {config.Vision.Depth} blocks x {config.Vision.HiddenSize} (full attention in [{string.Join(", ", config.Vision.FullAttentionBlocks)}])"));
-            var written = await new RandomCheckpointWriter().WriteAsync(options.Output, config, options.Seed,
-                onShard: (file, bytes) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {file}: {bytes / 1e9:F2} GB")),
-                cancellationToken: cancellationToken);
+                $"writing a random Qwen2.5-VL-{options.Shape.ToUpperInvariant()} checkpoint to {options.Output}: text {spec.Layers} layers x {spec.HiddenSize} (vocab {spec.VocabSize}, tied embeddings {spec.TieWordEmbeddings}), vision {spec.VisionDepth} blocks x {spec.VisionHiddenSize} (full attention in [{string.Join(", ", spec.FullAttentionBlocks)}])"));
+            if (Directory.Exists(options.Output) && Directory.EnumerateFileSystemEntries(options.Output).Any())
+            {
+                throw new UserInputException($"{options.Output} already exists and is not empty; choose a new folder for the checkpoint.");
+            }
+            var clock = Stopwatch.StartNew();
+            long total = 0;
+            int shards = 0;
+            await RandomCheckpointWriter.WriteAsync(options.Output, spec, options.Seed, cancellationToken, RandomCheckpointWriter.HubShardBytes,
+                (file, bytes) =>
+                {
+                    total += bytes;
+                    shards++;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {file}: {bytes / 1e9:F2} GB"));
+                });
+            double seconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {written.Tensors} tensors, {written.TensorBytes / 1e9:F2} GB in {written.Shards.Count} shard(s) in {written.Elapsed.TotalSeconds:F0} s ({written.TensorBytes / 1e6 / written.Elapsed.TotalSeconds:F0} MB/s, load {BenchProcess.LoadAverage()})"));
+                $"wrote {total / 1e9:F2} GB of bf16 weights in {shards} shard(s) in {seconds:F0} s ({total / 1e6 / seconds:F0} MB/s, load {BenchProcess.LoadAverage()})"));
             return 0;
         }
         catch (UserInputException ex)
@@ -37,13 +50,13 @@ internal sealed class RandomCheckpointBenchmark : IBenchmark
         }
     }
 
-    private sealed record Options(string Shape, int? Layers, int? VisionDepth, ulong Seed, string Output)
+    private sealed record Options(string Shape, int? Layers, int? VisionDepth, int Seed, string Output)
     {
         public static Options Parse(string[] args)
         {
             string? shape = null, output = null;
             int? layers = null, depth = null;
-            ulong seed = 1;
+            int seed = 1;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new UserInputException($"{args[i]} needs a value.");
@@ -52,7 +65,7 @@ internal sealed class RandomCheckpointBenchmark : IBenchmark
                     case "--shape": shape = Value(); break;
                     case "--layers": layers = Whole(Value(), "--layers"); break;
                     case "--vision-depth": depth = Whole(Value(), "--vision-depth"); break;
-                    case "--seed": seed = (ulong)Whole(Value(), "--seed"); break;
+                    case "--seed": seed = Whole(Value(), "--seed"); break;
                     case "--out": output = Value(); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }

@@ -4,14 +4,15 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Bench;
 
 /// <summary>
-/// The ONNX generator on the tiny package: per-token overhead against a bare loop of decoder Run calls with the same
-/// shapes, decode speed near position 1,000 against near position 10, prefill time, and peak memory of a 12,000-token prefill.
+/// The ONNX generator on the demo package (the real Qwen2.5-VL graphs at tiny widths): per-token overhead against a bare
+/// loop of decoder Run calls with the same shapes, decode speed near position 1,000 against near position 10, prefill
+/// time, and peak memory of a 12,000-token prefill.
 /// </summary>
 internal sealed class RuntimeBenchmark : IBenchmark
 {
@@ -23,7 +24,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
     public string Name => "runtime";
 
-    public string Description => "tiny model: generator overhead vs bare decoder loop, flat decode cost, prefill time, 12k-token prefill peak memory [runs] [--skip-memory|--only-memory|--only-prefill]";
+    public string Description => "generator overhead vs bare decoder loop, flat decode cost, prefill time, 12k-token prefill peak memory [runs] [--skip-memory|--only-memory|--only-prefill]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -38,10 +39,10 @@ internal sealed class RuntimeBenchmark : IBenchmark
         bool skipMemory = args.Contains("--skip-memory") || onlyPrefill;
 
         string root = Path.Combine(Path.GetTempPath(), "narrator-bench-runtime-" + Environment.ProcessId);
-        string directory = Path.Combine(root, "tiny");
+        string directory = Path.Combine(root, "demo");
         var writeClock = Stopwatch.StartNew();
-        await new TinyModelWriter().WriteAsync(directory, 0, cancellationToken);
-        Console.WriteLine($"tiny package written in {writeClock.ElapsedMilliseconds} ms ({new DirectoryInfo(directory).GetFiles().Sum(f => f.Length) / 1048576.0:F1} MB)");
+        var written = await new DemoModelWriter().WriteAsync(directory, 0, cancellationToken: cancellationToken);
+        Console.WriteLine($"demo package written in {writeClock.ElapsedMilliseconds} ms ({written.TotalBytes / 1048576.0:F1} MB)");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load {BenchProcess.LoadAverage()}");
         var cpu = new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu };
         try
@@ -69,7 +70,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
         return 0;
     }
 
-    /// <summary>Prefill time (embedding + chunked decoder runs, default chunk, LM head on the last position) of a text prompt.</summary>
+    /// <summary>Prefill time (embedding + chunked decoder runs, default chunk) of a text prompt; the LM head sees the last position only.</summary>
     private static void MeasurePrefill(ModelPackage package, int runs)
     {
         foreach (int tokens in PrefillLengths)
@@ -79,7 +80,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
             for (int run = 0; run <= runs; run++)
             {
                 double milliseconds = PrefillMilliseconds(package, prompt);
-                Console.WriteLine($"prefill run {run}{(run == 0 ? " (warm-up)" : "")}: {tokens} tokens in {milliseconds:F0} ms");
+                Console.WriteLine($"prefill run {run}{(run == 0 ? " (warm-up)" : "")}: {tokens} tokens, {milliseconds:F0} ms");
                 if (run > 0)
                 {
                     times.Add(milliseconds);
@@ -367,9 +368,8 @@ internal sealed class RuntimeBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Each prefill runs in a fresh child process, so its peak resident set is its own. The tiny model heads the last
-    /// position only, so what grows with a chunk is its [4, chunk, past + chunk] attention scores per layer (a few
-    /// copies of them: scores, masked scores, softmax).
+    /// Each prefill runs in a fresh child process, so its peak resident set is its own. The demo model heads the last
+    /// position only, so what grows with a chunk is GroupQueryAttention's [heads, chunk, past + chunk] scores per layer.
     /// </summary>
     private static async Task MeasurePrefillMemoryAsync(string directory, CancellationToken cancellationToken)
     {
@@ -377,16 +377,15 @@ internal sealed class RuntimeBenchmark : IBenchmark
         {
             long available = BenchProcess.MemAvailableBytes();
             // Four [heads, chunk, total] fp32 score tensors alive at once is the worst case guarded against.
-            long needed = new TinyModelSpec().AttentionHeads * (long)chunk * tokens * sizeof(float) * 4L;
+            long needed = DemoModelWriter.Spec.AttentionHeads * (long)chunk * tokens * sizeof(float) * 4L;
             if (chunk == tokens && available < needed)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"MEMORY {tokens}-token prefill unchunked: skipped, {available / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F0} GiB could be needed"));
                 continue;
             }
-            string output = await BenchProcess.RunSelfAsync(
+            var result = await BenchProcess.RunChildAsync(
                 ["runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture)], cancellationToken);
-            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
             double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"MEMORY {tokens}-token prefill, chunk {chunk}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Narrator.Model;
 using Narrator.Model.Conversion.Verification;
 using Narrator.Model.Onnx;
 
@@ -28,11 +29,17 @@ internal static class VerifyCommand
             DefaultValueFactory = _ => "auto",
         };
         provider.AcceptOnlyFromAmong("auto", "cuda", "cpu");
+        var logitsTolerance = FrameOptionArguments.Number("--logits-tolerance",
+            "Largest accepted |difference| of a logit (default by precision, measured on hf-tiny: fp32 1e-4, fp16 0.02, bf16 0.25; a larger model accumulates more rounding).");
+        var featuresTolerance = FrameOptionArguments.Number("--features-tolerance",
+            "Largest accepted |difference| of a vision feature (default 1e-4 for an fp32 vision tower, 0.05 for bf16).");
         var command = new Command("verify",
             "Check a converted model package against transformers' outputs: vision features, M-RoPE positions, last-position logits and greedy generations.");
         command.Arguments.Add(package);
         command.Options.Add(reference);
         command.Options.Add(provider);
+        command.Options.Add(logitsTolerance);
+        command.Options.Add(featuresTolerance);
         CommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -40,7 +47,19 @@ internal static class VerifyCommand
             var folder = ReferenceFolder.Open(parseResult.GetValue(reference)!);
             var options = new ExecutionProviderOptions { Provider = Enum.Parse<ExecutionProviderKind>(parseResult.GetValue(provider)!, ignoreCase: true) };
             using var model = ModelPackage.Open(parseResult.GetValue(package)!, options);
-            var verifier = new PackageVerifier(model, folder);
+            foreach (var (option, value) in new[] { ("--logits-tolerance", parseResult.GetValue(logitsTolerance)), ("--features-tolerance", parseResult.GetValue(featuresTolerance)) })
+            {
+                if (value is <= 0 or double.NaN)
+                {
+                    throw new UserInputException($"{option} must be a positive number, not {value}.");
+                }
+            }
+            var tolerance = VerificationTolerance.For(model);
+            if (tolerance.IsGated)
+            {
+                tolerance = tolerance.With(parseResult.GetValue(featuresTolerance), parseResult.GetValue(logitsTolerance));
+            }
+            var verifier = new PackageVerifier(model, folder, tolerance);
             await stderr.WriteLineAsync(
                 $"verifying {model.Directory} on {model.Provider.Provider} against {folder.Directory}: {folder.VisionCases.Count} vision and {folder.FullCases.Count} full cases ({verifier.Tolerance})");
             var report = await Task.Run(() => verifier.Run(result =>

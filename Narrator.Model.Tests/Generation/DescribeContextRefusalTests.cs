@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Tests.Segmentation;
 using Narrator.Model.Tests.Text;
 
@@ -18,7 +18,7 @@ public sealed class DescribeContextRefusalTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await SceneClip.WriteAsync(Clip, [("testsrc", 2)]);
-        await new TinyModelWriter().WriteAsync(Model, 1);
+        await new DemoModelWriter().WriteAsync(Model, 1);
         string configPath = Path.Combine(Model, GenAiConfig.FileName);
         var json = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!;
         json["model"]!["context_length"] = 120;

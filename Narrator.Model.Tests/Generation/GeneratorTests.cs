@@ -1,23 +1,24 @@
 using Microsoft.ML.OnnxRuntime;
 using Narrator.Model.Generation;
 using Narrator.Model.Positions;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Conversion.Demo;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Generation;
 
-[Collection(TinyModelCollection.Name)]
-public class GeneratorTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public class GeneratorTests(DemoModelFixture demo)
 {
     private const float Tolerance = 1e-4f;
 
-    private NarrationGenerator Engine() => new(tiny.Package, QwenTokenizer.Bundled);
+    private NarrationGenerator Engine() => new(demo.Package, QwenTokenizer.Bundled);
 
     [Fact]
     public void Every_incremental_step_matches_one_full_forward_pass_over_a_video_prompt()
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
-        Assert.Contains((int)tiny.Package.Config.Model.VideoTokenId, prompt.Ids);
+        Assert.Contains((int)demo.Package.Config.Model.VideoTokenId, prompt.Ids);
         const int steps = 12;
         var incremental = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize);
 
@@ -35,12 +36,12 @@ public class GeneratorTests(TinyModelFixture tiny)
         var full = prompt with { Ids = [.. prompt.Ids, .. incremental.Tokens[..^1]], PositionIds = positions };
         var onePass = Greedy(full, 1, chunk: total, recordPrefillLogits: true);
 
-        // One run reports the last position only: the logits of the final incremental step.
+        // The decoder heads the last position only: one pass reports the end of its single run, the last incremental step.
         Assert.Equal([total - 1], onePass.PrefillLogits.Keys);
         var fullLogits = onePass.PrefillLogits[total - 1];
         Assert.True(MaxDifference(incremental.Logits[steps - 1], fullLogits) <= Tolerance,
             $"incremental and full-pass logits differ by {MaxDifference(incremental.Logits[steps - 1], fullLogits)}");
-        // The cache holds every position's keys and values, so it pins down the earlier positions.
+        // The cache holds every position's keys and values, so it pins down the earlier positions too.
         AssertSameCache(incremental.Cache, onePass.Cache);
     }
 
@@ -88,7 +89,7 @@ public class GeneratorTests(TinyModelFixture tiny)
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var moved = (long[])prompt.PositionIds.Clone();
         int length = prompt.Ids.Length;
-        int firstVisual = Array.IndexOf(prompt.Ids, (int)tiny.Package.Config.Model.VideoTokenId);
+        int firstVisual = Array.IndexOf(prompt.Ids, (int)demo.Package.Config.Model.VideoTokenId);
         // Mirror the width axis of the visual block only: same ids, same frames, different layout.
         var widths = moved.AsSpan(2 * length + firstVisual, SyntheticMedia.Video().Grid.VisualTokens);
         long low = long.MaxValue, high = long.MinValue;
@@ -120,7 +121,7 @@ public class GeneratorTests(TinyModelFixture tiny)
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var smaller = SyntheticMedia.Video(width: 56, height: 56);
-        using var generator = new Generator(tiny.Package, prompt.Ids.Length + 1);
+        using var generator = new Generator(demo.Package, prompt.Ids.Length + 1);
         using var runOptions = new RunOptions();
         var error = Assert.Throws<InvalidOperationException>(() =>
             generator.Prefill(prompt with { PixelValues = smaller.PixelValues, Grid = smaller.Grid }, runOptions));
@@ -132,7 +133,7 @@ public class GeneratorTests(TinyModelFixture tiny)
 
     private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, bool recordPrefillLogits = false)
     {
-        using var generator = new Generator(tiny.Package, prompt.Ids.Length + steps, chunk);
+        using var generator = new Generator(demo.Package, prompt.Ids.Length + steps, chunk);
         using var runOptions = new RunOptions();
         var prefillLogits = new Dictionary<int, float[]>();
         generator.Prefill(prompt, runOptions, recordPrefillLogits ? (position, logits) => prefillLogits.Add(position, logits.ToArray()) : null);

@@ -9,47 +9,34 @@ using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Generation;
 
-/// <summary>hf-tiny converted to an fp32 package once per run: a GroupQueryAttention decoder, so the KV buffer is shared.</summary>
-public sealed class ConvertedHfTinyFixture : IAsyncLifetime
-{
-    private readonly string _root = Directory.CreateTempSubdirectory("narrator-shared-kv-").FullName;
-
-    public ModelPackage Package { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        string directory = Path.Combine(_root, "hf-tiny-fp32");
-        await new CheckpointConverter().ConvertAsync(HfTiny.Checkpoint, directory, new ConversionOptions());
-        Package = ModelPackage.Open(directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu });
-    }
-
-    public Task DisposeAsync()
-    {
-        Package.Dispose();
-        Directory.Delete(_root, recursive: true);
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>
 /// The KV cache as one preallocated buffer per layer bound as past and present, on the converted hf-tiny decoder: it
 /// reproduces transformers, gives the logits of separate past/present tensors, never moves, and refuses to overflow.
 /// </summary>
-public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IClassFixture<ConvertedHfTinyFixture>
+[Collection(ConvertedHfTinyCollection.Name)]
+public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLifetime
 {
-    private ModelPackage Package => hfTiny.Package;
+    private ModelPackage Package { get; set; } = null!;
+
+    public async Task InitializeAsync() => Package = ModelPackage.Open(await hfTiny.PackageAsync(new ConversionOptions()), ConvertedHfTinyFixture.Cpu);
+
+    public Task DisposeAsync()
+    {
+        Package.Dispose();
+        return Task.CompletedTask;
+    }
 
     [Fact]
     public void Converted_decoder_shares_its_buffers_and_reproduces_transformers_logits_and_greedy_ids()
     {
-        Assert.True(Package.SharesKvBuffer);
+        Assert.True(Package.DecoderGraph.UsesGroupQueryAttention);
         Assert.Null(Package.DecoderGraph.LocalWindowSize);
         // Full attention over the 32,768 tokens Qwen2.5-VL is trained on (max_position_embeddings assumes YaRN).
         Assert.Equal((32768, (int?)null), (Package.Context.Tokens, Package.Context.AttentionWindow));
         Assert.True(Package.Config.Search.PastPresentShareBuffer);
         Assert.Equal(Package.Config.Model.Decoder.NumHiddenLayers, Package.DecoderGraph.GroupQueryAttentionNodes);
 
-        var report = new PackageVerifier(Package, ReferenceFolder.Open(HfTiny.Root)).Run();
+        var report = new PackageVerifier(Package, hfTiny.Reference).Run();
 
         Assert.True(report.Passed, report.Summary);
         var full = report.Cases.Where(c => c.Kind == "full").ToList();
@@ -92,7 +79,6 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IClassFi
         using var runOptions = new RunOptions();
         using var generator = new Generator(Package, prompt.Ids.Length + steps);
         var cache = generator.Cache;
-        Assert.True(cache.IsShared);
         Assert.Equal(prompt.Ids.Length + steps, cache.Capacity);
         var keys = Enumerable.Range(0, cache.Layers).Select(cache.KeyAddress).ToArray();
         var values = Enumerable.Range(0, cache.Layers).Select(cache.ValueAddress).ToArray();

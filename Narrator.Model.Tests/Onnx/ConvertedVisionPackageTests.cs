@@ -6,17 +6,17 @@ using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
 using Narrator.Model.Tests.Conversion;
 using Narrator.Model.Tests.Generation;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Onnx;
 
 /// <summary>
-/// The tiny demo package with its vision graph replaced by hf-tiny's converted tower (both 64 wide), so the runtime path
-/// (ModelPackage, the vision contract, VisionEncoder, the generator) runs the real vision architecture.
+/// The demo package with its vision graph replaced by hf-tiny's converted tower (both 64 wide), so the runtime path
+/// (ModelPackage, the vision contract, VisionEncoder, the generator) runs hf-tiny's vision weights.
 /// </summary>
-[Collection(TinyModelCollection.Name)]
-public sealed class ConvertedVisionPackageTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public sealed class ConvertedVisionPackageTests(DemoModelFixture tiny)
 {
     private static readonly ExecutionProviderOptions Cpu = new() { Provider = ExecutionProviderKind.Cpu };
 

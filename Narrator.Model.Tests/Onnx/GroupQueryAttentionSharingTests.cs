@@ -109,8 +109,8 @@ public class GroupQueryAttentionSharingTests
         {
             File.WriteAllBytes(path, g.ToModel(new Dictionary<string, string>(), "facts-test").ToByteArray());
             var facts = DecoderGraphFacts.Read(path);
-            Assert.Equal((2, 4096, false, 4, 32, "facts-test"),
-                (facts.GroupQueryAttentionNodes, facts.LocalWindowSize, facts.SlidingWindowCache, facts.QuantizedBits, facts.QuantizedBlockSize, facts.ProducerName));
+            Assert.Equal((2, 4096, false, 4, 32),
+                (facts.GroupQueryAttentionNodes, facts.LocalWindowSize, facts.SlidingWindowCache, facts.QuantizedBits, facts.QuantizedBlockSize));
 
             File.WriteAllBytes(path, [0x0A, 0xFF, 0xFF, 0xFF, 0x0F]);
             var error = Assert.Throws<ModelPackageException>(() => DecoderGraphFacts.Read(path));

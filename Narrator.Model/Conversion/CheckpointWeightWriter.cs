@@ -10,13 +10,11 @@ namespace Narrator.Model.Conversion;
 /// tensor's mapped pages are released once written. Shapes are checked against config.json first, so a wrong tensor is
 /// a sentence naming the file and the tensor.
 /// </summary>
-internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphBuilder graph, Action<long> onBytes, CancellationToken cancellationToken)
+internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphBuilder graph, Action<long> onBytes, CancellationToken cancellationToken,
+    int bandBytes = CheckpointWeightWriter.BandBytes)
 {
     /// <summary>Working memory of one transposition band or quantisation slice (fp32).</summary>
     public const int BandBytes = 32 << 20;
-
-    /// <summary>Bytes of the checkpoint tensors written so far.</summary>
-    public long BytesRead { get; private set; }
 
     /// <summary>A 1-D tensor (norm weight, bias) as <paramref name="type"/>.</summary>
     public string Vector(string name, int length, DataType type)
@@ -35,10 +33,10 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         var tensor = checkpoint.Tensor(name, shape);
         string result = graph.Initializer(name, OnnxElementTypes.Of(tensor.DType), shape, tensor.ByteLength, stream =>
         {
-            for (long start = 0; start < tensor.ByteLength; start += BandBytes)
+            for (long start = 0; start < tensor.ByteLength; start += bandBytes)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int count = (int)Math.Min(BandBytes, tensor.ByteLength - start);
+                int count = (int)Math.Min(bandBytes, tensor.ByteLength - start);
                 stream.Write(checkpoint.Bytes(tensor, start, count));
                 onBytes(count);
             }
@@ -56,7 +54,7 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         string result = graph.Initializer(name + ".T", type, [inputs, outputs], (long)inputs * outputs * size, stream =>
         {
             // A band is a run of output rows (= input columns): every source row contributes a short contiguous slice.
-            int bandColumns = (int)Math.Clamp(BandBytes / (4L * outputs), 1, inputs);
+            int bandColumns = (int)Math.Clamp(bandBytes / (4L * outputs), 1, inputs);
             var band = new float[(long)bandColumns * outputs];
             var slice = new float[bandColumns];
             var encoded = new byte[(long)outputs * size];
@@ -97,7 +95,7 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         var scales = new float[(long)outputs * blocks];
         string packed = graph.Initializer(name + ".int4", DataType.Uint8, [outputs, blocks, blockSize / 2], (long)outputs * rowBytes, stream =>
         {
-            int rowsPerSlice = (int)Math.Clamp(BandBytes / (4L * inputs), 1, outputs);
+            int rowsPerSlice = (int)Math.Clamp(bandBytes / (4L * inputs), 1, outputs);
             var values = new float[(long)rowsPerSlice * inputs];
             var packedRows = new byte[(long)rowsPerSlice * rowBytes];
             for (int first = 0; first < outputs; first += rowsPerSlice)
@@ -124,7 +122,6 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
     private void Done(SafetensorsTensor tensor, bool reported = false)
     {
         checkpoint.Release(tensor);
-        BytesRead += tensor.ByteLength;
         if (!reported)
         {
             onBytes(tensor.ByteLength);

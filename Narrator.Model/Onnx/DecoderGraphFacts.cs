@@ -28,28 +28,24 @@ public sealed record DecoderGraphFacts
     /// <summary>MatMulNBits block size (values sharing one scale), or null.</summary>
     public int? QuantizedBlockSize { get; init; }
 
-    /// <summary>ONNX producer name of the graph (the tiny demo model's marks it as such).</summary>
-    public string ProducerName { get; init; } = "";
-
     public bool UsesGroupQueryAttention => GroupQueryAttentionNodes > 0;
 
     public static DecoderGraphFacts Read(string decoderPath)
     {
-        OnnxModelOutline outline;
+        IReadOnlyList<NodeProto> nodes;
         try
         {
-            outline = OnnxNodeReader.Read(decoderPath);
+            nodes = OnnxNodeReader.ReadNodes(decoderPath);
         }
         catch (InvalidDataException ex)
         {
             throw new ModelPackageException($"{decoderPath} is {ex.Message}.", ex);
         }
-        return From(outline, decoderPath);
+        return From(nodes, decoderPath);
     }
 
-    internal static DecoderGraphFacts From(OnnxModelOutline outline, string decoderPath)
+    internal static DecoderGraphFacts From(IReadOnlyList<NodeProto> nodes, string decoderPath)
     {
-        var nodes = outline.Nodes;
         int attention = 0;
         int? window = null;
         bool ring = false;
@@ -82,7 +78,6 @@ public sealed record DecoderGraphFacts
         }
         return new DecoderGraphFacts
         {
-            ProducerName = outline.ProducerName,
             GroupQueryAttentionNodes = attention,
             LocalWindowSize = window,
             SlidingWindowCache = ring,

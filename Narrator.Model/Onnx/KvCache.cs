@@ -4,11 +4,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Narrator.Model.Onnx;
 
 /// <summary>
-/// Past keys and values of one sequence. On a GroupQueryAttention decoder each layer has one buffer
-/// [1, kv_heads, capacity, head_size], allocated once for the request (in device memory on CUDA) and bound as both the
-/// past input and the present output: GroupQueryAttention sees the same pointer and writes the new tokens' keys in
-/// place, so nothing is copied or allocated per token. The tiny demo graphs concatenate past and present themselves;
-/// their cache is the previous step's present, replaced each step (the only growing path, for the demo model alone).
+/// Past keys and values of one sequence: one buffer per layer [1, kv_heads, capacity, head_size], allocated once for the
+/// request (in device memory on CUDA) and bound as both the decoder's past input and its present output.
+/// GroupQueryAttention sees the same pointer and writes the new tokens' keys in place, so nothing is copied or allocated
+/// per token, and the memory a request takes is known when it starts.
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
@@ -16,12 +15,11 @@ internal sealed class KvCache : IDisposable
     private readonly OrtValue[] _values;
     private readonly OrtAllocator? _deviceAllocator;
 
-    private KvCache(OrtValue[] keys, OrtValue[] values, int capacity, bool shared, TensorElementType type, OrtAllocator? deviceAllocator)
+    private KvCache(OrtValue[] keys, OrtValue[] values, int capacity, TensorElementType type, OrtAllocator? deviceAllocator)
     {
         _keys = keys;
         _values = values;
         Capacity = capacity;
-        IsShared = shared;
         ElementType = type;
         _deviceAllocator = deviceAllocator;
     }
@@ -32,25 +30,18 @@ internal sealed class KvCache : IDisposable
     /// <summary>Tokens the cache can hold; a run that would pass it is refused before ONNX Runtime sees it.</summary>
     public int Capacity { get; }
 
-    /// <summary>True when each layer's buffer is bound as past and present (GroupQueryAttention); false for the demo graphs.</summary>
-    public bool IsShared { get; }
-
     public TensorElementType ElementType { get; }
 
     public int Layers => _keys.Length;
 
-    /// <summary>
-    /// A cache for up to <paramref name="capacity"/> tokens: preallocated buffers for a GroupQueryAttention decoder,
-    /// empty tensors that grow step by step for the demo graphs.
-    /// </summary>
+    /// <summary>A cache for up to <paramref name="capacity"/> tokens, its memory taken now.</summary>
     public static KvCache Create(ModelPackage package, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         var decoder = package.Config.Model.Decoder;
-        bool shared = package.SharesKvBuffer;
-        long[] shape = [1, decoder.NumKeyValueHeads, shared ? capacity : 0, decoder.HeadSize];
+        long[] shape = [1, decoder.NumKeyValueHeads, capacity, decoder.HeadSize];
         // CUDA: the buffers live in device memory, through an allocator of the decoder session's device.
-        var deviceAllocator = shared && package.Provider.IsCuda ? new OrtAllocator(package.Decoder, package.KvMemory) : null;
+        var deviceAllocator = package.Provider.IsCuda ? new OrtAllocator(package.Decoder, package.KvMemory) : null;
         var allocator = deviceAllocator ?? OrtAllocator.DefaultInstance;
         var keys = new OrtValue[decoder.NumHiddenLayers];
         var values = new OrtValue[decoder.NumHiddenLayers];
@@ -68,7 +59,7 @@ internal sealed class KvCache : IDisposable
             deviceAllocator?.Dispose();
             throw;
         }
-        return new KvCache(keys, values, capacity, shared, package.KvElementType, deviceAllocator);
+        return new KvCache(keys, values, capacity, package.KvElementType, deviceAllocator);
     }
 
     /// <summary>Bytes one token takes in every layer's keys and values.</summary>
@@ -91,19 +82,6 @@ internal sealed class KvCache : IDisposable
             throw new InvalidOperationException(
                 $"The KV cache holds {Capacity} tokens and {Length} are used; {tokens} more do not fit. Size the generator for the prompt plus the new tokens.");
         }
-    }
-
-    /// <summary>Growing path (demo graphs): takes ownership of one step's present tensors and releases the previous past.</summary>
-    public void Replace(int layer, OrtValue presentKey, OrtValue presentValue)
-    {
-        if (IsShared)
-        {
-            throw new InvalidOperationException("A shared KV buffer is written in place by the decoder; it is never replaced.");
-        }
-        _keys[layer].Dispose();
-        _values[layer].Dispose();
-        _keys[layer] = presentKey;
-        _values[layer] = presentValue;
     }
 
     public void Advance(int tokens) => Length += tokens;

@@ -30,8 +30,7 @@ public sealed class ModelPackage : IDisposable
         KvElementType = kvType;
         DecoderGraph = graph;
         Provider = provider;
-        // The converter marks its random-weight demo package in the decoder's metadata; the tiny graphs by their producer.
-        IsDemoModel = IsDemoGraph(graph) || decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
+        IsDemoModel = decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
         Context = ContextLimit.For(config, graph);
         Precision = new ModelPrecision(
             // A grid-fed graph takes and returns fp32 whatever it computes in; its config says what that is.
@@ -61,12 +60,6 @@ public sealed class ModelPackage : IDisposable
 
     /// <summary>What decoder.onnx's nodes say: GroupQueryAttention (so the KV buffer is shared by past and present), window, int4.</summary>
     public DecoderGraphFacts DecoderGraph { get; }
-
-    /// <summary>
-    /// True when past and present KV are one preallocated buffer per layer (GroupQueryAttention decoders). False only for
-    /// the tiny demo graphs, which concatenate past and present themselves and so grow their cache each step.
-    /// </summary>
-    public bool SharesKvBuffer => DecoderGraph.UsesGroupQueryAttention;
 
     /// <summary>Tokens one request may hold (prompt plus new tokens).</summary>
     public ContextLimit Context { get; }
@@ -116,9 +109,8 @@ public sealed class ModelPackage : IDisposable
         string visionPath = RequireFile(root, model.Vision.Filename, "model.vision.filename");
         string embeddingPath = RequireFile(root, model.Embedding.Filename, "model.embedding.filename");
         string decoderPath = RequireFile(root, model.Decoder.Filename, "model.decoder.filename");
-        // Read from the file before the sessions load, so a decoder Narrator cannot run is refused in seconds, not after minutes.
+        // Read from the file (nodes only, not weights); checked after the inputs and outputs, whose sentences are more specific.
         var graph = DecoderGraphFacts.Read(decoderPath);
-        RequireSupportedAttention(graph, decoderPath);
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
         long visionBudget = requested.VisionMemoryBudgetBytes ?? ExecutionProviderOptions.DefaultVisionMemoryBudgetBytes;
@@ -149,6 +141,7 @@ public sealed class ModelPackage : IDisposable
             check.Vision(vision, visionPath);
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
+            RequireSupportedAttention(graph, decoderPath);
             check.NumberFormats(vision, visionPath, embedding, embeddingPath, decoder, decoderPath);
             var package = new ModelPackage(root, config, vision, embedding, decoder, kvType, graph, selection, requested.DeviceId, visionBudget);
             package.WarnAboutPrecision(logger);
@@ -186,11 +179,11 @@ public sealed class ModelPackage : IDisposable
 
     /// <summary>
     /// One preallocated buffer bound as past and present is the KV path: it needs GroupQueryAttention, which writes the new
-    /// keys into the buffer it is given. The tiny demo graphs (concatenating past and present) are the one exception.
+    /// keys into the buffer it is given.
     /// </summary>
     private static void RequireSupportedAttention(DecoderGraphFacts graph, string decoderPath)
     {
-        if (!graph.UsesGroupQueryAttention && !IsDemoGraph(graph))
+        if (!graph.UsesGroupQueryAttention)
         {
             throw new ModelPackageException(
                 $"{decoderPath} has no GroupQueryAttention node, so its KV cache cannot be one preallocated buffer shared by past and present; " +
@@ -203,8 +196,6 @@ public sealed class ModelPackage : IDisposable
                 "Narrator sizes one full-attention buffer per request: convert the checkpoint with 'narrator convert'.");
         }
     }
-
-    private static bool IsDemoGraph(DecoderGraphFacts graph) => graph.ProducerName == Synthetic.TinyModelWriter.ProducerName;
 
     /// <summary>fp16 activations overflow in Qwen2.5-VL's vision tower (transformers #33294): said once at load, and on the page.</summary>
     private void WarnAboutPrecision(ILogger logger)

@@ -74,8 +74,8 @@ internal sealed class SessionContract(GenAiConfig config)
         {
             // Heading every position costs a [chunk, vocab] matmul and copy per prefill chunk for rows nobody reads.
             throw new ModelPackageException(
-                $"{path}: logits are [{DescribeDims(logits)}], not one row per run; Narrator reads the last position only and needs a decoder " +
-                "whose LM head sees it alone (logits [batch, 1, vocab]), as 'narrator convert' writes.");
+                $"{path}: logits '{decoder.Outputs.Logits}' are [{DescribeDims(logits)}], not one row per run; Narrator reads the last position only and needs a decoder " +
+                "whose LM head sees it alone ([batch, 1, vocab]): convert the checkpoint with narrator convert (docs/MODEL.md).");
         }
 
         var known = new List<string> { inputs.InputsEmbeds, inputs.AttentionMask, inputs.PositionIds };

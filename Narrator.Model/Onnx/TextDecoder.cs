@@ -31,16 +31,13 @@ internal sealed class TextDecoder : IDisposable
         _maskAddress = _maskBuffer.DataAddress();
         _binding = package.Decoder.CreateIoBinding();
         _binding.BindOutput(_names.Outputs.Logits, Logits);
-        if (cache.IsShared)
+        for (int layer = 0; layer < cache.Layers; layer++)
         {
-            for (int layer = 0; layer < cache.Layers; layer++)
-            {
-                // Same OrtValue as input and output: GroupQueryAttention sees equal pointers and appends in place.
-                _binding.BindInput(_names.PastKeyName(layer), cache.Key(layer));
-                _binding.BindInput(_names.PastValueName(layer), cache.Value(layer));
-                _binding.BindOutput(_names.PresentKeyName(layer), cache.Key(layer));
-                _binding.BindOutput(_names.PresentValueName(layer), cache.Value(layer));
-            }
+            // Same OrtValue as input and output: GroupQueryAttention sees equal pointers and appends in place.
+            _binding.BindInput(_names.PastKeyName(layer), cache.Key(layer));
+            _binding.BindInput(_names.PastValueName(layer), cache.Value(layer));
+            _binding.BindOutput(_names.PresentKeyName(layer), cache.Key(layer));
+            _binding.BindOutput(_names.PresentValueName(layer), cache.Value(layer));
         }
     }
 
@@ -63,14 +60,7 @@ internal sealed class TextDecoder : IDisposable
         _binding.BindInput(inputs.InputsEmbeds, embeds);
         _binding.BindInput(inputs.PositionIds, positionIds);
         _binding.BindInput(inputs.AttentionMask, mask);
-        if (_cache.IsShared)
-        {
-            _package.Decoder.RunWithBinding(runOptions, _binding);
-        }
-        else
-        {
-            RunGrowing(runOptions);
-        }
+        _package.Decoder.RunWithBinding(runOptions, _binding);
         _cache.Advance(tokens);
     }
 
@@ -80,25 +70,4 @@ internal sealed class TextDecoder : IDisposable
         _maskBuffer.Dispose();
         Logits.Dispose();
     }
-
-    /// <summary>Demo graphs only: the past is the previous present, and each present comes back newly allocated.</summary>
-    private void RunGrowing(RunOptions runOptions)
-    {
-        for (int layer = 0; layer < _cache.Layers; layer++)
-        {
-            _binding.BindInput(_names.PastKeyName(layer), _cache.Key(layer));
-            _binding.BindInput(_names.PastValueName(layer), _cache.Value(layer));
-            _binding.BindOutputToDevice(_names.PresentKeyName(layer), OrtMemoryInfo.DefaultInstance);
-            _binding.BindOutputToDevice(_names.PresentValueName(layer), OrtMemoryInfo.DefaultInstance);
-        }
-        // Outputs come back in binding order: the logits (bound to our buffer, a second wrapper here), then each layer's
-        // pair, which the cache now owns (so the collection itself is not disposed).
-        var outputs = _package.Decoder.RunWithBoundResults(runOptions, _binding);
-        for (int layer = 0; layer < _cache.Layers; layer++)
-        {
-            _cache.Replace(layer, outputs[1 + 2 * layer], outputs[2 + 2 * layer]);
-        }
-        outputs[0].Dispose();
-    }
-
 }

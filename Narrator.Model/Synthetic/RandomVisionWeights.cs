@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using Narrator.Model.Conversion.Checkpoint;
+using Narrator.Model.Conversion.Demo;
 
 namespace Narrator.Model.Synthetic;
 
@@ -7,7 +9,7 @@ namespace Narrator.Model.Synthetic;
 /// (<c>visual.patch_embed</c>, <c>visual.blocks.{i}</c>, <c>visual.merger</c>), for tests, benchmarks and random
 /// checkpoints at real shapes. Each tensor is generated as it is written, from its own seed, so a 7B-width tower never
 /// sits in memory and any subset of tensors comes out the same. Scales keep activations of order one through the
-/// blocks (weights of standard deviation 1/sqrt(in), biases 0.02, norm weights 1 ± 0.1: see <see cref="RandomBf16Tensor"/>).
+/// blocks (standard deviations: weights 1/√in, biases 0.02, norm weights 1 ± 0.1; values uniform, see WeightRandom.NextUnit).
 /// </summary>
 public static class RandomVisionWeights
 {
@@ -61,5 +63,32 @@ public static class RandomVisionWeights
     }
 
     private static SafetensorsTensorSource Source(string name, long[] shape, ulong seed, float std, float mean) =>
-        RandomBf16Tensor.Random(name, shape, seed, std, mean);
+        new(name, SafetensorsDType.BF16, shape, stream =>
+        {
+            // The tensor's seed mixes in its name, so adding or dropping tensors leaves the others unchanged.
+            var random = new WeightRandom(seed ^ (ulong)StableHash(name));
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            var buffer = new byte[2 * 65536];
+            for (long done = 0; done < count;)
+            {
+                int chunk = (int)Math.Min(65536, count - done);
+                for (int i = 0; i < chunk; i++)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(2 * i), TensorConversion.ToBFloat16Bits(mean + std * random.NextUnit()));
+                }
+                stream.Write(buffer, 0, 2 * chunk);
+                done += chunk;
+            }
+        });
+
+    /// <summary>FNV-1a, stable across processes (string.GetHashCode is randomised per process).</summary>
+    private static long StableHash(string text)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (char c in text)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return (long)hash;
+    }
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
+using Narrator.Model.Onnx;
 using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Tests.Services;
@@ -23,7 +25,11 @@ public sealed class TinyModelServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await new TinyModelWriter(new TinyModelSpec { ContextLength = ContextTokens }).WriteAsync(modelDirectory, 7);
+        await new DemoModelWriter().WriteAsync(modelDirectory, 7);
+        string configPath = Path.Combine(modelDirectory, GenAiConfig.FileName);
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!;
+        config["model"]!["context_length"] = ContextTokens;
+        await File.WriteAllTextAsync(configPath, config.ToJsonString());
         Server = new NarratorServer(new Dictionary<string, string?>
         {
             ["Narrator:Queue:Capacity"] = "16",

@@ -12,9 +12,9 @@ namespace Narrator.Model.Conversion.Verification;
 /// prefill and each greedy run step by step, feeding the reference's token at every step (teacher forcing) so a single
 /// near-tie does not hide how the rest of the run agrees.
 /// </summary>
-public sealed class PackageVerifier(ModelPackage package, ReferenceFolder reference)
+public sealed class PackageVerifier(ModelPackage package, ReferenceFolder reference, VerificationTolerance? tolerance = null)
 {
-    private readonly VerificationTolerance _tolerance = VerificationTolerance.For(package);
+    private readonly VerificationTolerance _tolerance = tolerance ?? VerificationTolerance.For(package);
 
     public VerificationTolerance Tolerance => _tolerance;
 

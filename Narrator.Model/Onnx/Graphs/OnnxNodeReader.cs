@@ -2,17 +2,13 @@ using Narrator.Model.Onnx.Proto;
 
 namespace Narrator.Model.Onnx.Graphs;
 
-/// <summary>A model file's producer and the nodes of its main graph.</summary>
-internal sealed record OnnxModelOutline(string ProducerName, IReadOnlyList<NodeProto> Nodes);
-
 /// <summary>
-/// Reads the producer and the nodes of an ONNX model file's main graph and nothing else: initializers (which hold the
-/// weights of a model without external data) are skipped on disk, so a multi-GB graph is scanned in a few MB. ONNX
-/// Runtime's API exposes inputs and outputs only; facts such as an attention node's window live in node attributes.
+/// Reads the nodes of an ONNX model file's main graph and nothing else: initializers (which hold the weights of a model
+/// without external data) are skipped on disk, so a multi-GB graph is scanned in a few MB. ONNX Runtime's API exposes
+/// inputs and outputs only; facts such as an attention node's window live in node attributes.
 /// </summary>
 internal static class OnnxNodeReader
 {
-    private const int ModelProducerField = 2;
     private const int ModelGraphField = 7;
     private const int GraphNodeField = 1;
 
@@ -21,23 +17,16 @@ internal static class OnnxNodeReader
     private const int WireLengthDelimited = 2;
     private const int Wire32 = 5;
 
-    /// <summary>The producer and the main graph's nodes in file order; throws <see cref="InvalidDataException"/> when the file is not protobuf.</summary>
-    public static OnnxModelOutline Read(string path)
+    /// <summary>The main graph's nodes in file order; throws <see cref="InvalidDataException"/> when the file is not protobuf.</summary>
+    public static IReadOnlyList<NodeProto> ReadNodes(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var nodes = new List<NodeProto>();
-        string producer = "";
         long end = stream.Length;
         while (stream.Position < end)
         {
             var (field, wire) = ReadTag(stream);
-            if (field == ModelProducerField && wire == WireLengthDelimited)
-            {
-                var bytes = new byte[ReadLength(stream, end)];
-                stream.ReadExactly(bytes);
-                producer = System.Text.Encoding.UTF8.GetString(bytes);
-            }
-            else if (field == ModelGraphField && wire == WireLengthDelimited)
+            if (field == ModelGraphField && wire == WireLengthDelimited)
             {
                 long graphEnd = checked(ReadLength(stream, end) + stream.Position);
                 ReadGraphNodes(stream, graphEnd, nodes);
@@ -48,7 +37,7 @@ internal static class OnnxNodeReader
                 Skip(stream, wire, end);
             }
         }
-        return new OnnxModelOutline(producer, nodes);
+        return nodes;
     }
 
     private static void ReadGraphNodes(Stream stream, long end, List<NodeProto> nodes)

@@ -1,0 +1,242 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Narrator.Model.Conversion.Checkpoint;
+using Narrator.Model.Text;
+
+namespace Narrator.Model.Conversion.Demo;
+
+/// <summary>
+/// Writes a Hugging Face Qwen2.5-VL checkpoint folder with random bf16 weights under the published tensor names
+/// (config.json, generation_config.json, preprocessor_config.json, the bundled tokenizer, model.safetensors or shards
+/// with a model.safetensors.index.json as the Hub has them), so the demo model, tests and benchmarks at real sizes go
+/// through the same converter as a downloaded checkpoint. Magnitudes follow hf-tiny (Linear weights of standard
+/// deviation 1/√in, biases 0.05, norms 1 ± 0.1, all non-zero), so a dropped bias or norm shows. Each tensor is drawn as
+/// it is written, so memory stays small at any size. Same seed, same bytes.
+/// </summary>
+public static class RandomCheckpointWriter
+{
+    /// <summary>Shards of at most 4 GB, as the published checkpoints are cut (Qwen2.5-VL-7B-Instruct: 5 shards).</summary>
+    public const long HubShardBytes = 4_000_000_000;
+
+    private const float ConstantDimensionValue = 1f;
+    private const float UnreachablePenalty = 200f;
+
+    /// <summary>
+    /// Writes the checkpoint; with <paramref name="maxShardBytes"/> the tensors go into consecutive shards of at most that
+    /// size (a larger tensor gets one of its own) listed by an index, otherwise into one model.safetensors.
+    /// <paramref name="onShard"/> sees each file as it is finished.
+    /// </summary>
+    public static async Task WriteAsync(string directory, RandomCheckpointSpec spec, int seed, CancellationToken cancellationToken = default,
+        long? maxShardBytes = null, Action<string, long>? onShard = null)
+    {
+        if (spec.KeepTextDecodable && spec.TieWordEmbeddings)
+        {
+            throw new ArgumentException("KeepTextDecodable needs an LM head of its own: its rows differ from the embedding's.", nameof(spec));
+        }
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, Qwen25VlConfig.FileName), ConfigJson(spec), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.GenerationConfigFileName), GenerationConfigJson(spec), cancellationToken);
+        var vision = Qwen25VlConfig.Parse(JsonNode.Parse(ConfigJson(spec))!.AsObject(), Qwen25VlConfig.FileName).Vision;
+        await File.WriteAllTextAsync(Path.Combine(directory, PackageFiles.PreprocessorConfigFileName), PackageFiles.DefaultPreprocessorConfig(vision), cancellationToken);
+        await BundledTokenizer.WriteToAsync(directory, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var shards = Shard(Tensors(spec, seed), maxShardBytes ?? long.MaxValue);
+        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        long total = 0;
+        for (int k = 0; k < shards.Count; k++)
+        {
+            string file = shards.Count == 1 ? HfCheckpoint.SingleFileName : $"model-{k + 1:D5}-of-{shards.Count:D5}.safetensors";
+            SafetensorsWriter.Write(Path.Combine(directory, file), shards[k], new Dictionary<string, string> { ["format"] = "pt" });
+            long bytes = shards[k].Sum(t => t.ByteLength);
+            total += bytes;
+            shards[k].ForEach(t => weightMap[t.Name] = file);
+            onShard?.Invoke(file, bytes);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        if (shards.Count > 1)
+        {
+            var index = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["total_size"] = total },
+                ["weight_map"] = new JsonObject(weightMap.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            };
+            await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.IndexFileName),
+                index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+        }
+    }
+
+    /// <summary>Consecutive tensors up to <paramref name="maxBytes"/> per shard.</summary>
+    private static List<List<SafetensorsTensorSource>> Shard(List<SafetensorsTensorSource> tensors, long maxBytes)
+    {
+        var shards = new List<List<SafetensorsTensorSource>> { new() };
+        long size = 0;
+        foreach (var tensor in tensors)
+        {
+            if (shards[^1].Count > 0 && size + tensor.ByteLength > maxBytes)
+            {
+                shards.Add([]);
+                size = 0;
+            }
+            shards[^1].Add(tensor);
+            size += tensor.ByteLength;
+        }
+        return shards;
+    }
+
+    /// <summary>Every tensor of the checkpoint, in the order it is written (tests read the names and shapes without writing).</summary>
+    internal static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, int seed)
+    {
+        var tensors = new List<SafetensorsTensorSource>();
+        int h = spec.HiddenSize, q = spec.AttentionHeads * spec.HeadSize, kv = spec.KeyValueHeads * spec.HeadSize;
+        int constant = spec.KeepTextDecodable ? h - 1 : -1;
+        int index = 0;
+
+        // Each tensor draws from its own generator (seed, position), so changing one tensor's shape leaves the others alone.
+        void Add(string name, long[] shape, Func<WeightRandom, long, float> value) =>
+            tensors.Add(Source(name, shape, new WeightRandom(((ulong)(uint)seed << 20) ^ (ulong)index++), value));
+        Func<WeightRandom, long, float> Linear(int inputs, float gain = 1f) => (r, _) => r.NextUnit() * gain / MathF.Sqrt(inputs);
+        Func<WeightRandom, long, float> Bias() => (r, _) => r.NextUnit() * 0.05f;
+        Func<WeightRandom, long, float> Norm() => (r, _) => 1f + r.NextUnit() * 0.1f;
+        // Zeroes output row `constant` of a residual-writing [out, in] weight, so no layer changes that dimension.
+        Func<WeightRandom, long, float> KeepConstantRow(int inputs, Func<WeightRandom, long, float> inner) =>
+            (r, i) => { float v = inner(r, i); return i / inputs == constant ? 0f : v; };
+
+        Add("model.embed_tokens.weight", [spec.VocabSize, h], (r, i) => { float v = r.NextUnit(); return i % h == constant ? ConstantDimensionValue : v; });
+        for (int layer = 0; layer < spec.Layers; layer++)
+        {
+            string p = $"model.layers.{layer}.";
+            Add(p + "input_layernorm.weight", [h], Norm());
+            Add(p + "self_attn.q_proj.weight", [q, h], Linear(h));
+            Add(p + "self_attn.q_proj.bias", [q], Bias());
+            Add(p + "self_attn.k_proj.weight", [kv, h], Linear(h));
+            Add(p + "self_attn.k_proj.bias", [kv], Bias());
+            Add(p + "self_attn.v_proj.weight", [kv, h], Linear(h));
+            Add(p + "self_attn.v_proj.bias", [kv], Bias());
+            Add(p + "self_attn.o_proj.weight", [h, q], KeepConstantRow(q, Linear(q)));
+            Add(p + "post_attention_layernorm.weight", [h], Norm());
+            Add(p + "mlp.gate_proj.weight", [spec.IntermediateSize, h], Linear(h));
+            Add(p + "mlp.up_proj.weight", [spec.IntermediateSize, h], Linear(h));
+            Add(p + "mlp.down_proj.weight", [h, spec.IntermediateSize], KeepConstantRow(spec.IntermediateSize, Linear(spec.IntermediateSize)));
+        }
+        Add("model.norm.weight", [h], (r, i) => { float v = 1f + r.NextUnit() * 0.1f; return i == constant ? 1f : v; });
+        var unreachable = new HashSet<long>();
+        if (spec.KeepTextDecodable)
+        {
+            for (long id = spec.FirstSpecialTokenId; id < spec.VocabSize; id++)
+            {
+                unreachable.Add(id);
+            }
+            unreachable.ExceptWith(spec.EosTokenIds);
+        }
+        if (!spec.TieWordEmbeddings)
+        {
+            Add("lm_head.weight", [spec.VocabSize, h], (r, i) =>
+            {
+                float v = r.NextUnit() * 6f / MathF.Sqrt(h);
+                return i % h != constant ? v : unreachable.Contains(i / h) ? -UnreachablePenalty : 0f;
+            });
+        }
+
+        int vh = spec.VisionHiddenSize, vi = spec.VisionIntermediateSize, merged = vh * 4, patch = 3 * 2 * 14 * 14;
+        Add("visual.patch_embed.proj.weight", [vh, 3, 2, 14, 14], Linear(patch));
+        for (int block = 0; block < spec.VisionDepth; block++)
+        {
+            string p = $"visual.blocks.{block}.";
+            Add(p + "norm1.weight", [vh], Norm());
+            Add(p + "attn.qkv.weight", [3 * vh, vh], Linear(vh));
+            Add(p + "attn.qkv.bias", [3 * vh], Bias());
+            Add(p + "attn.proj.weight", [vh, vh], Linear(vh));
+            Add(p + "attn.proj.bias", [vh], Bias());
+            Add(p + "norm2.weight", [vh], Norm());
+            Add(p + "mlp.gate_proj.weight", [vi, vh], Linear(vh));
+            Add(p + "mlp.gate_proj.bias", [vi], Bias());
+            Add(p + "mlp.up_proj.weight", [vi, vh], Linear(vh));
+            Add(p + "mlp.up_proj.bias", [vi], Bias());
+            Add(p + "mlp.down_proj.weight", [vh, vi], Linear(vi));
+            Add(p + "mlp.down_proj.bias", [vh], Bias());
+        }
+        Add("visual.merger.ln_q.weight", [vh], Norm());
+        Add("visual.merger.mlp.0.weight", [merged, merged], Linear(merged));
+        Add("visual.merger.mlp.0.bias", [merged], Bias());
+        // Image features replace embedding rows, so they carry the same constant in the reserved dimension.
+        Add("visual.merger.mlp.2.weight", [h, merged], KeepConstantRow(merged, Linear(merged)));
+        Add("visual.merger.mlp.2.bias", [h], (r, i) => { float v = r.NextUnit() * 0.05f; return i == constant ? ConstantDimensionValue : v; });
+        return tensors;
+    }
+
+    /// <summary>A bf16 tensor whose values are drawn when the file is written, a slice at a time.</summary>
+    private static SafetensorsTensorSource Source(string name, long[] shape, WeightRandom random, Func<WeightRandom, long, float> value) =>
+        new(name, SafetensorsDType.BF16, shape, stream =>
+        {
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            var buffer = new byte[Math.Min(count, 1 << 16) * 2];
+            for (long start = 0; start < count; start += buffer.Length / 2)
+            {
+                int n = (int)Math.Min(buffer.Length / 2, count - start);
+                for (int i = 0; i < n; i++)
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(2 * i), TensorConversion.ToBFloat16Bits(value(random, start + i)));
+                }
+                stream.Write(buffer, 0, 2 * n);
+            }
+        });
+
+    private static string ConfigJson(RandomCheckpointSpec spec)
+    {
+        var json = new JsonObject
+        {
+            ["architectures"] = new JsonArray("Qwen2_5_VLForConditionalGeneration"),
+            ["model_type"] = Qwen25VlConfig.ModelType,
+            ["bos_token_id"] = 151643,
+            ["eos_token_id"] = 151645,
+            ["vision_start_token_id"] = 151652,
+            ["vision_end_token_id"] = 151653,
+            ["vision_token_id"] = 151654,
+            ["image_token_id"] = 151655,
+            ["video_token_id"] = 151656,
+            ["hidden_act"] = "silu",
+            ["hidden_size"] = spec.HiddenSize,
+            ["intermediate_size"] = spec.IntermediateSize,
+            ["max_position_embeddings"] = spec.MaxPositionEmbeddings,
+            ["num_attention_heads"] = spec.AttentionHeads,
+            ["num_hidden_layers"] = spec.Layers,
+            ["num_key_value_heads"] = spec.KeyValueHeads,
+            ["rms_norm_eps"] = 1e-6,
+            ["rope_theta"] = spec.RopeTheta,
+            ["sliding_window"] = 32768,
+            ["use_sliding_window"] = false,
+            ["tie_word_embeddings"] = spec.TieWordEmbeddings,
+            ["torch_dtype"] = "bfloat16",
+            ["vocab_size"] = spec.VocabSize,
+            ["rope_scaling"] = new JsonObject { ["type"] = "mrope", ["mrope_section"] = new JsonArray([.. spec.MropeSection.Select(s => (JsonNode)s)]) },
+            ["vision_config"] = new JsonObject
+            {
+                ["depth"] = spec.VisionDepth,
+                ["hidden_act"] = "silu",
+                ["hidden_size"] = spec.VisionHiddenSize,
+                ["intermediate_size"] = spec.VisionIntermediateSize,
+                ["num_heads"] = spec.VisionHeads,
+                ["in_chans"] = 3,
+                ["out_hidden_size"] = spec.HiddenSize,
+                ["patch_size"] = 14,
+                ["spatial_merge_size"] = 2,
+                ["temporal_patch_size"] = 2,
+                ["window_size"] = spec.WindowSize,
+                ["fullatt_block_indexes"] = new JsonArray([.. spec.FullAttentionBlocks.Select(b => (JsonNode)b)]),
+                ["tokens_per_second"] = spec.TokensPerSecond,
+            },
+        };
+        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static string GenerationConfigJson(RandomCheckpointSpec spec) => new JsonObject
+    {
+        ["bos_token_id"] = 151643,
+        ["pad_token_id"] = 151643,
+        ["do_sample"] = false,
+        ["eos_token_id"] = new JsonArray([.. spec.EosTokenIds.Select(id => (JsonNode)id)]),
+        ["repetition_penalty"] = 1.05,
+        ["transformers_version"] = "4.50.0",
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+}
