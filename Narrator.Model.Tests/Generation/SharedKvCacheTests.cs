@@ -119,6 +119,19 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
     }
 
     [Fact]
+    public void Prefill_chunks_shrink_for_a_large_buffer_so_attention_scores_stay_under_the_budget()
+    {
+        int heads = Package.Config.Model.Decoder.NumAttentionHeads;
+        using var large = new Generator(Package, Package.Context.Tokens, prefillChunkSize: 4096);
+        using var small = new Generator(Package, 1000, prefillChunkSize: 4096);
+
+        // Scores are [heads, chunk, capacity] fp32 per run once past and present share the buffer.
+        Assert.Equal((int)(Generator.PrefillScoreBudgetBytes / (heads * (long)Package.Context.Tokens * sizeof(float))), large.PrefillChunkSize);
+        Assert.True((long)heads * large.PrefillChunkSize * large.Capacity * sizeof(float) <= Generator.PrefillScoreBudgetBytes);
+        Assert.Equal(4096, small.PrefillChunkSize);
+    }
+
+    [Fact]
     public void Chunked_prefill_into_the_shared_buffer_matches_one_pass()
     {
         var prompt = Prompt("What does the camera see when the door opens?");

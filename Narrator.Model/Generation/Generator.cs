@@ -15,6 +15,12 @@ public sealed class Generator : IDisposable
 {
     public const int DefaultPrefillChunkSize = 512;
 
+    /// <summary>
+    /// GroupQueryAttention keeps fp32 scores [heads, chunk, buffer length] per run, and with a shared buffer that length is
+    /// the whole capacity: chunks are cut so those scores stay under this (32k tokens of 7B: 146-token chunks, not 512).
+    /// </summary>
+    public const long PrefillScoreBudgetBytes = 256L << 20;
+
     private readonly ModelPackage _package;
     private readonly int _prefillChunkSize;
     private readonly int _hidden;
@@ -46,7 +52,8 @@ public sealed class Generator : IDisposable
                 $"The model holds {package.Context.Describe()} per request; a cache of {capacity} tokens is more than it can use.");
         }
         _package = package;
-        _prefillChunkSize = prefillChunkSize;
+        long scoreBytesPerToken = (long)package.Config.Model.Decoder.NumAttentionHeads * capacity * sizeof(float);
+        _prefillChunkSize = (int)Math.Clamp(PrefillScoreBudgetBytes / scoreBytesPerToken, 1, prefillChunkSize);
         _hidden = package.Config.Model.Decoder.HiddenSize;
         _embedder = new TokenEmbedder(package);
         _cache = KvCache.Create(package, capacity);
@@ -73,6 +80,9 @@ public sealed class Generator : IDisposable
 
     /// <summary>Tokens the sequence may reach (the KV cache's size).</summary>
     public int Capacity => _cache.Capacity;
+
+    /// <summary>Prompt tokens per decoder run during prefill: the requested size, or fewer for a large cache (<see cref="PrefillScoreBudgetBytes"/>).</summary>
+    public int PrefillChunkSize => _prefillChunkSize;
 
     /// <summary>Vocabulary size of the logits (may be larger than the tokenizer's, as in Qwen).</summary>
     public int VocabularySize => _decoder.VocabularySize;
