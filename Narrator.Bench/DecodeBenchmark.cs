@@ -14,7 +14,8 @@ namespace Narrator.Bench;
 /// decode step (bytes of weights and KV read per token over a large-copy bandwidth measured in the same run), decode
 /// tokens/s through the Generator after prefills of 100 and 4,000 tokens, the same steps with a bare decoder loop whose KV
 /// cache is one shared buffer and with one that grows each step (the runtime before: a new present per step, the past
-/// copied into it), and prefill time of 1,000 and 4,000 tokens. Runs alternate and medians are reported.
+/// copied into it), and prefill time of 1,000 and 4,000 tokens. All sequences are stepped in turn, one token each (so load
+/// from other work falls on all alike); wall and process CPU time per token are recorded and medians reported.
 /// </summary>
 internal sealed class DecodeBenchmark : IBenchmark
 {
@@ -55,25 +56,55 @@ internal sealed class DecodeBenchmark : IBenchmark
         {
             cancellationToken.ThrowIfCancellationRequested();
             string label = run == 0 ? " (warm-up)" : "";
-            foreach (int position in options.Positions)
+            // Every sequence is set up first, then all are stepped in turn, one token each, so load from other work on the
+            // machine falls on all of them alike.
+            var steppers = new List<(string Key, IDecodeStepper Stepper)>();
+            try
             {
-                var generated = GeneratorDecode(package, position, options.Tokens);
-                double shared = BareDecode(package, position, options.Tokens, growing: false);
-                double growing = BareDecode(package, position, options.Tokens, growing: true);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"run {run}{label} position {position}: generator {generated.MillisecondsPerToken:F1} ms/token (prefill {generated.PrefillMilliseconds:F0} ms), bare loop shared KV {shared:F1} ms/token, growing KV {growing:F1} ms/token"));
+                foreach (int position in options.Positions)
+                {
+                    var generator = new GeneratorStepper(package, position, options.Tokens);
+                    steppers.Add(($"generator@{position}", generator));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label}: prefill of {position} tokens {generator.PrefillMilliseconds:F0} ms"));
+                    if (run > 0)
+                    {
+                        Add($"prefill@{position}", generator.PrefillMilliseconds);
+                    }
+                    steppers.Add(($"shared@{position}", new BareStepper(package, position, options.Tokens, growing: false)));
+                    steppers.Add(($"growing@{position}", new BareStepper(package, position, options.Tokens, growing: true)));
+                }
+                var wall = steppers.ToDictionary(s => s.Key, _ => new List<double>());
+                var cpu = steppers.ToDictionary(s => s.Key, _ => new List<double>());
+                for (int step = 0; step < options.Tokens; step++)
+                {
+                    foreach (var (key, stepper) in steppers)
+                    {
+                        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                        long start = Stopwatch.GetTimestamp();
+                        stepper.Step();
+                        wall[key].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        cpu[key].Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                    }
+                }
+                Console.WriteLine($"run {run}{label}, per token (median of {options.Tokens}; wall / process CPU): " + string.Join(", ",
+                    steppers.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {BenchProcess.Median(wall[s.Key]):F1} / {BenchProcess.Median(cpu[s.Key]):F1} ms"))));
                 if (run > 0)
                 {
-                    Add($"generator@{position}", generated.MillisecondsPerToken);
-                    Add($"shared@{position}", shared);
-                    Add($"growing@{position}", growing);
-                    Add($"prefill@{position}", generated.PrefillMilliseconds);
+                    foreach (var (key, _) in steppers)
+                    {
+                        Add(key, BenchProcess.Median(wall[key]));
+                        Add("cpu:" + key, BenchProcess.Median(cpu[key]));
+                    }
                 }
+            }
+            finally
+            {
+                steppers.ForEach(s => s.Stepper.Dispose());
             }
             foreach (int length in options.PrefillLengths.Except(options.Positions))
             {
                 double prefill = PrefillMilliseconds(package, length);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label} prefill of {length} tokens: {prefill:F0} ms"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label}: prefill of {length} tokens {prefill:F0} ms"));
                 if (run > 0)
                 {
                     Add($"prefill@{length}", prefill);
@@ -87,26 +118,24 @@ internal sealed class DecodeBenchmark : IBenchmark
         {
             long kvBytes = 2L * decoder.NumHiddenLayers * decoder.NumKeyValueHeads * decoder.HeadSize * position * kvElement;
             double boundMs = (weightBytes + kvBytes) / copy.Median * 1000;
-            double generator = Median($"generator@{position}");
+            double generator = Median($"generator@{position}"), generatorCpu = Median($"cpu:generator@{position}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"DECODE position {position}, median of {options.Runs}: generator {generator:F1} ms/token = {1000 / generator:F2} tokens/s; bound {(weightBytes + kvBytes) / 1e6:F0} MB / {copy.Median / 1e9:F2} GB/s = {boundMs:F1} ms/token = {1000 / boundMs:F2} tokens/s; {100 * boundMs / generator:F0}% of the bound"));
+                $"DECODE position {position}, median of {options.Runs}: generator {generator:F1} ms/token = {1000 / generator:F2} tokens/s (process CPU {generatorCpu:F1} ms/token); bound {(weightBytes + kvBytes) / 1e6:F0} MB / {copy.Median / 1e9:F2} GB/s = {boundMs:F1} ms/token = {1000 / boundMs:F2} tokens/s; {100 * boundMs / generator:F0}% of the bound"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  bare loops: shared KV {Median($"shared@{position}"):F1} ms/token, growing KV {Median($"growing@{position}"):F1} ms/token ({Median($"growing@{position}") / Median($"shared@{position}"):F2}x)"));
         }
         if (options.Positions.Length >= 2)
         {
             int low = options.Positions.Min(), high = options.Positions.Max();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"FLAT per-token time at position {high} / at {low}: generator {Median($"generator@{high}") / Median($"generator@{low}"):F3} (target <= 1.1), bare shared {Median($"shared@{high}") / Median($"shared@{low}"):F3}, bare growing {Median($"growing@{high}") / Median($"growing@{low}"):F3}"));
+            string Ratio(string kind) => string.Create(CultureInfo.InvariantCulture,
+                $"{Median($"{kind}@{high}") / Median($"{kind}@{low}"):F3} (CPU {Median($"cpu:{kind}@{high}") / Median($"cpu:{kind}@{low}"):F3})");
+            Console.WriteLine($"FLAT per-token time at position {high} / at {low}: generator {Ratio("generator")} (target <= 1.1), bare shared {Ratio("shared")}, bare growing {Ratio("growing")}");
         }
-        foreach (int length in options.PrefillLengths.Union(options.Positions).Order())
+        foreach (int length in options.PrefillLengths.Order())
         {
-            if (series.ContainsKey($"prefill@{length}") && options.PrefillLengths.Contains(length))
-            {
-                double ms = Median($"prefill@{length}");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s (chunks of {Generator.DefaultPrefillChunkSize})"));
-            }
+            double ms = Median($"prefill@{length}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s (chunks of {Generator.DefaultPrefillChunkSize})"));
         }
         await Task.CompletedTask;
         return 0;
@@ -120,26 +149,39 @@ internal sealed class DecodeBenchmark : IBenchmark
         return (File.Exists(data) ? new FileInfo(data).Length : 0) + new FileInfo(decoderPath).Length;
     }
 
-    private sealed record GeneratorResult(double PrefillMilliseconds, double MillisecondsPerToken);
-
-    /// <summary>The runtime itself: prefill a text prompt of <paramref name="position"/> tokens, then time greedy steps.</summary>
-    private static GeneratorResult GeneratorDecode(ModelPackage package, int position, int tokens)
+    private interface IDecodeStepper : IDisposable
     {
-        var prompt = TextPrompt(position, seed: position);
-        using var runOptions = new RunOptions();
-        using var generator = new Generator(package, position + tokens + 1);
-        generator.Prefill(prompt, runOptions);
-        var sampler = new Sampler(new GenerationOptions(), generator.VocabularySize);
-        var times = new List<double>(tokens);
-        for (int i = 0; i < tokens; i++)
+        void Step();
+    }
+
+    /// <summary>The runtime itself: a text prompt of <c>position</c> tokens prefilled, then greedy steps through the Generator.</summary>
+    private sealed class GeneratorStepper : IDecodeStepper
+    {
+        private readonly RunOptions _runOptions = new();
+        private readonly Generator _generator;
+        private readonly Sampler _sampler;
+
+        public GeneratorStepper(ModelPackage package, int position, int tokens)
         {
-            long start = Stopwatch.GetTimestamp();
-            int token = sampler.Sample(generator.Logits);
-            sampler.Observe(token);
-            generator.Append(token, runOptions);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            _generator = new Generator(package, position + tokens + 1);
+            _generator.Prefill(TextPrompt(position, seed: position), _runOptions);
+            _sampler = new Sampler(new GenerationOptions(), _generator.VocabularySize);
         }
-        return new GeneratorResult(generator.PrefillTime.TotalMilliseconds, BenchProcess.Median(times));
+
+        public double PrefillMilliseconds => _generator.PrefillTime.TotalMilliseconds;
+
+        public void Step()
+        {
+            int token = _sampler.Sample(_generator.Logits);
+            _sampler.Observe(token);
+            _generator.Append(token, _runOptions);
+        }
+
+        public void Dispose()
+        {
+            _generator.Dispose();
+            _runOptions.Dispose();
+        }
     }
 
     private static double PrefillMilliseconds(ModelPackage package, int length)
@@ -151,86 +193,99 @@ internal sealed class DecodeBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Decoder Run alone, one token after a cache of <paramref name="position"/> tokens (zeros: the values do not change the
-    /// work): with <paramref name="growing"/> the past is a tensor of exactly the tokens so far and each step's present is a new
-    /// tensor fed back as the next past (GroupQueryAttention copies the past into it); otherwise one buffer per layer is
-    /// bound as past and present. Median milliseconds per step.
+    /// Decoder Run alone, one token after a cache of <c>position</c> tokens (zeros: the values do not change the work):
+    /// with <c>growing</c> the past is a tensor of exactly the tokens so far and each step's present is a new tensor fed
+    /// back as the next past (GroupQueryAttention copies the past into it: the runtime before #15); otherwise one buffer
+    /// per layer is bound as past and present.
     /// </summary>
-    private static double BareDecode(ModelPackage package, int position, int tokens, bool growing)
+    private sealed class BareStepper : IDecodeStepper
     {
-        var config = package.Config.Model.Decoder;
-        var session = package.Decoder;
-        int layers = config.NumHiddenLayers;
-        long[] Shape(int length) => [1, config.NumKeyValueHeads, length, config.HeadSize];
-        var embedsType = session.InputMetadata[config.Inputs.InputsEmbeds].ElementDataType;
-        using var embeds = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, embedsType, [1, 1, config.HiddenSize]);
-        var positions = new long[3];
-        using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, [3, 1, 1]);
-        var mask = new long[position + tokens + 1];
-        Array.Fill(mask, 1L);
-        using var runOptions = new RunOptions();
-        using var binding = session.CreateIoBinding();
-        binding.BindInput(config.Inputs.InputsEmbeds, embeds);
-        binding.BindInput(config.Inputs.PositionIds, positionValue);
-        binding.BindOutputToDevice(config.Outputs.Logits, OrtMemoryInfo.DefaultInstance);
+        private readonly GenAiDecoderConfig _config;
+        private readonly InferenceSession _session;
+        private readonly bool _growing;
+        private readonly OrtValue _embeds;
+        private readonly long[] _positions = new long[3];
+        private readonly OrtValue _positionValue;
+        private readonly long[] _mask;
+        private readonly RunOptions _runOptions = new();
+        private readonly OrtIoBinding _binding;
+        private readonly OrtValue[] _kv;
+        private int _past;
 
-        var kv = new OrtValue[2 * layers];
-        try
+        public BareStepper(ModelPackage package, int position, int tokens, bool growing)
         {
-            for (int i = 0; i < kv.Length; i++)
+            _config = package.Config.Model.Decoder;
+            _session = package.Decoder;
+            _growing = growing;
+            _past = position;
+            var embedsType = _session.InputMetadata[_config.Inputs.InputsEmbeds].ElementDataType;
+            _embeds = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, embedsType, [1, 1, _config.HiddenSize]);
+            _embeds.GetTensorMutableRawData().Clear();
+            _positionValue = OrtValue.CreateTensorValueFromMemory(_positions, [3, 1, 1]);
+            _mask = new long[position + tokens + 1];
+            Array.Fill(_mask, 1L);
+            _binding = _session.CreateIoBinding();
+            _binding.BindInput(_config.Inputs.InputsEmbeds, _embeds);
+            _binding.BindInput(_config.Inputs.PositionIds, _positionValue);
+            _binding.BindOutputToDevice(_config.Outputs.Logits, OrtMemoryInfo.DefaultInstance);
+            _kv = new OrtValue[2 * _config.NumHiddenLayers];
+            long length = growing ? position : position + tokens + 1;
+            for (int i = 0; i < _kv.Length; i++)
             {
-                kv[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType,
-                    Shape(growing ? position : position + tokens + 1));
-                kv[i].GetTensorMutableRawData().Clear();
+                _kv[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType,
+                    [1, _config.NumKeyValueHeads, length, _config.HeadSize]);
+                _kv[i].GetTensorMutableRawData().Clear();
             }
-            var times = new List<double>(tokens);
-            for (int step = 0; step < tokens; step++)
+        }
+
+        public void Step()
+        {
+            _positions[0] = _positions[1] = _positions[2] = _past;
+            using var mask = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(_mask, 0, _past + 1), [1, _past + 1]);
+            _binding.BindInput(_config.Inputs.AttentionMask, mask);
+            for (int layer = 0; layer < _config.NumHiddenLayers; layer++)
             {
-                int past = position + step;
-                positions[0] = positions[1] = positions[2] = past;
-                using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(mask, 0, past + 1), [1, past + 1]);
-                binding.BindInput(config.Inputs.AttentionMask, maskValue);
-                for (int layer = 0; layer < layers; layer++)
+                _binding.BindInput(_config.PastKeyName(layer), _kv[2 * layer]);
+                _binding.BindInput(_config.PastValueName(layer), _kv[2 * layer + 1]);
+                if (_growing)
                 {
-                    binding.BindInput(config.PastKeyName(layer), kv[2 * layer]);
-                    binding.BindInput(config.PastValueName(layer), kv[2 * layer + 1]);
-                    if (growing)
-                    {
-                        binding.BindOutputToDevice(config.PresentKeyName(layer), OrtMemoryInfo.DefaultInstance);
-                        binding.BindOutputToDevice(config.PresentValueName(layer), OrtMemoryInfo.DefaultInstance);
-                    }
-                    else
-                    {
-                        binding.BindOutput(config.PresentKeyName(layer), kv[2 * layer]);
-                        binding.BindOutput(config.PresentValueName(layer), kv[2 * layer + 1]);
-                    }
-                }
-                long start = Stopwatch.GetTimestamp();
-                var outputs = session.RunWithBoundResults(runOptions, binding);
-                if (growing)
-                {
-                    // The previous past is released as the present replaces it, as the growing runtime did.
-                    for (int i = 0; i < kv.Length; i++)
-                    {
-                        kv[i].Dispose();
-                        kv[i] = outputs[1 + i];
-                    }
-                    outputs[0].Dispose();
+                    _binding.BindOutputToDevice(_config.PresentKeyName(layer), OrtMemoryInfo.DefaultInstance);
+                    _binding.BindOutputToDevice(_config.PresentValueName(layer), OrtMemoryInfo.DefaultInstance);
                 }
                 else
                 {
-                    outputs.Dispose();
+                    _binding.BindOutput(_config.PresentKeyName(layer), _kv[2 * layer]);
+                    _binding.BindOutput(_config.PresentValueName(layer), _kv[2 * layer + 1]);
                 }
-                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             }
-            return BenchProcess.Median(times);
-        }
-        finally
-        {
-            foreach (var value in kv)
+            var outputs = _session.RunWithBoundResults(_runOptions, _binding);
+            if (_growing)
             {
-                value?.Dispose();
+                // The previous past is released as the present replaces it, as the growing runtime did.
+                for (int i = 0; i < _kv.Length; i++)
+                {
+                    _kv[i].Dispose();
+                    _kv[i] = outputs[1 + i];
+                }
+                outputs[0].Dispose();
             }
+            else
+            {
+                outputs.Dispose();
+            }
+            _past++;
+        }
+
+        public void Dispose()
+        {
+            foreach (var value in _kv)
+            {
+                value.Dispose();
+            }
+            _binding.Dispose();
+            _embeds.Dispose();
+            _positionValue.Dispose();
+            _runOptions.Dispose();
         }
     }
 
