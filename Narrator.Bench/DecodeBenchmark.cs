@@ -22,7 +22,7 @@ internal sealed class DecodeBenchmark : IBenchmark
     public string Name => "decode";
 
     public string Description =>
-        "converted package at real widths: bandwidth bound, decode tokens/s at positions 100 and 4000 (generator, shared vs growing KV), prefill of 1k/4k tokens: --model DIR [--runs N] [--tokens T] [--positions 100,4000] [--prefill 1000,4000] [--copy-mib M]";
+        "converted package at real widths: bandwidth bound, decode tokens/s at positions 100 and 4000 (generator, shared vs growing KV), prefill of 1k/4k tokens: --model DIR [--runs N] [--tokens T] [--positions 100,4000] [--prefill 1000,4000] [--copy-mib M] [--threads N]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -38,12 +38,10 @@ internal sealed class DecodeBenchmark : IBenchmark
         }
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {BenchProcess.MemTotalBytes() / (double)(1L << 30):F1} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, load {BenchProcess.LoadAverage()}");
 
-        // Bandwidth first, before the model takes the memory.
-        var copy = CopyBandwidth(options.CopyMebibytes, runs: Math.Max(5, options.Runs));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"BANDWIDTH large copy of {options.CopyMebibytes} MiB on {Environment.ProcessorCount} threads (read + write counted, as STREAM Copy): median {copy.Median / 1e9:F2} GB/s, best {copy.Best / 1e9:F2} GB/s"));
+        // The copy buffers are taken before the model, and a copy is timed in every round of decode steps (same load).
+        var copy = new CopyBandwidth(options.CopyMebibytes);
 
-        using var package = ModelPackage.Open(options.Model, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu });
+        using var package = ModelPackage.Open(options.Model, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu, IntraOpThreads = options.Threads });
         var decoder = package.Config.Model.Decoder;
         long weightBytes = DecoderWeightBytes(package);
         int kvElement = package.KvElementType == TensorElementType.Float ? 4 : 2;
@@ -75,8 +73,10 @@ internal sealed class DecodeBenchmark : IBenchmark
                 }
                 var wall = steppers.ToDictionary(s => s.Key, _ => new List<double>());
                 var cpu = steppers.ToDictionary(s => s.Key, _ => new List<double>());
+                var bandwidth = new List<double>();
                 for (int step = 0; step < options.Tokens; step++)
                 {
+                    bandwidth.Add(copy.Measure());
                     foreach (var (key, stepper) in steppers)
                     {
                         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -87,9 +87,11 @@ internal sealed class DecodeBenchmark : IBenchmark
                     }
                 }
                 Console.WriteLine($"run {run}{label}, per token (median of {options.Tokens}; wall / process CPU): " + string.Join(", ",
-                    steppers.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {BenchProcess.Median(wall[s.Key]):F1} / {BenchProcess.Median(cpu[s.Key]):F1} ms"))));
+                    steppers.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key} {BenchProcess.Median(wall[s.Key]):F1} / {BenchProcess.Median(cpu[s.Key]):F1} ms")))
+                    + string.Create(CultureInfo.InvariantCulture, $"; copy bandwidth {BenchProcess.Median(bandwidth) / 1e9:F2} GB/s"));
                 if (run > 0)
                 {
+                    Add("bandwidth", BenchProcess.Median(bandwidth));
                     foreach (var (key, _) in steppers)
                     {
                         Add(key, BenchProcess.Median(wall[key]));
@@ -114,13 +116,16 @@ internal sealed class DecodeBenchmark : IBenchmark
 
         double Median(string key) => BenchProcess.Median(series[key]);
         Console.WriteLine($"load after: {BenchProcess.LoadAverage()}");
+        double bandwidthMedian = Median("bandwidth");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"BANDWIDTH large copy of {options.CopyMebibytes} MiB on {Environment.ProcessorCount} threads between the decode steps (read + write counted, as STREAM Copy): median {bandwidthMedian / 1e9:F2} GB/s, best {series["bandwidth"].Max() / 1e9:F2} GB/s"));
         foreach (int position in options.Positions)
         {
             long kvBytes = 2L * decoder.NumHiddenLayers * decoder.NumKeyValueHeads * decoder.HeadSize * position * kvElement;
-            double boundMs = (weightBytes + kvBytes) / copy.Median * 1000;
+            double boundMs = (weightBytes + kvBytes) / bandwidthMedian * 1000;
             double generator = Median($"generator@{position}"), generatorCpu = Median($"cpu:generator@{position}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"DECODE position {position}, median of {options.Runs}: generator {generator:F1} ms/token = {1000 / generator:F2} tokens/s (process CPU {generatorCpu:F1} ms/token); bound {(weightBytes + kvBytes) / 1e6:F0} MB / {copy.Median / 1e9:F2} GB/s = {boundMs:F1} ms/token = {1000 / boundMs:F2} tokens/s; {100 * boundMs / generator:F0}% of the bound"));
+                $"DECODE position {position}, median of {options.Runs}: generator {generator:F1} ms/token = {1000 / generator:F2} tokens/s (process CPU {generatorCpu:F1} ms/token); bound {(weightBytes + kvBytes) / 1e6:F0} MB / {bandwidthMedian / 1e9:F2} GB/s = {boundMs:F1} ms/token = {1000 / boundMs:F2} tokens/s; {100 * boundMs / generator:F0}% of the bound"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  bare loops: shared KV {Median($"shared@{position}"):F1} ms/token, growing KV {Median($"growing@{position}"):F1} ms/token ({Median($"growing@{position}") / Median($"shared@{position}"):F2}x)"));
         }
@@ -289,37 +294,36 @@ internal sealed class DecodeBenchmark : IBenchmark
         }
     }
 
-    private sealed record Bandwidth(double Median, double Best);
-
     /// <summary>
     /// Copies one large buffer into another on every core (each thread its own slice), counting the bytes read and written
-    /// as STREAM Copy does; a decode step is as many reads of weights spread over the same threads.
+    /// as STREAM Copy does; a decode step reads as many bytes of weights over the same threads.
     /// </summary>
-    private static Bandwidth CopyBandwidth(int mebibytes, int runs)
+    private sealed class CopyBandwidth
     {
-        int bytes = checked(mebibytes << 20);
-        var source = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-        var target = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-        source.AsSpan().Fill(1);
-        target.AsSpan().Clear();
-        int threads = Environment.ProcessorCount;
-        int slice = bytes / threads;
-        var rates = new List<double>();
-        for (int run = 0; run <= runs; run++)
+        private readonly byte[] _source;
+        private readonly byte[] _target;
+
+        public CopyBandwidth(int mebibytes)
         {
+            int bytes = checked(mebibytes << 20);
+            _source = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+            _target = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+            _source.AsSpan().Fill(1);
+            _target.AsSpan().Clear();
+        }
+
+        /// <summary>Bytes per second of one copy.</summary>
+        public double Measure()
+        {
+            int threads = Environment.ProcessorCount, bytes = _source.Length, slice = bytes / threads;
             long start = Stopwatch.GetTimestamp();
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             {
                 int offset = t * slice, length = t == threads - 1 ? bytes - offset : slice;
-                source.AsSpan(offset, length).CopyTo(target.AsSpan(offset, length));
+                _source.AsSpan(offset, length).CopyTo(_target.AsSpan(offset, length));
             });
-            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (run > 0)
-            {
-                rates.Add(2.0 * bytes / seconds);
-            }
+            return 2.0 * bytes / Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        return new Bandwidth(BenchProcess.Median(rates), rates.Max());
     }
 
     /// <summary>Ordinary BPE ids with text positions (p, p, p).</summary>
@@ -336,12 +340,12 @@ internal sealed class DecodeBenchmark : IBenchmark
         return new GeneratorPrompt { Ids = ids, PositionIds = positions };
     }
 
-    private sealed record Options(string Model, int Runs, int Tokens, int[] Positions, int[] PrefillLengths, int CopyMebibytes)
+    private sealed record Options(string Model, int Runs, int Tokens, int[] Positions, int[] PrefillLengths, int CopyMebibytes, int Threads)
     {
         public static Options Parse(string[] args)
         {
             string? model = null;
-            int runs = 3, tokens = 16, copy = 1024;
+            int runs = 3, tokens = 16, copy = 1024, threads = 0;
             int[] positions = [100, 4000], prefill = [1000, 4000];
             for (int i = 0; i < args.Length; i++)
             {
@@ -354,10 +358,11 @@ internal sealed class DecodeBenchmark : IBenchmark
                     case "--positions": positions = Wholes(Value(), "--positions"); break;
                     case "--prefill": prefill = Wholes(Value(), "--prefill"); break;
                     case "--copy-mib": copy = Whole(Value(), "--copy-mib"); break;
+                    case "--threads": threads = Whole(Value(), "--threads"); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }
             }
-            return new Options(model ?? throw new UserInputException("--model DIR (a converted package) is required."), runs, tokens, positions, prefill, copy);
+            return new Options(model ?? throw new UserInputException("--model DIR (a converted package) is required."), runs, tokens, positions, prefill, copy, threads);
         }
 
         private static int[] Wholes(string text, string name) => [.. text.Split(',').Select(t => Whole(t, name))];
