@@ -4,14 +4,16 @@
 #   docker build -t narrator .
 #   docker run --gpus all -p 8080:8080 -v ./models/narrator:/models:ro -v narrator-data:/data narrator
 #
-# Runtime base: NVIDIA's cuDNN runtime image (CUDA 12 + cuDNN 9, the pair Microsoft.ML.OnnxRuntime.Gpu.Linux
-# is built against) with the ASP.NET Core runtime copied in from Microsoft's image of the same Ubuntu release.
-# The other way round (aspnet image + NVIDIA's apt repository) would need network key setup at build time and
-# hand-picked cuBLAS/cuFFT/cuRAND/cuDNN package versions; NVIDIA's image already pins a tested set.
-# ORT built with CUDA 12.x works with any CUDA 12.x runtime (minor version compatibility), so override
-# CUDA_IMAGE freely within 12.x; cuDNN must stay 9.x. The host needs an NVIDIA driver for CUDA 12.8 (>= 570)
-# or, thanks to minor version compatibility, any 12.x driver (>= 525) plus the NVIDIA Container Toolkit.
-ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+# Runtime base: NVIDIA's cuDNN runtime image with the ASP.NET Core runtime copied in from Microsoft's image of the
+# same Ubuntu release. The other way round (aspnet image + NVIDIA's apt repository) would need network key setup at
+# build time and hand-picked cuBLAS/cuRAND/cuDNN package versions; NVIDIA's image already pins a tested set.
+# The CUDA major must be the one Microsoft.ML.OnnxRuntime.Gpu.Linux links: 1.31's libonnxruntime_providers_cuda.so
+# needs libcudart.so.13, libcublas.so.13 and libcublasLt.so.13 (built with CUDA 13.0) and loads cuDNN 9, so this is a
+# CUDA 13 + cuDNN 9 image (OnnxRuntimeFlavorTests fails when the two majors part); a 12.x image cannot load the
+# provider. A later 13.x tag also works (minor version compatibility) but asks the host for that minor's driver.
+# The host needs an NVIDIA driver for CUDA 13.0 (>= 580) and the NVIDIA Container Toolkit; with an older driver the
+# toolkit refuses to start the container ("unsatisfied condition: cuda>=13.0"), see README "Docker (GPU)".
+ARG CUDA_IMAGE=nvidia/cuda:13.0.1-cudnn-runtime-ubuntu24.04
 ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
 ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble
 
@@ -65,11 +67,14 @@ COPY --from=build /out/cli /app/cli
 RUN printf '#!/bin/sh\nexec dotnet /app/cli/narrator.dll "$@"\n' > /usr/local/bin/narrator \
  && chmod 0755 /usr/local/bin/narrator
 
+# CUDA is asked for explicitly: an image that cannot use the GPU says so loudly (log warning, page banner, /readyz
+# "degraded") instead of settling quietly on the CPU as Auto would.
 ENV DOTNET_ROOT=/usr/share/dotnet \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080 \
     Narrator__Model__Path=/models \
+    Narrator__Model__ExecutionProvider__Provider=Cuda \
     Narrator__DataPath=/data \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility

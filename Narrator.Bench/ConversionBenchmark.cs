@@ -75,6 +75,7 @@ internal sealed class ConversionBenchmark : IBenchmark
         foreach (string precision in new[] { "fp32", "fp16", "bf16", "int4" })
         {
             var seconds = new List<double>();
+            var cpu = new List<double>();
             var peaks = new List<double>();
             double megabytes = 0;
             for (int run = 0; run < runs; run++)
@@ -82,12 +83,17 @@ internal sealed class ConversionBenchmark : IBenchmark
                 string output = Path.Combine(root, $"{label.Replace(' ', '-').Replace(',', '-')}-{precision}-{run}");
                 var result = await BenchProcess.RunChildAsync(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
                 seconds.Add(result.GetProperty("seconds").GetDouble());
+                cpu.Add(result.GetProperty("cpuSeconds").GetDouble());
                 peaks.Add(result.GetProperty("peakMb").GetDouble());
                 megabytes = result.GetProperty("packageMb").GetDouble();
+                if (run == 0)
+                {
+                    Console.WriteLine($"  {label} {precision} stages (largest resident set while each ran): {result.GetProperty("stages")}");
+                }
                 Directory.Delete(output, recursive: true);
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"CONVERT {label} {precision}: median {BenchProcess.Median(seconds):F2} s of {runs} (min {seconds.Min():F2}, max {seconds.Max():F2}), peak RSS median {BenchProcess.Median(peaks):F0} MB (max {peaks.Max():F0}), package {megabytes:F1} MB, load {BenchProcess.LoadAverage()}"));
+                $"CONVERT {label} {precision}: median {BenchProcess.Median(seconds):F2} s of {runs} (min {seconds.Min():F2}, max {seconds.Max():F2}), process CPU {BenchProcess.Median(cpu):F2} s, peak RSS median {BenchProcess.Median(peaks):F0} MB (max {peaks.Max():F0}), package {megabytes:F1} MB, load {BenchProcess.LoadAverage()}"));
         }
     }
 
@@ -110,15 +116,43 @@ internal sealed class ConversionBenchmark : IBenchmark
     private static async Task<int> ProbeConversionAsync(string checkpoint, string output, string precision, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var sampler = new ResidentSampler();
         var result = await new CheckpointConverter().ConvertAsync(checkpoint, output,
-            new ConversionOptions { Precision = Enum.Parse<TextPrecision>(precision, ignoreCase: true) }, cancellationToken: cancellationToken);
+            new ConversionOptions { Precision = Enum.Parse<TextPrecision>(precision, ignoreCase: true) }, sampler, cancellationToken);
         Console.WriteLine(JsonSerializer.Serialize(new
         {
             seconds = clock.Elapsed.TotalSeconds,
+            cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
             peakMb = BenchProcess.PeakResidentMegabytes(),
             packageMb = result.TotalBytes / (1024.0 * 1024.0),
+            stages = sampler.Stages,
         }));
         return 0;
+    }
+
+    /// <summary>Samples the resident set as the conversion reports progress: anonymous (heap) and file-backed (mapped checkpoint) MB, largest per stage.</summary>
+    private sealed class ResidentSampler : IConversionProgress
+    {
+        public Dictionary<string, string> Stages { get; } = [];
+
+        private double _anon;
+        private double _file;
+
+        public void OnStageStarted(ConversionStage stage, long totalBytes) => (_anon, _file) = (0, 0);
+
+        public void OnBytesConverted(ConversionStage stage, long bytes) => Sample();
+
+        public void OnStageCompleted(ConversionStage stage, TimeSpan elapsed)
+        {
+            Sample();
+            Stages[stage.ToString()] = string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalSeconds:F1} s, anon {_anon:F0} MB, file {_file:F0} MB");
+        }
+
+        private void Sample()
+        {
+            _anon = Math.Max(_anon, BenchProcess.StatusMegabytes("RssAnon:"));
+            _file = Math.Max(_file, BenchProcess.StatusMegabytes("RssFile:"));
+        }
     }
 
     private static async Task<int> ProbeDemoAsync(string directory, CancellationToken cancellationToken)

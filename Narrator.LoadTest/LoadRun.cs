@@ -159,7 +159,7 @@ internal static class LoadRun
         throw new TimeoutException("The server did not become ready within a minute.");
     }
 
-    private static async Task RunProcessAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    internal static async Task RunProcessAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(program) { UseShellExecute = false };
         foreach (var argument in arguments)

@@ -28,6 +28,9 @@ internal sealed class LoadServer : WebApplicationFactory<Program>
             // Every simulated visitor comes from 127.0.0.1, so the per-address limits would measure themselves.
             ["Narrator:RateLimits:UploadsPerMinute"] = "100000",
             ["Narrator:RateLimits:StartsPerMinute"] = "100000",
+            ["Narrator:RateLimits:UploadsPerMinutePerAddress"] = "100000",
+            ["Narrator:RateLimits:StartsPerMinutePerAddress"] = "100000",
+            ["Narrator:Queue:PerAddressLimit"] = "10000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Narrator.Web.Services.Engine"] = "Information",
         };

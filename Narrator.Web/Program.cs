@@ -13,7 +13,8 @@ var app = builder.Build();
 app.UseNarratorPipeline();
 app.MapStaticAssets();
 app.MapNarratorApis();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The security-headers middleware sends the whole Content-Security-Policy (frame-ancestors included), so Blazor adds none of its own.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
 
 app.Run();
 

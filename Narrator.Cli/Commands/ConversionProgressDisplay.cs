@@ -17,8 +17,8 @@ internal sealed class ConversionProgressDisplay(TextWriter error, bool interacti
     private readonly Lock _gate = new();
     private long _total;
     private long _done;
+    private readonly TerminalLine _line = new(error);
     private TimeSpan _lastDraw = TimeSpan.MinValue;
-    private int _drawnWidth;
 
     public void OnStageStarted(ConversionStage stage, long totalBytes)
     {
@@ -63,19 +63,15 @@ internal sealed class ConversionProgressDisplay(TextWriter error, bool interacti
         _lastDraw = now;
         double fraction = _total > 0 ? Math.Clamp((double)_done / _total, 0, 1) : 0;
         int filled = (int)Math.Round(fraction * BarWidth);
-        string line = string.Create(CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {Name(stage)} {fraction * 100:F0}% ({Megabytes(_done)}/{Megabytes(_total)} MB) · {now.TotalSeconds:F0} s");
-        error.Write('\r' + line + (line.Length < _drawnWidth ? new string(' ', _drawnWidth - line.Length) : ""));
-        error.Flush();
-        _drawnWidth = line.Length;
+        _line.Draw(string.Create(CultureInfo.InvariantCulture,
+            $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {Name(stage)} {fraction * 100:F0}% ({Megabytes(_done)}/{Megabytes(_total)} MB) · {now.TotalSeconds:F0} s"));
     }
 
     private void ClearLine()
     {
-        if (interactive && _drawnWidth > 0)
+        if (interactive)
         {
-            error.Write('\r' + new string(' ', _drawnWidth) + '\r');
-            _drawnWidth = 0;
+            _line.Clear();
         }
     }
 
@@ -89,5 +85,5 @@ internal sealed class ConversionProgressDisplay(TextWriter error, bool interacti
         _ => stage.ToString(),
     };
 
-    private static string Megabytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F0", CultureInfo.InvariantCulture);
+    private static string Megabytes(long bytes) => (bytes / (1024.0 * 1024.0)).ToString(bytes < 10L << 20 ? "F1" : "F0", CultureInfo.InvariantCulture);
 }

@@ -13,10 +13,12 @@ public sealed class CheckpointWeightWriterTests
     private const int TinyBand = 1024;
 
     [Theory]
-    [InlineData((int)DataType.Float)]
-    [InlineData((int)DataType.Float16)]
-    [InlineData((int)DataType.Bfloat16)]
-    public void A_transposition_in_many_bands_is_the_transposed_weight(int onnxType)
+    [InlineData((int)DataType.Float, "model.layers.0.mlp.down_proj.weight", 64, 128)]
+    [InlineData((int)DataType.Float16, "model.layers.0.mlp.down_proj.weight", 64, 128)]
+    [InlineData((int)DataType.Bfloat16, "model.layers.0.mlp.down_proj.weight", 64, 128)]
+    [InlineData((int)DataType.Float, "model.layers.1.mlp.gate_proj.weight", 128, 64)]
+    [InlineData((int)DataType.Float, "visual.merger.mlp.2.weight", 64, 128)]
+    public void A_transposition_in_many_bands_and_tiles_is_the_transposed_weight(int onnxType, string name, int outputs, int inputs)
     {
         var type = (DataType)onnxType;
         using var checkpoint = HfCheckpoint.Open(HfTiny.Checkpoint);
@@ -24,23 +26,23 @@ public sealed class CheckpointWeightWriterTests
         long reported = 0;
         var writer = new CheckpointWeightWriter(checkpoint, graph, bytes => reported += bytes, CancellationToken.None, TinyBand);
 
-        writer.Transposed("model.layers.0.mlp.down_proj.weight", 64, 128, type);
+        writer.Transposed(name, outputs, inputs, type);
 
-        var weight = checkpoint.ReadFloat32("model.layers.0.mlp.down_proj.weight", 64, 128);
-        var tensor = Initializer(graph, "model.layers.0.mlp.down_proj.weight.T");
-        Assert.Equal([128L, 64L], tensor.Dims);
+        var weight = checkpoint.ReadFloat32(name, outputs, inputs);
+        var tensor = Initializer(graph, name + ".T");
+        Assert.Equal([(long)inputs, outputs], tensor.Dims);
         Assert.Equal((int)type, tensor.DataType);
         var bytes = tensor.RawData.Span;
         int size = OnnxElementTypes.Size(type);
-        for (int i = 0; i < 128; i++)
+        for (int i = 0; i < inputs; i++)
         {
-            for (int o = 0; o < 64; o++)
+            for (int o = 0; o < outputs; o++)
             {
-                float expected = OnnxElementTypes.Decode(OnnxElementTypes.Encode(weight[o * 128 + i], type), type);
-                Assert.Equal(expected, OnnxElementTypes.Decode(bytes[((i * 64 + o) * size)..], type));
+                float expected = OnnxElementTypes.Decode(OnnxElementTypes.Encode(weight[o * inputs + i], type), type);
+                Assert.Equal(expected, OnnxElementTypes.Decode(bytes[((i * outputs + o) * size)..], type));
             }
         }
-        Assert.Equal(64 * 128 * 2, reported);
+        Assert.Equal(outputs * inputs * 2, reported);
     }
 
     [Fact]

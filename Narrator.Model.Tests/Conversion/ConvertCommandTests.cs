@@ -123,6 +123,20 @@ public sealed class ConvertCommandTests(ConvertedHfTinyFixture hfTiny)
         Assert.False(string.IsNullOrWhiteSpace(result.Stdout));
     }
 
+    [Fact]
+    public async Task Tiny_model_writes_the_demo_package_at_the_precision_asked_for()
+    {
+        string output = Path.Combine(hfTiny.ScratchDirectory("tiny-model"), "demo");
+
+        var result = await NarratorProcess.RunAsync(null, "tiny-model", "--out", output, "--seed", "5", "--precision", "fp16");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"wrote the demo model package (seed 5, fp16) to {output}: 11 files", result.Stdout);
+        using var package = Model.Onnx.ModelPackage.Open(output, ConvertedHfTinyFixture.Cpu);
+        Assert.True(package.IsDemoModel);
+        Assert.Equal(Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float16, package.KvElementType);
+    }
+
     private static void CopyFolder(string from, string to, string skip)
     {
         foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))

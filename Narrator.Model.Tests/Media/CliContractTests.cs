@@ -186,6 +186,21 @@ public class CliContractTests(SynthesisedClips clips)
 
     private static int[] Ints(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt32()).ToArray();
 
+    [Fact]
+    public async Task Frames_of_a_playlist_is_refused_with_the_playlist_sentence_and_exit_code_2()
+    {
+        string playlist = Path.Combine(clips.Folder, "cli-list.m3u8");
+        await File.WriteAllTextAsync(playlist, $"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nfile://{clips.H264Mp4}\n#EXT-X-ENDLIST\n");
+
+        string output = Path.Combine(clips.Folder, "cli-playlist-frames");
+
+        var (exitCode, _, stderr) = await RunAsync("frames", playlist, "--out", output, "--nframes", "2");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(MediaFormatPolicy.PlaylistRefusal, stderr);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFiles(output).Any(), "frames were written from a playlist");
+    }
+
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("dotnet")

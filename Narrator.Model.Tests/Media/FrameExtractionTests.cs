@@ -31,6 +31,24 @@ public class FrameExtractionTests(SynthesisedClips clips)
         Assert.Equal(plan.Indices, decoded);
     }
 
+    [Fact]
+    public async Task Keyframe_stand_ins_come_one_per_asked_position_up_to_the_clips_last_frame()
+    {
+        var probe = await prober.ProbeAsync(clips.H264Mp4, CancellationToken.None);
+        var plan = FramePlanner.Plan(probe, TwelveFrames);
+        int[] positions = [0, plan.NFrames / 2, plan.NFrames - 1];
+
+        var frames = await extractor.ExtractKeyframesNearAsync(clips.H264Mp4, probe, plan, positions, CancellationToken.None);
+
+        Assert.Equal(positions.Length, frames.Count);
+        Assert.Equal(positions.Select(p => plan.Indices[p]), frames.Indices);
+        // Each picture is a keyframe at or before its planned frame.
+        for (int i = 0; i < frames.Count; i++)
+        {
+            Assert.InRange(SynthesisedClips.FrameNumberOf(frames.Frame(i)), 0, frames.Indices[i]);
+        }
+    }
+
     [Theory]
     [InlineData(null, 16)]
     [InlineData(6, 6)]

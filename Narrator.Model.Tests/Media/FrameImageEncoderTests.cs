@@ -1,5 +1,6 @@
 using Narrator.Model.Media;
-using SkiaSharp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Narrator.Model.Tests.Media;
 
@@ -22,13 +23,15 @@ public class FrameImageEncoderTests
     {
         var frames = TwoFrames();
 
-        using var decoded = SKBitmap.Decode(FrameImageEncoder.Encode(frames, 0, FrameImageFormat.Png));
+        var png = FrameImageEncoder.Encode(frames, 0, FrameImageFormat.Png);
 
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        using var decoded = Image.Load<Rgb24>(png);
         Assert.Equal((56, 28), (decoded.Width, decoded.Height));
         for (var i = 0; i < 56 * 28; i += 97)
         {
-            var pixel = decoded.GetPixel(i % 56, i / 56);
-            Assert.Equal((frames.Rgb24[i * 3], frames.Rgb24[i * 3 + 1], frames.Rgb24[i * 3 + 2]), (pixel.Red, pixel.Green, pixel.Blue));
+            var pixel = decoded[i % 56, i / 56];
+            Assert.Equal((frames.Rgb24[i * 3], frames.Rgb24[i * 3 + 1], frames.Rgb24[i * 3 + 2]), (pixel.R, pixel.G, pixel.B));
         }
     }
 
@@ -38,9 +41,36 @@ public class FrameImageEncoderTests
         var bytes = FrameImageEncoder.Encode(TwoFrames(), 1, FrameImageFormat.Jpeg, quality: 80, maxWidth: 28);
 
         Assert.Equal([0xFF, 0xD8], bytes[..2]);
-        using var decoded = SKBitmap.Decode(bytes);
+        using var decoded = Image.Load<Rgb24>(bytes);
         Assert.Equal((28, 14), (decoded.Width, decoded.Height));
-        Assert.InRange(decoded.GetPixel(14, 7).Red, 72, 82);
+        Assert.InRange(decoded[14, 7].R, 72, 82);
+    }
+
+    [Fact]
+    public void Jpeg_keeps_the_colours_of_a_frame_at_the_models_size()
+    {
+        var bytes = FrameImageEncoder.Encode(TwoFrames(), 0, FrameImageFormat.Jpeg, quality: 90);
+
+        using var decoded = Image.Load<Rgb24>(bytes);
+        Assert.Equal((56, 28), (decoded.Width, decoded.Height));
+        var pixel = decoded[40, 20];
+        Assert.InRange(pixel.G, 0, 30);
+        Assert.InRange(pixel.B, 185, 215);
+    }
+
+    [Fact]
+    public void A_buffer_that_is_not_one_frame_is_rejected_with_its_size()
+    {
+        var error = Assert.Throws<ArgumentException>(() => FrameImageEncoder.Encode(new byte[10], 2, 2, FrameImageFormat.Jpeg));
+        Assert.StartsWith("10 bytes is not one 2x2 RGB24 frame.", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void A_jpeg_quality_outside_1_to_100_is_rejected(int quality)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => FrameImageEncoder.Encode(TwoFrames(), 0, FrameImageFormat.Jpeg, quality));
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public class ExecutionProviderSelectionTests(DemoModelFixture demo)
         Assert.True(package.Provider.CudaAttempted);
         Assert.Contains("CUDA requested but CUDA is not available", package.Provider.Reason);
         Assert.Equal(package.Provider.Reason, package.EngineInfo.ProviderReason);
+        Assert.Equal("this ONNX Runtime build has no CUDA provider (the CPU package is installed)", package.Provider.CudaFallbackReason);
+        Assert.Equal(package.Provider.CudaFallbackReason, package.EngineInfo.CudaFallbackReason);
         var line = Assert.Single(log.Lines);
         Assert.Equal(LogLevel.Warning, line.Level);
         Assert.Contains("CPU", line.Message);
@@ -29,6 +31,7 @@ public class ExecutionProviderSelectionTests(DemoModelFixture demo)
         Assert.Equal("CPU", package.Provider.Provider);
         Assert.False(package.Provider.CudaAttempted);
         Assert.Equal("CPU requested in settings", package.Provider.Reason);
+        Assert.Null(package.EngineInfo.CudaFallbackReason);
         Assert.Equal(LogLevel.Information, Assert.Single(log.Lines).Level);
     }
 
@@ -39,7 +42,24 @@ public class ExecutionProviderSelectionTests(DemoModelFixture demo)
         using var package = ModelPackage.Open(demo.Directory, new ExecutionProviderOptions(), log);
         Assert.Equal("CPU", package.Provider.Provider);
         Assert.StartsWith("Auto but CUDA is not available", package.Provider.Reason);
+        Assert.Null(package.EngineInfo.CudaFallbackReason);
         Assert.Equal(LogLevel.Information, Assert.Single(log.Lines).Level);
+    }
+
+    [Fact]
+    public void Cuda_that_fails_at_session_start_is_a_loud_fallback_even_on_auto()
+    {
+        var log = new RecordingLogger();
+
+        var selection = ExecutionProviderSelection.CudaFailedAtSessionStart("libcublasLt.so.13: cannot open shared object file", log);
+
+        Assert.Equal("CPU", selection.Provider);
+        Assert.True(selection.CudaAttempted);
+        Assert.Equal("the CUDA provider failed to start (libcublasLt.so.13: cannot open shared object file)", selection.CudaFallbackReason);
+        Assert.Equal("the CUDA provider failed to start (libcublasLt.so.13: cannot open shared object file); running on the CPU", selection.Reason);
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Contains("libcublasLt.so.13", line.Message);
     }
 
     private sealed class RecordingLogger : ILogger

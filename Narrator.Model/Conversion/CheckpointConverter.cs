@@ -183,6 +183,8 @@ public sealed class CheckpointConverter(ILogger? logger = null)
 
         public void Complete()
         {
+            // A stage's weights and bands are garbage once it is done: collect them now so stages do not stack up in memory.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             logger.LogDebug("Conversion stage {Stage} took {Milliseconds:F0} ms", _stage, _watch.Elapsed.TotalMilliseconds);
             progress?.OnStageCompleted(_stage, _watch.Elapsed);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Narrator.Model.Conversion.Checkpoint;
 using Narrator.Model.Onnx.Graphs;
 using DataType = Narrator.Model.Onnx.Proto.TensorProto.Types.DataType;
@@ -15,6 +16,15 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
 {
     /// <summary>Working memory of one transposition band or quantisation slice (fp32).</summary>
     public const int BandBytes = 32 << 20;
+
+    /// <summary>Source rows gathered per transposition tile.</summary>
+    private const int TileRows = 64;
+
+    // Working buffers are kept and reused from tensor to tensor (grown when a tensor needs more), so converting
+    // hundreds of weights does not leave hundreds of bands for the garbage collector.
+    private float[] _band = [];
+    private float[] _slice = [];
+    private byte[] _bytes = [];
 
     /// <summary>A 1-D tensor (norm weight, bias) as <paramref name="type"/>.</summary>
     public string Vector(string name, int length, DataType type)
@@ -38,6 +48,7 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = (int)Math.Min(bandBytes, tensor.ByteLength - start);
                 stream.Write(checkpoint.Bytes(tensor, start, count));
+                checkpoint.Release(tensor, start, count);
                 onBytes(count);
             }
         });
@@ -54,27 +65,37 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         string result = graph.Initializer(name + ".T", type, [inputs, outputs], (long)inputs * outputs * size, stream =>
         {
             // A band is a run of output rows (= input columns): every source row contributes a short contiguous slice.
+            // Rows are taken TileRows at a time into a small tile, then each tile column is copied into its band row as one
+            // contiguous run (writing element by element across band rows megabytes apart thrashes the TLB).
             int bandColumns = (int)Math.Clamp(bandBytes / (4L * outputs), 1, inputs);
-            var band = new float[(long)bandColumns * outputs];
-            var slice = new float[bandColumns];
-            var encoded = new byte[(long)outputs * size];
+            var band = Buffer(ref _band, (long)bandColumns * outputs);
+            var tile = Buffer(ref _slice, (long)TileRows * bandColumns);
+            var encoded = Buffer(ref _bytes, (long)outputs * size);
             for (int first = 0; first < inputs; first += bandColumns)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int columns = Math.Min(bandColumns, inputs - first);
-                var sliceSpan = slice.AsSpan(0, columns);
-                for (int row = 0; row < outputs; row++)
+                for (int firstRow = 0; firstRow < outputs; firstRow += TileRows)
                 {
-                    TensorConversion.ToFloat32(checkpoint.Bytes(tensor, ((long)row * inputs + first) * sourceSize, columns * sourceSize), tensor.DType, sliceSpan);
+                    int rows = Math.Min(TileRows, outputs - firstRow);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        long offset = ((long)(firstRow + r) * inputs + first) * sourceSize;
+                        TensorConversion.ToFloat32(checkpoint.Bytes(tensor, offset, columns * sourceSize), tensor.DType, tile.AsSpan(r * columns, columns));
+                    }
                     for (int j = 0; j < columns; j++)
                     {
-                        band[(long)j * outputs + row] = sliceSpan[j];
+                        var run = band.AsSpan((int)((long)j * outputs + firstRow), rows);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            run[r] = tile[r * columns + j];
+                        }
                     }
                 }
                 for (int j = 0; j < columns; j++)
                 {
                     OnnxElementTypes.Encode(band.AsSpan((int)((long)j * outputs), outputs), type, encoded);
-                    stream.Write(encoded);
+                    stream.Write(encoded, 0, outputs * size);
                 }
                 onBytes((long)columns * outputs * sourceSize);
             }
@@ -96,8 +117,8 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
         string packed = graph.Initializer(name + ".int4", DataType.Uint8, [outputs, blocks, blockSize / 2], (long)outputs * rowBytes, stream =>
         {
             int rowsPerSlice = (int)Math.Clamp(bandBytes / (4L * inputs), 1, outputs);
-            var values = new float[(long)rowsPerSlice * inputs];
-            var packedRows = new byte[(long)rowsPerSlice * rowBytes];
+            var values = Buffer(ref _band, (long)rowsPerSlice * inputs);
+            var packedRows = Buffer(ref _bytes, (long)rowsPerSlice * rowBytes);
             for (int first = 0; first < outputs; first += rowsPerSlice)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -112,11 +133,29 @@ internal sealed class CheckpointWeightWriter(HfCheckpoint checkpoint, OnnxGraphB
                 onBytes((long)rows * inputs * tensor.DType.Size);
             }
         });
-        var scaleBytes = new byte[scales.LongLength * OnnxElementTypes.Size(scaleType)];
-        OnnxElementTypes.Encode(scales, scaleType, scaleBytes);
-        string scaleName = graph.Initializer(name + ".int4_scales", scaleType, scaleBytes, outputs, blocks);
+        string scaleName;
+        if (scaleType == DataType.Float && BitConverter.IsLittleEndian)
+        {
+            scaleName = graph.Initializer(name + ".int4_scales", scaleType, MemoryMarshal.AsBytes(scales.AsSpan()), outputs, blocks);
+        }
+        else
+        {
+            var scaleBytes = new byte[scales.LongLength * OnnxElementTypes.Size(scaleType)];
+            OnnxElementTypes.Encode(scales, scaleType, scaleBytes);
+            scaleName = graph.Initializer(name + ".int4_scales", scaleType, scaleBytes, outputs, blocks);
+        }
         Done(tensor, reported: true);
         return (packed, scaleName);
+    }
+
+    /// <summary>The reusable buffer, grown to at least <paramref name="length"/> elements.</summary>
+    private static T[] Buffer<T>(ref T[] buffer, long length)
+    {
+        if (buffer.LongLength < length)
+        {
+            buffer = new T[length];
+        }
+        return buffer;
     }
 
     private void Done(SafetensorsTensor tensor, bool reported = false)

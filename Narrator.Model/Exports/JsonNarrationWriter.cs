@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Narrator.Model.Exports;
 
 /// <summary>
-/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","segments":[{"index","start","end",
-/// "startFrame","endFrame","text","tags"?,"json"?,"error"?,"stats"?}]}</c>, times in seconds.
+/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","state"?,"note"?,"segments":[{"index","start","end",
+/// "startFrame","endFrame","text","tags"?,"json"?,"error"?,"stats"?}]}</c>, times in seconds; <c>state</c> only for a
+/// narration that did not complete.
 /// </summary>
 public sealed class JsonNarrationWriter : INarrationWriter
 {
@@ -19,6 +20,11 @@ public sealed class JsonNarrationWriter : INarrationWriter
         WriteOptionalString(writer, "template", narration.Template);
         WriteOptionalString(writer, "model", narration.Model);
         WriteOptionalString(writer, "segmentation", narration.Segmentation);
+        if (narration.State is not null)
+        {
+            writer.WriteString("state", narration.State);
+            WriteOptionalString(writer, "note", narration.StateNote);
+        }
         writer.WriteStartArray("segments");
         foreach (var segment in narration.Segments)
         {

@@ -4,7 +4,8 @@ namespace Narrator.Model.Exports;
 
 /// <summary>
 /// One compact JSON object per line and per segment — <c>{"id","video","index","start","end","template","model","text",...}</c> —
-/// so a search engine's bulk import (or <c>jq -c</c>) can take the file as it is. <c>id</c> is stable across re-runs.
+/// so a search engine's bulk import (or <c>jq -c</c>) can take the file as it is. <c>id</c> is stable across re-runs;
+/// <c>state</c> is on every line of a narration that did not complete.
 /// </summary>
 public sealed class NdjsonNarrationWriter : INarrationWriter
 {
@@ -37,6 +38,10 @@ public sealed class NdjsonNarrationWriter : INarrationWriter
                 if (narration.Model is not null)
                 {
                     writer.WriteString("model", narration.Model);
+                }
+                if (narration.State is not null)
+                {
+                    writer.WriteString("state", narration.State);
                 }
                 NarrationJson.WriteContent(writer, segment);
                 writer.WriteEndObject();

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace Narrator.Model.Exports;
 
-/// <summary>For reading: each segment as <c>[HH:MM:SS.mmm - HH:MM:SS.mmm]</c> on its own line, then its text, then a blank line.</summary>
+/// <summary>
+/// For reading: each segment as <c>[HH:MM:SS.mmm - HH:MM:SS.mmm]</c> on its own line, then its text, then a blank line;
+/// a narration that did not complete starts with a line in parentheses saying so (and a blank line).
+/// </summary>
 public sealed class PlainTextNarrationWriter : INarrationWriter
 {
     public ExportFormat Format => ExportFormat.Text;
@@ -10,6 +13,10 @@ public sealed class PlainTextNarrationWriter : INarrationWriter
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder();
+        if (narration.IncompleteRemark is { } remark)
+        {
+            text.Append('(').Append(remark).Append(")\n");
+        }
         foreach (var segment in narration.Segments)
         {
             if (text.Length > 0)

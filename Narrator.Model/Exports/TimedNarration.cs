@@ -18,6 +18,18 @@ public sealed record TimedNarration
     /// <summary>How the segments were cut ("whole", "scenes", "fixed"), for the reader of an export.</summary>
     public string? Segmentation { get; init; }
 
+    /// <summary>
+    /// How the narration ended when it did not complete ("failed", "interrupted"); null for a complete one. Exports
+    /// that can carry a remark say so, so a partial text is never mistaken for the whole narration.
+    /// </summary>
+    public string? State { get; init; }
+
+    /// <summary>The sentence that goes with <see cref="State"/> (why the text is partial).</summary>
+    public string? StateNote { get; init; }
+
+    /// <summary>One line for a reader, e.g. "interrupted: The server stopped ..."; null for a complete narration.</summary>
+    public string? IncompleteRemark => State is null ? null : StateNote is { Length: > 0 } note ? $"{State}: {note}" : State;
+
     /// <summary>The figures of every narrated segment as one (segments that failed have none and add nothing).</summary>
     public Generation.GenerationStats TotalStats()
     {

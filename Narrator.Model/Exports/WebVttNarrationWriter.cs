@@ -5,6 +5,7 @@ namespace Narrator.Model.Exports;
 /// <summary>
 /// WebVTT: the <c>WEBVTT</c> header, then numbered cues with <c>HH:MM:SS.mmm --> HH:MM:SS.mmm</c>; &amp;, &lt; and &gt;
 /// escaped because cue text is markup. Usable as a subtitle or an audio-description (<c>kind="descriptions"</c>) track.
+/// A narration that did not complete carries a <c>NOTE</c> saying so.
 /// </summary>
 public sealed class WebVttNarrationWriter(SubtitleLayout? layout = null) : INarrationWriter
 {
@@ -13,6 +14,11 @@ public sealed class WebVttNarrationWriter(SubtitleLayout? layout = null) : INarr
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {
         var text = new StringBuilder("WEBVTT\n\n");
+        if (narration.IncompleteRemark is { } remark)
+        {
+            // A NOTE block is for readers of the file; players skip it. It must not hold "-->".
+            text.Append("NOTE ").Append(remark.Replace("-->", "->", StringComparison.Ordinal).ReplaceLineEndings(" ")).Append("\n\n");
+        }
         foreach (var cue in SubtitleCueBuilder.Build(narration, layout))
         {
             text.Append(cue.Number).Append('\n');

@@ -11,6 +11,12 @@ public sealed record EngineInfo
     /// <summary>Why this provider is live (e.g. "CUDA requested but not available: ..."), shown in logs and /readyz.</summary>
     public string ProviderReason { get; init; } = "";
 
+    /// <summary>
+    /// Set when CUDA was asked for (or failed at session start) and the engine runs on the CPU: why. The page shows a
+    /// banner and /readyz says "degraded".
+    /// </summary>
+    public string? CudaFallbackReason { get; init; }
+
     /// <summary>True for the tiny random-weight package: outputs are meaningless.</summary>
     public bool IsDemoModel { get; init; }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FFMpegCore;
 
 namespace Narrator.Model.Media;
 
@@ -17,7 +16,6 @@ public sealed class FfmpegTools
     {
         FfmpegPath = ffmpegPath;
         FfprobePath = ffprobePath;
-        ProbeOptions = new FFOptions { BinaryFolder = Path.GetDirectoryName(ffprobePath)! };
     }
 
     /// <summary>The tools found on this machine; the lookup and check run on first use only.</summary>
@@ -27,8 +25,20 @@ public sealed class FfmpegTools
 
     public string FfprobePath { get; }
 
-    /// <summary>Options that point FFMpegCore at the located ffprobe.</summary>
-    public FFOptions ProbeOptions { get; }
+    /// <summary>The folder both programs were found in.</summary>
+    public string Folder => Path.GetDirectoryName(FfprobePath)!;
+
+    /// <summary>False once either program has been removed since it was located.</summary>
+    public bool StillInstalled => File.Exists(FfmpegPath) && File.Exists(FfprobePath);
+
+    /// <summary>The install sentence for tools missing from <paramref name="folder"/> (or the PATH when null).</summary>
+    public static string MissingSentence(string? folder, bool ffmpegMissing = true, bool ffprobeMissing = true)
+    {
+        var missing = ffmpegMissing && ffprobeMissing ? "ffmpeg and ffprobe were" : ffmpegMissing ? "ffmpeg was" : "ffprobe was";
+        var where = folder is null ? "on the PATH" : $"in {folder}";
+        return $"{missing} not found {where}; install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg, macOS: brew install ffmpeg, " +
+            $"Windows: winget install ffmpeg) or set {FolderVariable} to the folder that holds both programs.";
+    }
 
     /// <summary>Finds ffmpeg and ffprobe in <paramref name="folder"/>, <c>NARRATOR_FFMPEG_DIR</c> or PATH and checks that they run.</summary>
     public static FfmpegTools Locate(string? folder = null)
@@ -53,11 +63,7 @@ public sealed class FfmpegTools
         var ffprobe = Find("ffprobe", folders);
         if (ffmpeg is null || ffprobe is null)
         {
-            var missing = ffmpeg is null && ffprobe is null ? "ffmpeg and ffprobe were" : ffmpeg is null ? "ffmpeg was" : "ffprobe was";
-            var where = folder is null ? "on the PATH" : $"in {folder}";
-            throw new FfmpegMissingException(
-                $"{missing} not found {where}; install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg, macOS: brew install ffmpeg, " +
-                $"Windows: winget install ffmpeg) or set {FolderVariable} to the folder that holds both programs.");
+            throw new FfmpegMissingException(MissingSentence(string.IsNullOrWhiteSpace(folder) ? null : folder, ffmpeg is null, ffprobe is null));
         }
 
         CheckRuns(ffprobe);

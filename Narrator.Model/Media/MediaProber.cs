@@ -9,12 +9,22 @@ using Narrator.Model.Vision;
 namespace Narrator.Model.Media;
 
 /// <summary>
-/// Asks ffprobe (through FFMpegCore) what a file is, rejects anything the pipeline cannot use with one sentence,
-/// and reduces the answer to a <see cref="MediaProbe"/>.
+/// Asks ffprobe (through <see cref="FfmpegRunner"/>, so only single-file formats are read) what a file is, rejects
+/// anything the pipeline cannot use with one sentence, and reduces the answer (parsed by FFMpegCore) to a <see cref="MediaProbe"/>.
 /// </summary>
-public sealed class MediaProber(FfmpegTools? tools = null, ILogger<MediaProber>? logger = null)
+public sealed class MediaProber(FfmpegRunner? runner = null, ILogger<MediaProber>? logger = null)
 {
+    // FFMpegCore's own ffprobe arguments, so its parser gets the JSON it expects.
+    private static readonly string[] JsonOutput = ["-print_format", "json", "-show_format", "-sexagesimal", "-show_streams", "-show_chapters"];
+
+    private readonly FfmpegRunner runner = runner ?? FfmpegRunner.Default;
     private readonly ILogger logger = logger ?? NullLogger<MediaProber>.Instance;
+
+    /// <summary>A prober for tools already located (tests, benchmarks).</summary>
+    public MediaProber(FfmpegTools tools, ILogger<MediaProber>? logger = null)
+        : this(new FfmpegRunner(tools), logger)
+    {
+    }
 
     public async Task<MediaProbe> ProbeAsync(string path, CancellationToken cancellationToken)
     {
@@ -33,24 +43,42 @@ public sealed class MediaProber(FfmpegTools? tools = null, ILogger<MediaProber>?
             throw new MediaException($"{name} is empty (0 bytes); it is not a video or image.");
         }
 
-        var ffOptions = (tools ?? FfmpegTools.Default).ProbeOptions;
+        var call = new FfmpegCall { Program = FfmpegProgram.Ffprobe, InputPath = file.FullName, OutputOptions = JsonOutput };
+        var result = await runner.RunForTextAsync(call, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && MediaFormatPolicy.RefusedDemuxer(result.Errors) is { } refused)
+        {
+            if (refused != MediaFormatPolicy.ImageFileDemuxer)
+            {
+                throw new MediaFormatRefusedException(MediaFormatPolicy.RefusalSentence(name, refused));
+            }
+            // Recognised as an image by its extension: read exactly this one file, never a sequence its name might spell.
+            result = await runner.RunForTextAsync(call with { InputFormat = MediaFormatPolicy.ImageFileDemuxer }, cancellationToken).ConfigureAwait(false);
+        }
+        if (!result.Succeeded)
+        {
+            // ffmpeg read it as nothing at all; if it is a playlist it could not recognise, say so rather than "corrupt".
+            if (MediaFormatPolicy.LooksLikePlaylist(file.FullName) is { } kind)
+            {
+                throw new MediaFormatRefusedException(MediaFormatPolicy.RefusalSentence(name, kind));
+            }
+            throw Unreadable(name, result.Errors);
+        }
+
         IMediaAnalysis analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(file.FullName, ffOptions, null, cancellationToken).ConfigureAwait(false);
+            analysis = FFProbe.FromJson(result.Output);
         }
-        catch (FFProbeProcessException ex)
+        catch (Exception ex) when (ex is FFMpegException or FormatNullException or JsonException or FormatException or ArgumentException or NullReferenceException)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            throw Unreadable(name, string.Join('\n', ex.StandardError), ex);
-        }
-        catch (Exception ex) when (ex is FFMpegException or FormatNullException or JsonException or FormatException)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
             throw new MediaException($"{name} is not a video or image file that ffmpeg can read.", ex);
         }
 
         var probe = Reduce(name, analysis);
+        if (MediaFormatPolicy.DemuxerFor(probe.Container) is null)
+        {
+            throw new MediaFormatRefusedException(MediaFormatPolicy.RefusalSentence(name, probe.Container));
+        }
         logger.LogDebug(
             "Probed {File}: {Kind} {Container}/{Codec} {Width}x{Height} rot {Rotation} {Fps:0.###} fps {Frames} frames (estimated {Estimated})",
             name, probe.Kind, probe.Container, probe.VideoCodec, probe.Width, probe.Height, probe.Rotation, probe.AverageFps,
@@ -58,19 +86,19 @@ public sealed class MediaProber(FfmpegTools? tools = null, ILogger<MediaProber>?
         return probe;
     }
 
-    private static MediaException Unreadable(string name, string ffprobeErrors, Exception inner)
+    private static MediaException Unreadable(string name, string ffprobeErrors)
     {
         var lower = ffprobeErrors.ToLowerInvariant();
         if (lower.Contains("moov atom not found"))
         {
-            return new MediaException($"{name} is not a complete MP4/MOV file (its 'moov' index is missing): it is truncated, still being written, or not a video at all.", inner);
+            return new MediaException($"{name} is not a complete MP4/MOV file (its 'moov' index is missing): it is truncated, still being written, or not a video at all.");
         }
         if (lower.Contains("invalid data found when processing input"))
         {
-            return new MediaException($"{name} is not a video or image file that ffmpeg can read (unrecognised or corrupt data).", inner);
+            return new MediaException($"{name} is not a video or image file that ffmpeg can read (unrecognised or corrupt data).");
         }
         var lastLine = ffprobeErrors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
-        return new MediaException($"{name} could not be read as a video or image: {lastLine ?? "ffprobe failed without saying why"}.", inner);
+        return new MediaException($"{name} could not be read as a video or image: {lastLine ?? "ffprobe failed without saying why"}.");
     }
 
     internal static MediaProbe Reduce(string name, IMediaAnalysis analysis)

@@ -9,11 +9,20 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
     public const string Cuda = "CUDA";
     public const string Cpu = "CPU";
 
+    private const string NoCudaInThisBuild = "this ONNX Runtime build has no CUDA provider (the CPU package is installed)";
+
     public bool IsCuda => Provider == Cuda;
 
     /// <summary>
+    /// Why the sessions run on the CPU although CUDA was wanted: CUDA asked for explicitly and unavailable, or CUDA
+    /// that failed at session start. Null otherwise (Auto on a machine without CUDA is not a fallback).
+    /// </summary>
+    public string? CudaFallbackReason { get; init; }
+
+    /// <summary>
     /// Decides the provider once per package: CUDA is tried when asked (or on Auto); if this ONNX Runtime build or
-    /// machine lacks it (the CPU package throws EntryPointNotFoundException) the sessions run on the CPU instead.
+    /// machine lacks it (the CPU package answers "not enabled in this build", older ones EntryPointNotFoundException)
+    /// the sessions run on the CPU instead.
     /// </summary>
     internal static ExecutionProviderSelection Decide(ExecutionProviderOptions requested, ILogger logger)
     {
@@ -29,11 +38,26 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
             string asked = requested.Provider == ExecutionProviderKind.Cuda ? "CUDA requested" : "Auto";
             selection = failure is null
                 ? new(Cuda, $"{asked}: CUDA device {requested.DeviceId} is available", CudaAttempted: true)
-                : new(Cpu, $"{asked} but CUDA is not available ({failure}); running on the CPU", CudaAttempted: true);
+                : new(Cpu, $"{asked} but CUDA is not available ({failure}); running on the CPU", CudaAttempted: true)
+                {
+                    CudaFallbackReason = requested.Provider == ExecutionProviderKind.Cuda ? failure : null,
+                };
         }
 
-        var level = selection.IsCuda || requested.Provider != ExecutionProviderKind.Cuda ? LogLevel.Information : LogLevel.Warning;
+        var level = selection.CudaFallbackReason is null ? LogLevel.Information : LogLevel.Warning;
         logger.Log(level, "Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
+        return selection;
+    }
+
+    /// <summary>CUDA was live but the sessions could not start on it (driver or CUDA libraries missing): the CPU takes over, loudly.</summary>
+    internal static ExecutionProviderSelection CudaFailedAtSessionStart(string error, ILogger logger)
+    {
+        string failure = $"the CUDA provider failed to start ({error})";
+        var selection = new ExecutionProviderSelection(Cpu, $"{failure}; running on the CPU", CudaAttempted: true)
+        {
+            CudaFallbackReason = failure,
+        };
+        logger.LogWarning("Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
         return selection;
     }
 
@@ -76,7 +100,12 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
         }
         catch (EntryPointNotFoundException)
         {
-            return "this ONNX Runtime build has no CUDA provider (the CPU package is installed)";
+            return NoCudaInThisBuild;
+        }
+        catch (OnnxRuntimeException ex) when (ex.Message.Contains("not enabled in this build", StringComparison.Ordinal))
+        {
+            // What the CPU package (1.31) answers instead of a missing entry point.
+            return NoCudaInThisBuild;
         }
         catch (OnnxRuntimeException ex)
         {

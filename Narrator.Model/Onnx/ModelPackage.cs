@@ -84,6 +84,7 @@ public sealed class ModelPackage : IDisposable
         ModelName = Name,
         ExecutionProvider = Provider.Provider,
         ProviderReason = Provider.Reason,
+        CudaFallbackReason = Provider.CudaFallbackReason,
         IsDemoModel = IsDemoModel,
         MaxConcurrency = 1,
         Precision = Precision,
@@ -130,9 +131,7 @@ public sealed class ModelPackage : IDisposable
             {
                 // The GPU package is installed but the device or its libraries are not usable: run on the CPU instead.
                 DisposeAll(sessions);
-                selection = new ExecutionProviderSelection(ExecutionProviderSelection.Cpu,
-                    $"CUDA provider failed to start ({FirstLine(ex.Message)}); running on the CPU", CudaAttempted: true);
-                logger.LogWarning("Execution provider {Provider}: {Reason}", selection.Provider, selection.Reason);
+                selection = ExecutionProviderSelection.CudaFailedAtSessionStart(FirstLine(ex.Message), logger);
                 OpenAll();
             }
 

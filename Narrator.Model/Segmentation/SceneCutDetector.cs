@@ -11,88 +11,77 @@ namespace Narrator.Model.Segmentation;
 /// threshold and <c>metadata=print</c> writes their timestamps and scores to stdout, which is parsed as it streams.
 /// Timestamps are reset to start at the first frame, so they line up with frame indices.
 /// </summary>
-public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCutDetector>? logger = null)
+public sealed class SceneCutDetector(FfmpegRunner? runner = null, ILogger<SceneCutDetector>? logger = null)
 {
-    private const int StderrLinesKept = 8;
-
+    private readonly FfmpegRunner runner = runner ?? FfmpegRunner.Default;
     private readonly ILogger logger = logger ?? NullLogger<SceneCutDetector>.Instance;
 
-    public async Task<IReadOnlyList<SceneCut>> DetectAsync(string path, SegmentationOptions options, CancellationToken cancellationToken = default)
+    /// <summary>A detector for tools already located (tests, benchmarks).</summary>
+    public SceneCutDetector(FfmpegTools tools, ILogger<SceneCutDetector>? logger = null)
+        : this(new FfmpegRunner(tools), logger)
+    {
+    }
+
+    public Task<IReadOnlyList<SceneCut>> DetectAsync(string path, SegmentationOptions options, CancellationToken cancellationToken = default) =>
+        DetectAsync(path, null, options, FfmpegPriority.Normal, cancellationToken);
+
+    /// <summary>
+    /// Scene cuts of a probed file (its demuxer pinned; without a probe the file is probed first) at <paramref name="priority"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<SceneCut>> DetectAsync(string path, MediaProbe? probe, SegmentationOptions options, FfmpegPriority priority,
+        CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path))
         {
             throw new MediaException($"The file '{path}' does not exist.");
         }
-        var start = new ProcessStartInfo((tools ?? FfmpegTools.Default).FfmpegPath)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        probe ??= await new MediaProber(runner).ProbeAsync(path, cancellationToken).ConfigureAwait(false);
         string threshold = options.SceneThreshold.ToString("0.######", CultureInfo.InvariantCulture);
-        foreach (string argument in (string[])
-        [
-            "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error",
-            "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn",
-            // The backslash pair survives the filtergraph's unescaping as the option escape for "pipe:1".
-            "-filter:v", $"setpts=PTS-STARTPTS,{Downscale(options.AnalysisWidth)}select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
-            "-f", "null", "-",
-        ])
+        var call = new FfmpegCall
         {
-            start.ArgumentList.Add(argument);
-        }
+            Program = FfmpegProgram.Ffmpeg,
+            InputPath = path,
+            InputFormat = MediaFormatPolicy.PinnedDemuxer(probe),
+            InputOptions = options.KeyframesOnly ? ["-skip_frame", "nokey"] : [],
+            OutputOptions =
+            [
+                "-map", "0:v:0", "-an", "-sn", "-dn",
+                // The backslash pair survives the filtergraph's unescaping as the option escape for "pipe:1".
+                "-filter:v", $"setpts=PTS-STARTPTS,{Downscale(options.AnalysisWidth)}select='gt(scene,{threshold})',metadata=print:file=pipe\\\\:1",
+                "-f", "null", "-",
+            ],
+            Priority = priority,
+        };
 
         var watch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = start };
-        try
+        var result = await runner.RunAsync(call, async stdout =>
         {
-            process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new MediaException($"ffmpeg could not be started ({start.FileName}); install ffmpeg or set its folder.", ex);
-        }
-        await using var kill = cancellationToken.Register(() => KillQuietly(process));
-
-        var stderrTail = new Queue<string>();
-        var stderrTask = Task.Run(async () =>
-        {
-            while (await process.StandardError.ReadLineAsync(CancellationToken.None) is { } line)
+            var cuts = new List<SceneCut>();
+            double? pendingTime = null;
+            using var reader = new StreamReader(stdout, leaveOpen: true);
+            while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
             {
-                if (stderrTail.Count == StderrLinesKept)
+                if (TryParseFrameTime(line, out double time))
                 {
-                    stderrTail.Dequeue();
+                    pendingTime = time;
                 }
-                stderrTail.Enqueue(line);
+                else if (pendingTime is double t && TryParseScore(line, out double score))
+                {
+                    cuts.Add(new SceneCut(t, score));
+                    pendingTime = null;
+                }
             }
-        }, CancellationToken.None);
+            return cuts;
+        }, cancellationToken).ConfigureAwait(false);
 
-        var cuts = new List<SceneCut>();
-        double? pendingTime = null;
-        while (await process.StandardOutput.ReadLineAsync(CancellationToken.None) is { } line)
+        if (!result.Succeeded)
         {
-            if (TryParseFrameTime(line, out double time))
-            {
-                pendingTime = time;
-            }
-            else if (pendingTime is double t && TryParseScore(line, out double score))
-            {
-                cuts.Add(new SceneCut(t, score));
-                pendingTime = null;
-            }
-        }
-        await stderrTask;
-        await process.WaitForExitAsync(CancellationToken.None);
-        cancellationToken.ThrowIfCancellationRequested();
-
-        if (process.ExitCode != 0)
-        {
-            string reason = stderrTail.Count > 0 ? stderrTail.Last().Trim() : $"exit code {process.ExitCode}";
+            string reason = result.LastError ?? $"exit code {result.ExitCode}";
             throw new MediaException($"ffmpeg could not decode '{Path.GetFileName(path)}' to find scene cuts: {reason}");
         }
         logger.LogInformation("Found {Cuts} scene cuts above {Threshold} in {File} in {Milliseconds:0} ms",
-            cuts.Count, threshold, Path.GetFileName(path), watch.Elapsed.TotalMilliseconds);
-        return cuts;
+            result.Output.Count, threshold, Path.GetFileName(path), watch.Elapsed.TotalMilliseconds);
+        return result.Output;
     }
 
     /// <summary>The optional scale step; fast bilinear because only the scene score, not the picture, is kept.</summary>
@@ -128,17 +117,5 @@ public sealed class SceneCutDetector(FfmpegTools? tools = null, ILogger<SceneCut
         const string prefix = "lavfi.scene_score=";
         return line.StartsWith(prefix)
             && double.TryParse(line[prefix.Length..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out score);
-    }
-
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
     }
 }

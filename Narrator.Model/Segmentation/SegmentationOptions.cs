@@ -35,6 +35,12 @@ public sealed record SegmentationOptions
     /// </summary>
     public int? AnalysisWidth { get; init; }
 
+    /// <summary>
+    /// Score only keyframes (<c>-skip_frame nokey</c>): a coarser but far cheaper split, for videos too large to decode
+    /// whole in reasonable time (encoders put a keyframe at most scene cuts).
+    /// </summary>
+    public bool KeyframesOnly { get; init; }
+
     /// <summary>True for a video longer than <see cref="LongVideoSeconds"/>: it is narrated segment by segment; anything else whole.</summary>
     public bool IsLong(Media.MediaProbe probe) =>
         probe.Kind == Media.MediaKind.Video && probe.DurationSeconds > LongVideoSeconds;

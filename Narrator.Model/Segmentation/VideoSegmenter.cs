@@ -13,7 +13,12 @@ public sealed class VideoSegmenter(SceneCutDetector? detector = null, ILogger<Vi
     private readonly SceneCutDetector detector = detector ?? new SceneCutDetector();
     private readonly ILogger logger = logger ?? NullLogger<VideoSegmenter>.Instance;
 
-    public async Task<VideoSegmentation> SegmentAsync(string path, MediaProbe probe, SegmentationOptions options, CancellationToken cancellationToken = default)
+    public Task<VideoSegmentation> SegmentAsync(string path, MediaProbe probe, SegmentationOptions options, CancellationToken cancellationToken = default) =>
+        SegmentAsync(path, probe, options, FfmpegPriority.Normal, cancellationToken);
+
+    /// <summary>As above, with the scene detection's decode at <paramref name="priority"/> (a split nobody waits for yet yields the CPU).</summary>
+    public async Task<VideoSegmentation> SegmentAsync(string path, MediaProbe probe, SegmentationOptions options, FfmpegPriority priority,
+        CancellationToken cancellationToken = default)
     {
         options.Validate();
         double duration = probe.DurationSeconds;
@@ -37,7 +42,7 @@ public sealed class VideoSegmenter(SceneCutDetector? detector = null, ILogger<Vi
         IReadOnlyList<SceneCut> cuts;
         try
         {
-            cuts = await detector.DetectAsync(path, options, cancellationToken);
+            cuts = await detector.DetectAsync(path, probe, options, priority, cancellationToken);
         }
         catch (MediaException ex)
         {

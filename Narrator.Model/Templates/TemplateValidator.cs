@@ -41,9 +41,9 @@ public static partial class TemplateValidator
         else
         {
             CheckLength(errors, "prompt", template.Prompt, MaxPromptLength);
-            if (ControlToken().Match(template.Prompt) is { Success: true } token)
+            if (Text.ControlTokens.Find(template.Prompt) is { } token)
             {
-                errors.Add(new("prompt", $"prompt must not contain the control token \"{token.Value}\"."));
+                errors.Add(new("prompt", $"prompt must not contain the control token \"{token}\"."));
             }
         }
 
@@ -115,7 +115,4 @@ public static partial class TemplateValidator
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
-
-    [GeneratedRegex(@"<\|[A-Za-z0-9_]+\|>", RegexOptions.CultureInvariant)]
-    private static partial Regex ControlToken();
 }

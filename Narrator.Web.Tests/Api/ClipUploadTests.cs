@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
 
@@ -59,10 +61,12 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task An_avi_gets_an_h264_mp4_preview_a_browser_can_play()
+    public async Task An_avi_gets_an_h264_mp4_preview_a_browser_can_play_made_in_the_background()
     {
-        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.AviAsync());
+        var uploaded = await NarratorServer.UploadClipAsync(http, await TestClips.AviAsync());
+        var clip = await NarratorServer.WaitForPreviewAsync(http, uploaded.Id);
 
+        Assert.Equal("ready", clip.PreviewStatus);
         using var preview = await http.GetAsync(clip.PreviewUrl);
         Assert.Equal("video/mp4", preview.Content.Headers.ContentType?.MediaType);
         var bytes = await preview.Content.ReadAsByteArrayAsync();
@@ -196,7 +200,7 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
         var body = new HeldStream(bytes);
         var filesBefore = Directory.GetDirectories(server.ClipsFolder);
 
-        var saving = store.SaveAsync(body, "slow.mp4", null, CancellationToken.None);
+        var saving = store.SaveAsync(body, "slow.mp4", NarrationOwner.ForVisitor(VisitorCookie.NewId()), null, CancellationToken.None);
         await body.FirstReadDone.Task.WaitAsync(TimeSpan.FromSeconds(30));
         store.DeleteExpired();
         var arrivingFolder = Assert.Single(Directory.GetDirectories(server.ClipsFolder).Except(filesBefore));

@@ -7,7 +7,8 @@ namespace Narrator.Web.Tests.Api;
 
 /// <summary>
 /// Behind a reverse proxy every request comes from the proxy. With Narrator:Proxy:ForwardedHeaders the visitor's own
-/// address (X-Forwarded-For from a trusted proxy; loopback here) is what the rate limits count; without it the header is ignored.
+/// address (X-Forwarded-For from a trusted proxy; loopback here) is what the per-address rate limits count; without it
+/// the header is ignored.
 /// </summary>
 public sealed class ForwardedAddressTests
 {
@@ -23,7 +24,7 @@ public sealed class ForwardedAddressTests
 
     private static Dictionary<string, string?> Settings(bool forwarded) => new()
     {
-        ["Narrator:RateLimits:UploadsPerMinute"] = "1",
+        ["Narrator:RateLimits:UploadsPerMinutePerAddress"] = "1",
         ["Narrator:Proxy:ForwardedHeaders"] = forwarded ? "true" : "false",
     };
 

@@ -8,7 +8,7 @@ using Narrator.Web.Tests.Services;
 
 namespace Narrator.Web.Tests.Api;
 
-/// <summary>Per-client rate limits on starts and uploads (ASP.NET rate limiter), shared by the HTTP API and the hub.</summary>
+/// <summary>Per-visitor rate limits on starts and uploads (ASP.NET rate limiter), shared by the HTTP API and the hub.</summary>
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private NarratorServer server = null!;
@@ -47,15 +47,15 @@ public sealed class RateLimitTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_hub_counts_against_the_same_start_budget_and_says_so_in_a_failed_event()
+    public async Task The_hub_counts_against_the_same_visitors_start_budget_and_says_so_in_a_failed_event()
     {
-        using var http = server.Http();
+        using var visitor = server.Visitor();
         for (int i = 0; i < 4; i++)
         {
-            using var response = await http.PostAsJsonAsync("/api/narrations", new { clipId = "000000000000000000000000", prompt = "x" });
+            using var response = await visitor.Http.PostAsJsonAsync("/api/narrations", new { clipId = "000000000000000000000000", prompt = "x" });
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         }
-        await using var hub = server.Hub();
+        await using var hub = visitor.Hub();
         await hub.StartAsync();
 
         var events = new List<NarrationEvent>();

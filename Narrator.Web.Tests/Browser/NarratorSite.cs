@@ -41,6 +41,9 @@ public sealed class NarratorSite : IAsyncLifetime
             builder.UseSetting("Narrator:Engine", TimedEngineName);
             builder.UseSetting("Narrator:RateLimits:UploadsPerMinute", "1000");
             builder.UseSetting("Narrator:RateLimits:StartsPerMinute", "1000");
+            builder.UseSetting("Narrator:RateLimits:UploadsPerMinutePerAddress", "1000");
+            builder.UseSetting("Narrator:RateLimits:StartsPerMinutePerAddress", "1000");
+            builder.UseSetting("Narrator:Queue:PerAddressLimit", "1000");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(provider =>
                 new TimedEngineFactory(provider, Clock)));

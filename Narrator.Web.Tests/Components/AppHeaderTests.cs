@@ -9,6 +9,19 @@ public class AppHeaderTests : MudTestContext
 {
     private static readonly EngineInfo Demo = new() { ModelName = "narrator-tiny-demo", ExecutionProvider = "CPU", IsDemoModel = true };
     private static readonly EngineInfo Real = new() { ModelName = "Qwen-VL-Narrator", ExecutionProvider = "CUDA" };
+    private static readonly EngineInfo FellBack = new()
+    {
+        ModelName = "Qwen-VL-Narrator",
+        ExecutionProvider = "CPU",
+        ProviderReason = "CUDA requested but CUDA is not available (libcudart.so.13: cannot open shared object file); running on the CPU",
+        CudaFallbackReason = "libcudart.so.13: cannot open shared object file",
+    };
+    private static readonly EngineInfo AutoOnCpu = new()
+    {
+        ModelName = "Qwen-VL-Narrator",
+        ExecutionProvider = "CPU",
+        ProviderReason = "Auto but CUDA is not available (this ONNX Runtime build has no CUDA provider); running on the CPU",
+    };
 
     [Fact]
     public void ShowsTheLiveModelAndProvider()
@@ -40,6 +53,38 @@ public class AppHeaderTests : MudTestContext
 
         Assert.Contains("Precision: decoder int4, vision fp32", header.Find("[data-testid=precision]").TextContent);
         Assert.Empty(RenderEnglish<AppHeader>(p => p.Add(x => x.Engine, Real)).FindAll("[data-testid=precision]"));
+    }
+
+    [Fact]
+    public void CudaRequestThatEndedOnTheCpuGetsABannerWithTheReason()
+    {
+        var header = RenderEnglish<AppHeader>(p => p.Add(x => x.Engine, FellBack));
+
+        string banner = header.Find("[data-testid=cpu-fallback-banner]").TextContent;
+        Assert.Contains("Running on the CPU although CUDA was asked for: libcudart.so.13: cannot open shared object file", banner);
+        Assert.Contains("mud-chip-color-error", header.Find("[data-testid=execution-provider]").ClassName);
+    }
+
+    [Fact]
+    public void CpuFallbackBannerIsTranslated()
+    {
+        var header = RenderWith<AppHeader>(UiText.Chinese, p => p.Add(x => x.Engine, FellBack));
+
+        string banner = header.Find("[data-testid=cpu-fallback-banner]").TextContent;
+        Assert.Contains("虽然请求了 CUDA，但当前在 CPU 上运行", banner);
+        Assert.Contains("libcudart.so.13", banner);
+    }
+
+    [Fact]
+    public void CpuChosenByAutoOrCudaThatRunsShowNoFallbackBanner()
+    {
+        foreach (var engine in new[] { AutoOnCpu, Real, Demo })
+        {
+            var header = RenderEnglish<AppHeader>(p => p.Add(x => x.Engine, engine));
+
+            Assert.Empty(header.FindAll("[data-testid=cpu-fallback-banner]"));
+            Assert.DoesNotContain("mud-chip-color-error", header.Find("[data-testid=execution-provider]").ClassName);
+        }
     }
 
     [Fact]

@@ -71,4 +71,16 @@ public class HistoryPanelTests : MudTestContext
 
         Assert.True(panel.Find("[data-testid=history-rerun]").HasAttribute("disabled"));
     }
+
+    [Fact]
+    public void AnInterruptedNarrationSaysARestartCutItShortAndShowsTheTextItHad()
+    {
+        var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items,
+            [Record("a", "interrupted", "The camera pans", error: "The server stopped while this narration was being written.")]));
+
+        var row = panel.Find("tbody tr");
+        Assert.Contains("Interrupted by a server restart", panel.Find("[data-testid=history-interrupted]").TextContent);
+        Assert.Equal("The camera pans", panel.Find("[data-testid=history-text]").TextContent);
+        Assert.DoesNotContain("The server stopped", row.TextContent);
+    }
 }

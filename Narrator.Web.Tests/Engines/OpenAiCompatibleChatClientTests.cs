@@ -8,7 +8,8 @@ using Narrator.Model.Engines;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Vision;
-using SkiaSharp;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Narrator.Web.Tests.Engines;
 
@@ -356,13 +357,12 @@ public class OpenAiCompatibleChatClientTests
 
     private static void AssertFrame(byte[] jpeg, (byte R, byte G, byte B) colour, int width, int height)
     {
-        using var bitmap = SKBitmap.Decode(jpeg);
-        Assert.NotNull(bitmap);
-        Assert.Equal(width, bitmap.Width);
-        Assert.Equal(height, bitmap.Height);
-        var pixel = bitmap.GetPixel(width / 2, height / 2);
-        Assert.InRange(pixel.Red, colour.R - 12, colour.R + 12);
-        Assert.InRange(pixel.Green, colour.G - 12, colour.G + 12);
-        Assert.InRange(pixel.Blue, colour.B - 12, colour.B + 12);
+        using var image = Image.Load<Rgb24>(jpeg);
+        Assert.Equal(width, image.Width);
+        Assert.Equal(height, image.Height);
+        var pixel = image[width / 2, height / 2];
+        Assert.InRange(pixel.R, colour.R - 12, colour.R + 12);
+        Assert.InRange(pixel.G, colour.G - 12, colour.G + 12);
+        Assert.InRange(pixel.B, colour.B - 12, colour.B + 12);
     }
 }

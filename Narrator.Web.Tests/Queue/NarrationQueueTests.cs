@@ -36,7 +36,7 @@ public sealed class NarrationQueueTests
         // Not started: both requests wait, and the head of the queue is prepared ahead.
         await using var harness = QueueHarness.Create(new ScriptedChatClient(tokens: 2));
         var film = harness.Queue.Enqueue(QueueHarness.Work("film") with { Segmentation = new Narrator.Model.Segmentation.SegmentationOptions() },
-            new NarrationOwner("a"));
+            QueueHarness.Caller("a"));
         var clip = harness.Enqueue("clip", owner: "b");
 
         for (int i = 0; i < 200 && harness.Preparer.Prepared == 0; i++)
@@ -161,22 +161,24 @@ public sealed class NarrationQueueTests
     }
 
     [Fact]
-    public async Task Cancelling_an_owner_stops_their_requests_only()
+    public async Task Closing_one_tab_stops_what_that_tab_started_and_not_the_same_visitors_other_tabs_or_anyone_else()
     {
         var client = new ScriptedChatClient(tokens: 2, gated: true);
         await using var harness = QueueHarness.Create(client);
-        var mineRunning = harness.Enqueue("m1", owner: "me");
-        var theirs = harness.Enqueue("t1", owner: "them");
-        var mineQueued = harness.Enqueue("m2", owner: "me");
+        var tabRunning = harness.Enqueue("m1", owner: "me", connection: "circuit:tab-1");
+        var otherVisitor = harness.Enqueue("t1", owner: "them", connection: "circuit:their-tab");
+        var tabQueued = harness.Enqueue("m2", owner: "me", connection: "circuit:tab-1");
+        var otherTab = harness.Enqueue("m3", owner: "me", connection: "circuit:tab-2");
         await harness.StartAsync();
         await client.FirstTokenRequested.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(2, harness.Queue.CancelOwner(new NarrationOwner("me")));
+        Assert.Equal(2, harness.Queue.CancelStartedBy("circuit:tab-1"));
         client.Step(100);
 
-        Assert.Equal(FailureCodes.Disconnected, Assert.IsType<FailedEvent>((await mineRunning.CollectAsync())[^1]).Code);
-        Assert.Equal(FailureCodes.Disconnected, Assert.IsType<FailedEvent>((await mineQueued.CollectAsync())[^1]).Code);
-        Assert.IsType<CompletedEvent>((await theirs.CollectAsync())[^1]);
+        Assert.Equal(FailureCodes.Disconnected, Assert.IsType<FailedEvent>((await tabRunning.CollectAsync())[^1]).Code);
+        Assert.Equal(FailureCodes.Disconnected, Assert.IsType<FailedEvent>((await tabQueued.CollectAsync())[^1]).Code);
+        Assert.IsType<CompletedEvent>((await otherVisitor.CollectAsync())[^1]);
+        Assert.IsType<CompletedEvent>((await otherTab.CollectAsync())[^1]);
     }
 
     [Fact]

@@ -27,13 +27,15 @@ internal sealed class QueueHarness : IAsyncDisposable
         DataPath = Path.Combine(Path.GetTempPath(), "narrator-queue-" + Guid.NewGuid().ToString("N"));
         var environment = new HostingEnvironment { ContentRootPath = DataPath };
         var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = DataPath }), environment);
-        History = new NarrationHistory(new NarratorDatabase(folder));
+        History = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
+        Journal = new NarrationJournal(History, Options.Create(new HistoryOptions { CheckpointSeconds = 0.1 }), TimeProvider.System,
+            NullLogger<NarrationJournal>.Instance);
         Estimator = new QueueEtaEstimator(options.AssumedTokensPerSecond);
         Queue = new NarrationQueue(Options.Create(options), preparer, Estimator, TimeProvider.System, NullLogger<NarrationQueue>.Instance);
         engine = new EngineHost([new FixedEngineFactory(client)], Options.Create(new NarratorOptions { Engine = "scripted" }),
             lifetime, NullLogger<EngineHost>.Instance);
         worker = new NarrationWorker(Queue, engine, preparer,
-            new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, null, NullLogger<TimedNarrator>.Instance), History, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
+            new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, null, NullLogger<TimedNarrator>.Instance), Journal, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
     }
 
     public ScriptedChatClient Client { get; }
@@ -43,6 +45,8 @@ internal sealed class QueueHarness : IAsyncDisposable
     public NarrationQueue Queue { get; }
 
     public NarrationHistory History { get; }
+
+    public NarrationJournal Journal { get; }
 
     public QueueEtaEstimator Estimator { get; }
 
@@ -54,6 +58,7 @@ internal sealed class QueueHarness : IAsyncDisposable
 
     public async Task StartAsync()
     {
+        await Journal.StartAsync(CancellationToken.None);
         await engine.StartAsync(CancellationToken.None);
         await worker.StartAsync(CancellationToken.None);
     }
@@ -69,14 +74,20 @@ internal sealed class QueueHarness : IAsyncDisposable
         EstimatedVisualTokens = 1,
     };
 
-    public NarrationJob Enqueue(string prompt, string owner = "owner", int maxNewTokens = 5) =>
-        Queue.Enqueue(Work(prompt, maxNewTokens), new NarrationOwner(owner));
+    /// <summary>Queues a narration for visitor <paramref name="owner"/>, started by <paramref name="connection"/> (a tab or hub connection) when given.</summary>
+    public NarrationJob Enqueue(string prompt, string owner = "owner", int maxNewTokens = 5, string? connection = null) =>
+        Queue.Enqueue(Work(prompt, maxNewTokens), Caller(owner, connection));
+
+    public static NarrationCaller Caller(string owner, string? connection = null, string address = "127.0.0.1") =>
+        new(new NarrationOwner(owner), NarrationOwner.ForAddress(address), connection);
 
     public async ValueTask DisposeAsync()
     {
         lifetime.StopApplication();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await worker.StopAsync(timeout.Token);
+        await Journal.StopAsync(timeout.Token);
+        Journal.Dispose();
         await engine.StopAsync(timeout.Token);
         await engine.DisposeAsync();
         worker.Dispose();

@@ -8,8 +8,9 @@ namespace Narrator.Web.Tests.Queue;
 /// A deterministic engine for queue tests (test project only): streams the three stages, then tokens
 /// "&lt;prompt&gt;#i " up to max_new_tokens, then stats. With <see cref="Gated"/> each token waits for <see cref="Step"/>,
 /// so a test controls exactly how far generation has gone. Records how many requests ran at once.
+/// <paramref name="info"/> replaces the EngineInfo it reports (e.g. one whose CUDA fell back to the CPU).
 /// </summary>
-internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int maxConcurrency = 1) : IChatClient
+internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int maxConcurrency = 1, EngineInfo? info = null) : IChatClient
 {
     private readonly SemaphoreSlim gate = new(0);
     private int running;
@@ -86,7 +87,7 @@ internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceType == typeof(EngineInfo)
-            ? new EngineInfo { ModelName = "scripted", ExecutionProvider = "test", MaxConcurrency = maxConcurrency }
+            ? info ?? new EngineInfo { ModelName = "scripted", ExecutionProvider = "test", MaxConcurrency = maxConcurrency }
             : null;
 
     public void Dispose() => gate.Dispose();

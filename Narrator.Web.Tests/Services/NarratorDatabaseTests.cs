@@ -6,7 +6,10 @@ using Narrator.Web.Services.History;
 
 namespace Narrator.Web.Tests.Services;
 
-/// <summary>The history file survives upgrades: a database written before long videos were kept gets the new columns.</summary>
+/// <summary>
+/// The history file survives upgrades: a database written before long videos were kept gets the new columns, and one
+/// written before narrations were recorded when accepted (finished_at required) is copied into the new shape in place.
+/// </summary>
 public sealed class NarratorDatabaseTests : IDisposable
 {
     private readonly string dataPath = Path.Combine(Path.GetTempPath(), "narrator-db-" + Guid.NewGuid().ToString("N"));
@@ -20,13 +23,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_segments_were_stored_is_upgraded_and_its_rows_still_read()
     {
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
-        Directory.CreateDirectory(Path.GetDirectoryName(folder.Database)!);
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = """
+        var folder = await WriteOldFileAsync("""
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -34,12 +31,9 @@ public sealed class NarratorDatabaseTests : IDisposable
                     finished_at INTEGER NOT NULL, queue_ms REAL);
                 INSERT INTO narrations VALUES ('old1', 'owner', 'clip', 'street.mp4', 'tags', 'List tags.', '{}', '{}', 'completed',
                     'night, city', NULL, NULL, NULL, 1000, 1100, 2000, 100.0);
-                """;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
+                """);
 
-        var history = new NarrationHistory(new NarratorDatabase(folder));
+        var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var record = await history.GetAsync("old1", CancellationToken.None);
 
         Assert.NotNull(record);
@@ -48,6 +42,54 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Null(record.Segmentation);
         Assert.Null(record.DurationSeconds);
         // Opening it again finds the columns already there.
-        Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder)).GetAsync("old1", CancellationToken.None));
+        Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_history_file_from_before_visitors_takes_unfinished_rows_and_lists_its_old_rows_only_to_the_admin()
+    {
+        var folder = await WriteOldFileAsync("""
+                CREATE TABLE narrations (
+                    id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
+                    prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
+                    text TEXT NOT NULL, stats TEXT, error TEXT, error_code TEXT, created_at INTEGER NOT NULL, started_at INTEGER,
+                    finished_at INTEGER NOT NULL, queue_ms REAL, duration_seconds REAL, segmentation TEXT, segments TEXT);
+                CREATE INDEX narrations_by_finish ON narrations (finished_at DESC);
+                INSERT INTO narrations VALUES ('old1', 'address:203.0.113.7', 'clip', 'street.mp4', 'tags', 'List tags.', '{}', '{}',
+                    'completed', 'night, city', NULL, NULL, NULL, 1000, 1100, 2000, 100.0, 12.5, NULL, NULL);
+                """);
+
+        var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
+        var visitor = Narrator.Web.Services.Queue.NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
+        await history.SaveAsync(NarrationHistoryTests.Live("new1", "queued", ""), visitor, CancellationToken.None);
+
+        var forVisitor = await history.ListAsync(new HistoryQuery { Owner = visitor }, CancellationToken.None);
+        var forAdmin = await history.ListAsync(new HistoryQuery(), CancellationToken.None);
+        var old1 = await history.GetAsync("old1", CancellationToken.None);
+        var new1 = await history.GetAsync("new1", CancellationToken.None);
+
+        Assert.Empty(forVisitor);
+        Assert.Equal(["old1"], forAdmin.Select(r => r.Id));
+        Assert.Equal("night, city", old1!.Text);
+        Assert.Equal(12.5, old1.DurationSeconds);
+        Assert.Equal("queued", new1!.State);
+        Assert.Null(new1.FinishedAt);
+        // Opening it again finds it already upgraded.
+        Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
+    }
+
+    /// <summary>A history file as an earlier version wrote it (<paramref name="sql"/> creates and fills it), in this test's data folder.</summary>
+    private async Task<DataFolder> WriteOldFileAsync(string sql)
+    {
+        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
+        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = sql;
+            await create.ExecuteNonQueryAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        return folder;
     }
 }

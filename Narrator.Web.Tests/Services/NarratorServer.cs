@@ -28,16 +28,26 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly IChatClient? engine;
     private readonly bool paced;
+    private readonly bool ownsData;
 
-    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false)
+    /// <param name="dataPath">An existing data folder to serve (a restart); kept when this server is disposed. Default: a new temp folder, deleted.</param>
+    /// <param name="configure">Extra test services (a fault seam).</param>
+    public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false,
+        string? dataPath = null, Action<IServiceCollection>? configure = null)
     {
         this.paced = paced;
-        DataPath = Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
+        this.configure = configure;
+        ownsData = dataPath is null;
+        DataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
         this.settings = new Dictionary<string, string?>
         {
             ["Narrator:DataPath"] = DataPath,
             ["Narrator:RateLimits:UploadsPerMinute"] = "1000",
             ["Narrator:RateLimits:StartsPerMinute"] = "1000",
+            // Every test visitor comes from 127.0.0.x, so the per-address limits stay out of the way unless a test sets them.
+            ["Narrator:RateLimits:UploadsPerMinutePerAddress"] = "1000",
+            ["Narrator:RateLimits:StartsPerMinutePerAddress"] = "1000",
+            ["Narrator:Queue:PerAddressLimit"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -61,7 +71,7 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         catch
         {
             // A server that refused to start (the start-up validation tests) must not leave its data folder behind.
-            if (Directory.Exists(DataPath))
+            if (ownsData && Directory.Exists(DataPath))
             {
                 Directory.Delete(DataPath, recursive: true);
             }
@@ -79,7 +89,24 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     public string ClipsFolder => Path.Combine(DataPath, "clips");
 
+    /// <summary>A client with a cookie jar of its own: a new visitor (its first request gets the visitor cookie).</summary>
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+
+    /// <summary>A client whose connections come from another loopback address (127.0.0.2...): another visitor to the server.</summary>
+    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
+    /// <summary>A visitor with one cookie jar for HTTP and the hub, connecting from <paramref name="address"/> (a 127.0.0.x) when given.</summary>
+    public TestVisitor Visitor(string? address = null) => new(BaseAddress, address is null ? null : IPAddress.Parse(address));
 
     public HubConnection Hub() => new HubConnectionBuilder()
         .WithUrl(new Uri(BaseAddress, "/hubs/narration"))
@@ -119,12 +146,37 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         {
             builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
         }
+        if (configure is not null)
+        {
+            builder.ConfigureTestServices(configure);
+        }
     }
+
+    /// <summary>Waits until GET /api/clips/{id} says the browser preview is no longer being made; returns the clip then.</summary>
+    public static async Task<ClipInfo> WaitForPreviewAsync(HttpClient http, string clipId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (true)
+        {
+            var clip = (await http.GetFromJsonAsync<ClipInfo>($"/api/clips/{clipId}", Json))!;
+            if (clip.PreviewStatus != "making" || DateTime.UtcNow > deadline)
+            {
+                return clip;
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private readonly Action<IServiceCollection>? configure;
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!ownsData)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataPath, recursive: true);

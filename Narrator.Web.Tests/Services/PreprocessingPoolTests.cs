@@ -25,22 +25,59 @@ public sealed class PreprocessingPoolTests
     }
 
     [Fact]
-    public async Task Background_work_waits_for_every_upload_and_the_model_queue()
+    public async Task Background_work_runs_in_its_own_slots_while_every_upload_slot_is_busy()
+    {
+        var pool = Pool(1);
+        var release = new TaskCompletionSource();
+        var busy = pool.RunAsync(async _ => { await release.Task; return 0; }, PreprocessingPriority.Upload, CancellationToken.None);
+        var waitingUpload = pool.RunAsync(_ => Task.FromResult(1), PreprocessingPriority.Upload, CancellationToken.None);
+
+        var background = await pool.RunAsync(_ => Task.FromResult(2), PreprocessingPriority.Background, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, background);
+        Assert.False(waitingUpload.IsCompleted, "background work must not take the upload's slot");
+        release.SetResult();
+        await Task.WhenAll(busy, waitingUpload);
+    }
+
+    [Fact]
+    public async Task Background_work_runs_one_job_per_owner_at_a_time()
+    {
+        var pool = new PreprocessingPool(Options.Create(new QueueOptions { PreprocessingConcurrency = 1 }),
+            Options.Create(new Narrator.Web.Services.Clips.UploadOptions { BackgroundConcurrency = 2 }));
+        var heavy = NarrationOwner.ForAddress("10.0.0.1");
+        var light = NarrationOwner.ForAddress("10.0.0.2");
+        var releaseFirst = new TaskCompletionSource();
+        var first = pool.RunAsync(async _ => { await releaseFirst.Task; return 1; }, PreprocessingPriority.Background, CancellationToken.None, heavy);
+        var second = pool.RunAsync(_ => Task.FromResult(2), PreprocessingPriority.Background, CancellationToken.None, heavy);
+
+        var other = await pool.RunAsync(_ => Task.FromResult(3), PreprocessingPriority.Background, CancellationToken.None, light).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100);
+
+        Assert.Equal(3, other);
+        Assert.False(second.IsCompleted, "a visitor's second heavy job started while the first was running");
+        releaseFirst.SetResult();
+        Assert.Equal(2, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        await first;
+    }
+
+    [Fact]
+    public async Task Waiting_uploads_take_turns_by_owner()
     {
         var pool = Pool(1);
         var release = new TaskCompletionSource();
         var order = new List<string>();
-        Task<int> Record(string name, PreprocessingPriority priority) =>
-            pool.RunAsync(_ => { lock (order) { order.Add(name); } return Task.FromResult(0); }, priority, CancellationToken.None);
+        Task<int> Record(string name, NarrationOwner owner) =>
+            pool.RunAsync(_ => { lock (order) { order.Add(name); } return Task.FromResult(0); }, PreprocessingPriority.Upload, CancellationToken.None, owner);
         var busy = pool.RunAsync(async _ => { await release.Task; return 0; }, PreprocessingPriority.Upload, CancellationToken.None);
-        var background = Record("background", PreprocessingPriority.Background);
-        var upload = Record("upload", PreprocessingPriority.Upload);
-        var model = Record("model", PreprocessingPriority.ModelQueue);
+        var a = NarrationOwner.ForAddress("10.0.0.1");
+        var b = NarrationOwner.ForAddress("10.0.0.2");
+        var waiting = new[] { Record("a1", a), Record("a2", a), Record("a3", a), Record("b1", b) };
 
         release.SetResult();
-        await Task.WhenAll(busy, background, upload, model);
+        await Task.WhenAll(waiting.Append(busy));
 
-        Assert.Equal(["model", "upload", "background"], order);
+        Assert.Equal(["a1", "b1", "a2", "a3"], order);
     }
 
     [Fact]

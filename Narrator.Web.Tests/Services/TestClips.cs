@@ -37,6 +37,24 @@ internal static class TestClips
              "-f", "lavfi", "-i", "color=c=red:size=64x48:rate=10:duration=20",
              "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]);
 
+    /// <summary>The 2-second MP4's stream in an MPEG-TS file: what an HLS playlist's segment is.</summary>
+    public static async Task<string> TsAsync()
+    {
+        string mp4 = await Mp4Async();
+        return await MakeAsync("segment.ts", ["-i", mp4, "-c", "copy", "-f", "mpegts"]);
+    }
+
+    /// <summary>
+    /// A clip heavy for its size: 1024x1024 at 60 fps for 120 s (5 s encoded once, then looped by stream copy), so
+    /// thumbnails, a split and a preview of it cost far more than a small clip's while the upload stays small.
+    /// </summary>
+    public static async Task<string> HeavyMp4Async()
+    {
+        string chunk = await MakeAsync("heavy-chunk.mp4",
+            ["-f", "lavfi", "-i", "testsrc=size=1024x1024:rate=60:duration=5", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35"]);
+        return await MakeAsync("heavy.mp4", ["-stream_loop", "23", "-i", chunk, "-c", "copy"]);
+    }
+
     /// <summary>A PNG still.</summary>
     public static Task<string> PngAsync() =>
         MakeAsync("still.png", ["-f", "lavfi", "-i", "testsrc=size=96x64", "-frames:v", "1"]);

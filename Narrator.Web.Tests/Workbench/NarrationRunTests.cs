@@ -158,6 +158,10 @@ public class NarrationRunTests
 
         NarrationRun run = NarrationRun.FromRecord(completed);
         NarrationRun failed = NarrationRun.FromRecord(completed with { State = "failed", Error = "Queue full.", ErrorCode = FailureCodes.QueueFull, Stats = null });
+        NarrationRun interrupted = NarrationRun.FromRecord(completed with
+        {
+            State = "interrupted", Error = "The server stopped while this narration was being written.", ErrorCode = FailureCodes.Interrupted, Stats = null,
+        });
 
         Assert.Equal(NarrationStatus.Completed, run.Status);
         Assert.Equal("night, city", run.Text);
@@ -165,6 +169,10 @@ public class NarrationRunTests
         Assert.Equal("n1", run.NarrationId);
         Assert.Equal(NarrationStatus.Failed, failed.Status);
         Assert.Equal("Queue full.", failed.Error);
+        // Cut short by a restart: not shown as complete, and its partial text is kept.
+        Assert.Equal(NarrationStatus.Failed, interrupted.Status);
+        Assert.Equal("night, city", interrupted.Text);
+        Assert.StartsWith("The server stopped", interrupted.Error);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ internal static class ApiProblems
     public static ProblemHttpResult Rejected(NarrationRejectedException rejection) => Problem(
         rejection.Code switch
         {
-            FailureCodes.OwnerLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
+            FailureCodes.OwnerLimit or FailureCodes.AddressLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
             FailureCodes.ContextExceeded => StatusCodes.Status422UnprocessableEntity,
             _ => StatusCodes.Status400BadRequest,
@@ -19,6 +19,8 @@ internal static class ApiProblems
         rejection.Code switch
         {
             FailureCodes.OwnerLimit => "Too many narrations of yours",
+            FailureCodes.AddressLimit => "Too many narrations from your address",
+            FailureCodes.InvalidPrompt => "The prompt is not valid",
             FailureCodes.QueueFull => "The queue is full",
             FailureCodes.ShuttingDown => "The server is shutting down",
             FailureCodes.ContextExceeded => "The request does not fit the model's context",
@@ -35,10 +37,19 @@ internal static class ApiProblems
             StatusCodes.Status413PayloadTooLarge => "The file is too large",
             StatusCodes.Status415UnsupportedMediaType => "Not a usable video or image",
             StatusCodes.Status422UnprocessableEntity => "The clip is outside the limits",
+            StatusCodes.Status429TooManyRequests => "Your storage quota is full",
+            StatusCodes.Status503ServiceUnavailable => "Uploads are unavailable",
+            StatusCodes.Status507InsufficientStorage => "The server's storage is full",
             _ => "The upload is not valid",
         },
         rejection.Message,
-        "clip_rejected");
+        rejection.StatusCode switch
+        {
+            StatusCodes.Status429TooManyRequests => "owner_quota",
+            StatusCodes.Status503ServiceUnavailable => "ffmpeg_missing",
+            StatusCodes.Status507InsufficientStorage => "storage_full",
+            _ => "clip_rejected",
+        });
 
     public static ProblemHttpResult BadRequest(string detail) =>
         Problem(StatusCodes.Status400BadRequest, "The request is not valid", detail, FailureCodes.InvalidRequest);
@@ -48,6 +59,13 @@ internal static class ApiProblems
 
     public static ProblemHttpResult NarrationNotFound(string narrationId) => Problem(StatusCodes.Status404NotFound, "Narration not found",
         $"No narration with id \"{narrationId}\" is known.", "narration_not_found");
+
+    /// <summary>403: the thing exists but belongs to another visitor (reading it by id stays allowed; changing it does not).</summary>
+    public static ProblemHttpResult NotYours(string detail) => Problem(StatusCodes.Status403Forbidden, "Not yours", detail, NotOwnerCode);
+
+    public const string NotOwnerCode = "not_owner";
+
+    public const string StorageFullCode = "storage_full";
 
     public static ProblemHttpResult Problem(int status, string title, string detail, string code,
         IReadOnlyDictionary<string, object?>? details = null)

@@ -6,6 +6,7 @@ using Microsoft.Net.Http.Headers;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
 
@@ -29,17 +30,17 @@ public static class ClipsApi
             .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.");
         group.MapPost("/{id}/plan", ReplanClip)
             .WithName(nameof(ReplanClip))
-            .WithSummary("Re-plan a clip's frames for other frame options (fps, min/max frames, pixels) and return the new frames.")
+            .WithSummary("Re-plan one of your clips' frames for other frame options (fps, min/max frames, pixels) and return the new frames; 403 for another visitor's.")
             .DisableAntiforgery();
         group.MapGet("/{id}/frames/{n:int}", GetClipFrame)
             .WithName(nameof(GetClipFrame))
             .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.");
         group.MapGet("/{id}/preview", GetClipPreview)
             .WithName(nameof(GetClipPreview))
-            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it).");
+            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).");
         group.MapDelete("/{id}", DeleteClip)
             .WithName(nameof(DeleteClip))
-            .WithSummary("Delete a clip and its files now instead of when it expires.")
+            .WithSummary("Delete one of your clips and its files now instead of when it expires; 403 for another visitor's.")
             .DisableAntiforgery();
         return group;
     }
@@ -64,6 +65,8 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        // Reading the form is the client's part; an I/O error inside the store (ours) must not be blamed on the body.
+        bool storing = false;
         try
         {
             var reader = new MultipartReader(boundary, request.Body);
@@ -77,7 +80,9 @@ public static class ClipsApi
                 }
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var clip = await clips.SaveAsync(section.Body, fileName, null, cancellationToken).ConfigureAwait(false);
+                var owner = VisitorCookie.OwnerOf(context);
+                storing = true;
+                var clip = await clips.SaveAsync(section.Body, fileName, owner, null, cancellationToken).ConfigureAwait(false);
                 return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
             }
         }
@@ -85,13 +90,15 @@ public static class ClipsApi
         {
             return ApiProblems.ClipRejected(ex);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !storing && !cancellationToken.IsCancellationRequested)
         {
-            // Malformed multipart, or Kestrel's body limit: both are the client's doing.
+            // Malformed or cut-short multipart, or Kestrel's body limit: all the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
                 ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
                     $"The file is larger than the {limits.Value.MaxBytes}-byte upload limit."))
-                : ApiProblems.BadRequest("The multipart body could not be read; send the file in a field named \"file\".");
+                : ApiProblems.BadRequest(ex is IOException or BadHttpRequestException
+                    ? "The upload ended before the whole form arrived (the body was cut short or the connection dropped); please send it again."
+                    : "The multipart body could not be read; send the file in a field named \"file\".");
         }
         return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
     }
@@ -100,8 +107,12 @@ public static class ClipsApi
         clips.Get(id) is { } clip ? TypedResults.Ok(clip) : ApiProblems.ClipNotFound(id);
 
     public static async Task<Results<Ok<ClipInfo>, ProblemHttpResult>> ReplanClip(
-        string id, FrameOptions options, ClipStore clips, CancellationToken cancellationToken)
+        string id, FrameOptions options, HttpContext context, ClipStore clips, CancellationToken cancellationToken)
     {
+        if (NotYours(id, context, clips, "change its frames") is { } refusal)
+        {
+            return refusal;
+        }
         try
         {
             return TypedResults.Ok(await clips.ReplanAsync(id, options, cancellationToken).ConfigureAwait(false));
@@ -122,11 +133,26 @@ public static class ClipsApi
             : ApiProblems.Problem(StatusCodes.Status404NotFound, "Frame not found",
                 $"Clip \"{id}\" has no frame {n} (or the clip has expired).", "frame_not_found");
 
-    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips) =>
-        clips.Preview(id) is { } preview
-            ? TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true)
+    public static Results<PhysicalFileHttpResult, ProblemHttpResult> GetClipPreview(string id, ClipStore clips)
+    {
+        if (clips.Preview(id) is { } preview)
+        {
+            return TypedResults.PhysicalFile(preview.Path, preview.ContentType, enableRangeProcessing: true);
+        }
+        return clips.Get(id) is { PreviewMessage: { } message } clip
+            ? ApiProblems.Problem(StatusCodes.Status409Conflict, clip.PreviewStatus == "making" ? "The preview is still being made" : "No preview",
+                message, clip.PreviewStatus == "making" ? "preview_pending" : "preview_failed")
             : ApiProblems.ClipNotFound(id);
+    }
 
-    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, ClipStore clips) =>
-        clips.Delete(id) ? TypedResults.NoContent() : ApiProblems.ClipNotFound(id);
+    public static Results<NoContent, ProblemHttpResult> DeleteClip(string id, HttpContext context, ClipStore clips) =>
+        NotYours(id, context, clips, "delete it") is { } refusal ? refusal
+        : clips.Delete(id) ? TypedResults.NoContent()
+        : ApiProblems.ClipNotFound(id);
+
+    /// <summary>A 403 when the clip exists and another visitor uploaded it (reading it by id stays allowed, changing it does not).</summary>
+    private static ProblemHttpResult? NotYours(string id, HttpContext context, ClipStore clips, string what) =>
+        clips.Find(id) is { } clip && clip.Owner != VisitorCookie.OwnerOf(context)
+            ? ApiProblems.NotYours($"Clip \"{id}\" was uploaded by another visitor; only they can {what}.")
+            : null;
 }

@@ -11,6 +11,7 @@ using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Visitors;
 using Narrator.Web.Workbench;
 
 namespace Narrator.Web.Api;
@@ -41,11 +42,11 @@ public static class NarrationsApi
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapDelete("/{id}", CancelNarration)
             .WithName(nameof(CancelNarration))
-            .WithSummary("Cancel a narration: removed if queued, stopped at the next token if running.")
+            .WithSummary("Cancel one of your narrations: removed if queued, stopped at the next token if running; 403 for another visitor's.")
             .DisableAntiforgery();
         group.MapGet("/", ListNarrations)
             .WithName(nameof(ListNarrations))
-            .WithSummary("Finished narrations, newest first; filter by clipId, template or state, page with before.");
+            .WithSummary("Your ended narrations (completed, failed, interrupted), newest first; filter by clipId, template or state, page with before. With the admin key: everyone's.");
         return group;
     }
 
@@ -54,8 +55,7 @@ public static class NarrationsApi
     {
         try
         {
-            var job = await narrations.StartAsync(ToRequest(body),
-                NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()), cancellationToken).ConfigureAwait(false);
+            var job = await narrations.StartAsync(ToRequest(body), VisitorCookie.CallerOf(context), cancellationToken).ConfigureAwait(false);
             string status = $"{Route}/{job.Id}";
             return TypedResults.Accepted(status, new NarrationAccepted(job.Id, $"{status}/events", status));
         }
@@ -117,34 +117,38 @@ public static class NarrationsApi
                 $"Narration \"{id}\" produced no text to export ({record.Error ?? "it is empty"}).", "nothing_to_export");
         }
         string content = await exporter.ExportAsync(record, exportFormat, cancellationToken).ConfigureAwait(false);
+        // The name says a narration is partial too, for formats (SubRip) that have no place to say it inside.
+        string? incomplete = record.State is "completed" ? null : record.State;
         return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
-            NarrationDownload.FileName(record.ClipLabel, record.Template, exportFormat.FileExtension()));
+            NarrationDownload.FileName(record.ClipLabel, record.Template, exportFormat.FileExtension(), incomplete));
     }
 
-    public static Results<NoContent, ProblemHttpResult> CancelNarration(string id, NarrationService narrations)
-    {
-        if (narrations.Cancel(id))
+    public static async Task<Results<NoContent, ProblemHttpResult>> CancelNarration(
+        string id, HttpContext context, NarrationService narrations, CancellationToken cancellationToken) =>
+        await narrations.CancelAsync(id, VisitorCookie.OwnerOf(context), cancellationToken).ConfigureAwait(false) switch
         {
-            return TypedResults.NoContent();
-        }
-        return narrations.Find(id) is { IsFinished: true }
-            ? ApiProblems.Problem(StatusCodes.Status409Conflict, "Already finished", $"Narration \"{id}\" has already finished.", "already_finished")
-            : ApiProblems.NarrationNotFound(id);
-    }
+            CancelOutcome.Cancelled => TypedResults.NoContent(),
+            CancelOutcome.NotYours => ApiProblems.NotYours($"Narration \"{id}\" was started by another visitor; only they can cancel it."),
+            CancelOutcome.AlreadyFinished => ApiProblems.Problem(StatusCodes.Status409Conflict, "Already finished",
+                $"Narration \"{id}\" has already finished.", "already_finished"),
+            _ => ApiProblems.NarrationNotFound(id),
+        };
 
     public static async Task<Results<Ok<IReadOnlyList<NarrationRecord>>, ProblemHttpResult>> ListNarrations(
-        NarrationService narrations, CancellationToken cancellationToken,
+        HttpContext context, NarrationService narrations, AdminAccess admin, CancellationToken cancellationToken,
         int? limit = null, DateTimeOffset? before = null, string? clipId = null, string? template = null, string? state = null)
     {
         if (limit is < 1 or > HistoryQuery.MaxLimit)
         {
             return ApiProblems.BadRequest($"limit must be between 1 and {HistoryQuery.MaxLimit}.");
         }
-        if (state is not (null or "completed" or "failed"))
+        if (state is not (null or "completed" or "failed" or "interrupted"))
         {
-            return ApiProblems.BadRequest("state must be \"completed\" or \"failed\".");
+            return ApiProblems.BadRequest("state must be \"completed\", \"failed\" or \"interrupted\".");
         }
-        var query = new HistoryQuery { Limit = limit ?? 20, Before = before, ClipId = clipId, Template = template, State = state };
+        // A visitor sees only their own; the operator's key lists everyone's (and rows from before visitors existed).
+        NarrationOwner? owner = admin.IsAdmin(context) ? null : VisitorCookie.OwnerOf(context);
+        var query = new HistoryQuery { Limit = limit ?? 20, Before = before, ClipId = clipId, Template = template, State = state, Owner = owner };
         return TypedResults.Ok(await narrations.ListAsync(query, cancellationToken).ConfigureAwait(false));
     }
 

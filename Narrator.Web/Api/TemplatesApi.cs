@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Narrator.Model.Templates;
+using Narrator.Model.Text;
+using Narrator.Web.Narrations;
 using Narrator.Web.Services.Templates;
+using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
 
@@ -25,7 +28,7 @@ public static class TemplatesApi
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapPut("/{id}", UpdateTemplate)
             .WithName(nameof(UpdateTemplate))
-            .WithSummary("Change one of your own templates.")
+            .WithSummary("Change one of your own templates; 403 for a built-in or another visitor's.")
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", DeleteTemplate)
@@ -69,6 +72,10 @@ public static class TemplatesApi
         {
             return NotFound(id);
         }
+        if (await templates.IsOwnedByAnotherAsync(id, Owner(context), cancellationToken).ConfigureAwait(false))
+        {
+            return ApiProblems.NotYours($"Template \"{id}\" belongs to another visitor, so it cannot be changed; save a copy under a new id.");
+        }
         var (saved, problem) = await SaveAsync(body.ToTemplate(id), context, templates, cancellationToken).ConfigureAwait(false);
         return saved is not null ? TypedResults.Ok(saved) : problem!;
     }
@@ -80,8 +87,13 @@ public static class TemplatesApi
         {
             return TypedResults.NoContent();
         }
-        return templates.Catalogue.TryGet(id, out _) || await templates.IsOwnedByAnotherAsync(id, Owner(context), cancellationToken).ConfigureAwait(false)
-            ? ApiProblems.Problem(StatusCodes.Status403Forbidden, "Not your template", $"Template \"{id}\" is not one of yours, so it cannot be deleted.", "template_read_only")
+        if (templates.Catalogue.TryGet(id, out _))
+        {
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, "Built-in template",
+                $"\"{id}\" is a built-in template and cannot be deleted.", "template_read_only");
+        }
+        return await templates.IsOwnedByAnotherAsync(id, Owner(context), cancellationToken).ConfigureAwait(false)
+            ? ApiProblems.NotYours($"Template \"{id}\" belongs to another visitor, so it cannot be deleted.")
             : NotFound(id);
     }
 
@@ -94,10 +106,12 @@ public static class TemplatesApi
         }
         catch (SettingsValidationException ex)
         {
+            // A control token is the same refusal a narration's prompt gets, so it carries the same code.
+            bool controlToken = ControlTokens.Find(template.Prompt) is not null;
             var problem = TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "The template is not valid",
                 extensions: new Dictionary<string, object?>
                 {
-                    ["code"] = "invalid_template",
+                    ["code"] = controlToken ? FailureCodes.InvalidPrompt : "invalid_template",
                     ["errors"] = ex.Errors.GroupBy(e => e.Setting).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
                 });
             return (null, problem);
@@ -111,9 +125,8 @@ public static class TemplatesApi
     private static ProblemHttpResult NotFound(string id) =>
         ApiProblems.Problem(StatusCodes.Status404NotFound, "Template not found", $"There is no template \"{id}\".", "template_not_found");
 
-    /// <summary>HTTP callers own custom templates by client address.</summary>
-    private static string Owner(HttpContext context) =>
-        Services.Queue.NarrationOwner.ForAddress(context.Connection.RemoteIpAddress?.ToString()).Value;
+    /// <summary>Custom templates belong to the visitor (their cookie), the same one the page uses.</summary>
+    private static string Owner(HttpContext context) => VisitorCookie.OwnerOf(context).Value;
 }
 
 /// <summary>A custom template as sent to POST/PUT /api/templates; missing fields are reported by validation, not guessed.</summary>

@@ -13,6 +13,8 @@ using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Templates;
+using Narrator.Web.Services.Visitors;
+using Narrator.Web.Security;
 using Narrator.Model.Templates;
 
 namespace Narrator.Web.Extensions;
@@ -28,6 +30,10 @@ public static class Extensions
         AddValidatedOptions<UploadOptions>(services, UploadOptions.Section);
         AddValidatedOptions<QueueOptions>(services, QueueOptions.Section);
         AddValidatedOptions<RateLimitOptions>(services, RateLimitOptions.Section);
+        AddValidatedOptions<HistoryOptions>(services, HistoryOptions.Section);
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+        services.AddSingleton<AdminAccess>();
         services.AddSingleton<IValidateOptions<ModelOptions>, ModelOptionsValidator>();
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
@@ -50,10 +56,18 @@ public static class Extensions
         services.AddSingleton<DataFolder>();
         services.AddSingleton<NarratorDatabase>();
         services.AddSingleton<NarrationHistory>();
+        services.AddSingleton<NarrationJournal>();
+        // Before the engine and the worker: started first (old rows marked interrupted before anyone asks), stopped last
+        // (so what the shutdown ended is still written).
+        services.AddHostedService(sp => sp.GetRequiredService<NarrationJournal>());
 
-        services.AddSingleton(_ => FfmpegTools.Default);
-        services.AddSingleton(sp => new MediaProber(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<MediaProber>>()));
-        services.AddSingleton(sp => new FrameExtractor(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<FrameExtractor>>()));
+        // One ffmpeg runner for everything that reads a visitor's media: one place for the tool paths and the allow-lists.
+        services.AddOptions<FfmpegOptions>().BindConfiguration(FfmpegOptions.Section);
+        services.AddSingleton(sp => new FfmpegLocator(sp.GetRequiredService<IOptions<FfmpegOptions>>().Value.Folder));
+        services.AddSingleton(sp => new FfmpegRunner(sp.GetRequiredService<FfmpegLocator>(), sp.GetRequiredService<ILogger<FfmpegRunner>>()));
+        services.AddSingleton(sp => new MediaProber(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<MediaProber>>()));
+        services.AddSingleton(sp => new FrameExtractor(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<FrameExtractor>>()));
+        services.AddSingleton<ClipFiles>();
         services.AddSingleton(sp => new MediaPreparer(
             sp.GetRequiredService<MediaProber>(), sp.GetRequiredService<FrameExtractor>(), sp.GetRequiredService<ILogger<MediaPreparer>>()));
         services.AddSingleton<PreprocessingPool>();
@@ -62,7 +76,7 @@ public static class Extensions
         services.AddHostedService<ClipExpiry>();
         services.AddSingleton<IClipPreparer, ClipPreparer>();
         services.AddSingleton(sp => new VideoSegmenter(
-            new SceneCutDetector(sp.GetRequiredService<FfmpegTools>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
+            new SceneCutDetector(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<SceneCutDetector>>()),
             sp.GetRequiredService<ILogger<VideoSegmenter>>()));
         services.AddSingleton<ClipSegmentations>();
         services.AddSingleton<IMediaWorkRunner>(sp => new ModelQueueMediaWork(sp.GetRequiredService<PreprocessingPool>()));
@@ -76,6 +90,7 @@ public static class Extensions
         services.AddSingleton<NarrationService>();
         services.AddSingleton<NarrationExporter>();
         services.AddSingleton<LongVideoNarrator>();
+        services.AddScoped<CircuitVisitor>();
         services.AddScoped<NarrationSession>();
 
         services.AddSingleton<INarrationEngineFactory, OnnxEngineFactory>();
@@ -88,7 +103,7 @@ public static class Extensions
 
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSignalR().AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ApiProblemDefaults.Customize);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddSingleton<ClientRateLimits>();
@@ -97,7 +112,10 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Forwarded headers when behind a proxy, error handling for the API (ProblemDetails) and the page (error page), then rate limiting.</summary>
+    /// <summary>
+    /// Forwarded headers when behind a proxy, the security headers and the visitor cookie on every response, error
+    /// handling for the API (ProblemDetails) and the page (error page), then rate limiting.
+    /// </summary>
     public static WebApplication UseNarratorPipeline(this WebApplication app)
     {
         // First, so the queue's owners, the rate limits and the logs all see the visitor rather than the proxy.
@@ -105,6 +123,8 @@ public static class Extensions
         {
             app.UseForwardedHeaders();
         }
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseMiddleware<VisitorCookie>();
         app.UseWhen(IsApi, api =>
         {
             api.UseExceptionHandler();

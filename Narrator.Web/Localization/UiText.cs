@@ -37,6 +37,9 @@ public sealed class UiText
         "This is the tiny demo model with random weights: the pipeline is real, but its words are meaningless until a real model is configured.",
         "当前为随机权重的微型演示模型：流程真实，但在配置真实模型之前，输出文字没有意义。");
     public string DemoBannerLink => Pick("How to set up a real model", "如何配置真实模型");
+    public string CpuFallbackBanner(string reason) => Pick(
+        $"Running on the CPU although CUDA was asked for: {reason}. Narrations will be many times slower.",
+        $"虽然请求了 CUDA，但当前在 CPU 上运行：{reason}。解说速度会慢很多倍。");
     public string SwitchLanguage => Pick("切换到中文", "Switch to English");
     public string LanguageButton => Pick("中文", "English");
     public string SwitchToDark => Pick("Dark theme", "深色主题");
@@ -67,6 +70,10 @@ public sealed class UiText
         $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} fps",
         $"{width}×{height} · {FormatSeconds(seconds)} · {fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧/秒");
     public string StillFacts(int width, int height) => Pick($"Still image · {width}×{height}", $"静态图片 · {width}×{height}");
+    public string PreviewMaking => Pick("The browser preview is still being made; the clip can already be narrated.", "浏览器预览仍在生成中；现在已可以为该视频生成解说。");
+    public string PreviewFailed => Pick("No browser preview could be made; the clip can still be narrated.", "无法生成浏览器预览；仍可为该视频生成解说。");
+    public string FramesApproximate => Pick("These are keyframes near the planned times; the exact frames are still being made (or, for a long video, each segment is sampled on its own).",
+        "这些是计划时间附近的关键帧；精确帧仍在生成中（长视频则按片段分别采样）。");
     public string NoClip => Pick("No clip yet: upload one or pick an example below.", "尚未选择视频：请上传，或从下方示例中选择。");
 
     // Frame strip
@@ -190,6 +197,7 @@ public sealed class UiText
     public string TryExample => Pick("Try it", "试一试");
     public string SuggestedTemplate(string name) => Pick($"Suggested: {name}", $"推荐模板：{name}");
     public string HistoryEmpty => Pick("Your narrations will be listed here.", "您的解说记录会显示在这里。");
+    public string HistoryInterrupted => Pick("Interrupted by a server restart; the text so far is kept.", "服务器重启中断了这次解说；已保留当时的文字。");
     public string HistoryWhen => Pick("When", "时间");
     public string HistoryClip => Pick("Clip", "视频");
     public string CustomPrompt => Pick("Custom prompt", "自定义提示词");

@@ -9,7 +9,23 @@ public sealed record ClipInfo(
     MediaProbe Probe,
     FramePlan Plan,
     IReadOnlyList<FrameThumbnail> Frames,
-    string PreviewUrl);
+    string PreviewUrl)
+{
+    /// <summary>
+    /// "ready", "making" (a browser preview is still being made; the clip can already be narrated) or "failed"
+    /// (<see cref="PreviewMessage"/> says why; narration still works).
+    /// </summary>
+    public string PreviewStatus { get; init; } = "ready";
+
+    /// <summary>A sentence about the preview while it is not ready.</summary>
+    public string? PreviewMessage { get; init; }
+
+    /// <summary>
+    /// False while <see cref="Frames"/> are keyframes near the planned times (the clip is too large to decode exactly
+    /// while the upload waits); the exact frames replace them when the background work is done.
+    /// </summary>
+    public bool FramesExact { get; init; } = true;
+}
 
 /// <summary>One sampled frame: its source index, its time in the clip, and the URL of its image.</summary>
 public sealed record FrameThumbnail(int Index, double TimestampSeconds, string Url);

@@ -95,6 +95,9 @@ public static class FailureCodes
     public const string ContextExceeded = "context_exceeded";
     public const string QueueFull = "queue_full";
     public const string OwnerLimit = "owner_limit";
+    public const string AddressLimit = "address_limit";
+    public const string InvalidPrompt = "invalid_prompt";
+    public const string Interrupted = "interrupted";
     public const string RateLimited = "rate_limited";
     public const string Cancelled = "cancelled";
     public const string Disconnected = "disconnected";

@@ -8,7 +8,7 @@ namespace Narrator.Web.Services;
 /// <summary>
 /// A finished narration as a timestamped document for the export writers (JSON, NDJSON, SRT, WebVTT, text): a long
 /// video's segments as narrated, or a clip narrated whole as one segment covering all of it, its text read the way the
-/// template says (tags, JSON).
+/// template says (tags, JSON). A narration that did not complete is marked as such.
 /// </summary>
 public sealed class NarrationExporter(TemplateLibrary templates, EngineHost engine)
 {
@@ -39,6 +39,9 @@ public sealed class NarrationExporter(TemplateLibrary templates, EngineHost engi
             Template = record.Template,
             Model = engine.Status.Info?.ModelName,
             Segmentation = record.Segmentation ?? "whole",
+            // A partial text (stopped, failed, interrupted by a restart) says so in the file.
+            State = record.State == "completed" ? null : record.State,
+            StateNote = record.State == "completed" ? null : record.Error,
         };
     }
 

@@ -4,6 +4,7 @@ using Narrator.Model;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
+using Narrator.Model.Text;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Engine;
@@ -24,6 +25,7 @@ public sealed class NarrationService(
     TemplateLibrary templates,
     NarrationHistory history,
     EngineHost engine,
+    NarrationJournal journal,
     IOptions<QueueOptions> queueOptions,
     IOptions<SegmentationOptions> segmentationOptions)
 {
@@ -31,15 +33,18 @@ public sealed class NarrationService(
     public const int MaxPromptLength = 8000;
 
     /// <summary>
-    /// Validates and queues a narration for <paramref name="owner"/>. The returned job's events start with its queue position.
-    /// Throws <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request
-    /// is invalid, cannot fit the model's context, the queue is full, the owner is at their limit, or the server is stopping.
+    /// Validates and queues a narration for <paramref name="caller"/>'s visitor, and records it in the history (so a crash
+    /// leaves it "interrupted", never unknown). The returned job's events start with its queue position. Throws
+    /// <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request is
+    /// invalid, cannot fit the model's context, the queue is full, the visitor or their address is at its limit, or the
+    /// server is stopping.
     /// </summary>
-    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+    public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
     {
         var work = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
-        var job = queue.Enqueue(work, owner);
+        var job = queue.Enqueue(work, caller);
         clips.Touch(work.ClipId);
+        await journal.AcceptedAsync(job).ConfigureAwait(false);
         return job;
     }
 
@@ -48,9 +53,9 @@ public sealed class NarrationService(
     /// If the caller stops reading before the end (cancelled, disconnected), the narration is cancelled so the model is freed.
     /// </summary>
     public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
-        NarrationRequest request, NarrationOwner owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+        NarrationRequest request, NarrationCaller caller, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (job, refusal) = await TryStartAsync(request, owner, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await TryStartAsync(request, caller, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             yield return refusal!;
@@ -73,11 +78,11 @@ public sealed class NarrationService(
     }
 
     private async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(
-        NarrationRequest request, NarrationOwner owner, CancellationToken cancellationToken)
+        NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
     {
         try
         {
-            return (await StartAsync(request, owner, cancellationToken).ConfigureAwait(false), null);
+            return (await StartAsync(request, caller, cancellationToken).ConfigureAwait(false), null);
         }
         catch (NarrationRejectedException ex)
         {
@@ -85,23 +90,52 @@ public sealed class NarrationService(
         }
     }
 
-    /// <summary>Cancels a narration by id (queued: removed; running: stops at the next token). False if unknown or finished.</summary>
-    public bool Cancel(string narrationId) =>
-        queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.");
+    /// <summary>
+    /// Cancels one of <paramref name="owner"/>'s narrations (queued: removed; running: stops at the next token). Says
+    /// whether it was cancelled, belongs to someone else, had already ended, or is unknown.
+    /// </summary>
+    public async Task<CancelOutcome> CancelAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken)
+    {
+        if (queue.Find(narrationId) is { } job)
+        {
+            return job.Owner != owner ? CancelOutcome.NotYours
+                : queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.") ? CancelOutcome.Cancelled
+                : CancelOutcome.AlreadyFinished;
+        }
+        var storedOwner = journal.OwnerOf(narrationId) ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        return storedOwner is not { } known ? CancelOutcome.Unknown
+            : known != owner ? CancelOutcome.NotYours
+            : CancelOutcome.AlreadyFinished;
+    }
 
-    /// <summary>Cancels everything an owner has queued or running (they left).</summary>
-    public int CancelAll(NarrationOwner owner) => queue.CancelOwner(owner);
+    /// <summary>Cancels what one page or hub connection started and is still queued or running (it closed); the visitor's other tabs go on.</summary>
+    public int CancelStartedBy(string connection) => queue.CancelStartedBy(connection);
 
     /// <summary>A live or recently finished narration (with its event stream), or null.</summary>
     public NarrationJob? Find(string narrationId) => queue.Find(narrationId);
 
-    /// <summary>A narration's current record: live from the queue, else from history; null if unknown.</summary>
+    /// <summary>
+    /// Anyone's narration by id (the id is the capability to read it): live from the queue, else held back from a full
+    /// disk, else from the history (where one a previous run left unfinished reads as interrupted); null if unknown.
+    /// </summary>
     public async Task<NarrationRecord?> GetAsync(string narrationId, CancellationToken cancellationToken) =>
-        queue.Find(narrationId)?.ToRecord() ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        queue.Find(narrationId)?.ToRecord()
+        ?? journal.Find(narrationId)
+        ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Finished narrations, newest first.</summary>
-    public Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken) =>
-        history.ListAsync(query, cancellationToken);
+    /// <summary>Ended narrations, newest first (the query's owner's only, when it names one), including any still waiting for room on the disk.</summary>
+    public async Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)
+    {
+        var stored = await history.ListAsync(query, cancellationToken).ConfigureAwait(false);
+        var unwritten = journal.Unwritten(query);
+        if (unwritten.Count == 0)
+        {
+            return stored;
+        }
+        var held = unwritten.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. stored.Where(r => !held.Contains(r.Id)).Concat(unwritten)
+            .OrderByDescending(r => r.FinishedAt ?? r.CreatedAt).Take(Math.Clamp(query.Limit, 1, HistoryQuery.MaxLimit))];
+    }
 
     public QueueSnapshot QueueSnapshot() => queue.Snapshot();
 
@@ -134,6 +168,11 @@ public sealed class NarrationService(
         {
             template ??= templates.Default;
             prompt = template.Render();
+        }
+        if (ControlTokens.Find(prompt) is { } token)
+        {
+            throw new NarrationRejectedException(FailureCodes.InvalidPrompt,
+                $"The prompt contains the chat control token \"{token}\", which only the server may write; remove it and try again.");
         }
         if (prompt.Length > MaxPromptLength)
         {
@@ -223,4 +262,13 @@ public sealed class NarrationService(
     };
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
+}
+
+/// <summary>What asking to cancel a narration came to.</summary>
+public enum CancelOutcome
+{
+    Cancelled,
+    AlreadyFinished,
+    NotYours,
+    Unknown,
 }

@@ -8,50 +8,69 @@ using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Templates;
+using Narrator.Web.Services.Visitors;
 using Narrator.Model.Templates;
 
 namespace Narrator.Web.Services;
 
 /// <summary>
-/// One visitor's page (a Blazor circuit; registered scoped, so it lives as long as the circuit): uploads, re-plans,
-/// narrates and cancels as that visitor. When the circuit goes away, everything it had queued or running is cancelled.
+/// One page (a Blazor circuit; registered scoped, so it lives as long as the circuit): uploads, re-plans, narrates and
+/// cancels as the visitor whose cookie loaded it, so their history, clips and templates are the same in every tab and
+/// after a reload. When the circuit goes away, what this page had queued or running is cancelled; the visitor's other
+/// tabs and API clients go on.
 /// </summary>
 public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates, ClipSegmentations segmentations,
-    IOptions<SegmentationOptions> segmentationOptions) : IDisposable
+    IOptions<SegmentationOptions> segmentationOptions, CircuitVisitor visitor) : IDisposable
 {
-    /// <summary>This circuit's identity in the queue (per-owner limit, cancel on leave).</summary>
-    public NarrationOwner Owner { get; } = NarrationOwner.ForCircuit(Guid.NewGuid().ToString("N"));
-
-    /// <summary>
-    /// Who owns the custom templates this page saves. Defaults to this circuit (so they vanish from the list on reload);
-    /// the page may set a stable key of its own (e.g. one kept in the browser's local storage).
-    /// </summary>
-    public string TemplateOwner { get; set; } = "page:" + Guid.NewGuid().ToString("N");
+    /// <summary>The visitor this page acts for (their narrations, clips and templates).</summary>
+    public NarrationOwner Owner => visitor.Owner;
 
     /// <summary>Built-in templates, then this visitor's own.</summary>
     public Task<IReadOnlyList<PromptTemplate>> TemplatesAsync(CancellationToken cancellationToken) =>
-        templates.ListAsync(TemplateOwner, cancellationToken);
+        templates.ListAsync(Owner.Value, cancellationToken);
 
     /// <summary>
     /// Saves (creates or changes) one of this visitor's templates. Throws <see cref="SettingsValidationException"/>
-    /// (its Errors name each bad field) or <see cref="TemplateConflictException"/> (id taken, too many).
+    /// (its Errors name each bad field), <see cref="TemplateConflictException"/> (id taken, too many) or
+    /// <see cref="StorageFullException"/> (the disk is full).
     /// </summary>
     public Task<PromptTemplate> SaveTemplateAsync(PromptTemplate template, CancellationToken cancellationToken) =>
-        templates.SaveAsync(template, TemplateOwner, cancellationToken);
+        templates.SaveAsync(template, Owner.Value, cancellationToken);
 
     public Task<bool> DeleteTemplateAsync(string templateId, CancellationToken cancellationToken) =>
-        templates.DeleteAsync(templateId, TemplateOwner, cancellationToken);
+        templates.DeleteAsync(templateId, Owner.Value, cancellationToken);
 
     /// <summary>
     /// Stores an upload (read once, never buffered whole) and returns its probe, frame plan, thumbnails and preview URL.
     /// Throws <see cref="ClipRejectedException"/> with a sentence for the person when the file is refused.
     /// </summary>
     public Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken) =>
-        clips.SaveAsync(content, fileName, frameOptions, cancellationToken);
+        clips.SaveAsync(content, fileName, Owner, frameOptions, cancellationToken);
 
-    /// <summary>The frames the model would see with other options (a template's, or the advanced settings).</summary>
-    public Task<ClipInfo> ReplanAsync(string clipId, FrameOptions frameOptions, CancellationToken cancellationToken) =>
-        clips.ReplanAsync(clipId, frameOptions, cancellationToken);
+    /// <summary>Raised (on a pool thread) when one of the clips changes after its upload was answered: its preview or exact frames are ready.</summary>
+    public event Action<ClipInfo>? ClipUpdated;
+
+    /// <summary>Starts passing the store's clip updates on to <see cref="ClipUpdated"/> (the page subscribes once it renders).</summary>
+    public void WatchClips()
+    {
+        clips.ClipUpdated -= OnClipUpdated;
+        clips.ClipUpdated += OnClipUpdated;
+    }
+
+    private void OnClipUpdated(ClipInfo clip) => ClipUpdated?.Invoke(clip);
+
+    /// <summary>
+    /// The frames the model would see with other options (a template's, or the advanced settings). Only for this
+    /// visitor's own clips (<see cref="NotYoursException"/> otherwise): re-planning changes the clip's thumbnails.
+    /// </summary>
+    public Task<ClipInfo> ReplanAsync(string clipId, FrameOptions frameOptions, CancellationToken cancellationToken)
+    {
+        if (clips.Find(clipId) is { } clip && clip.Owner != Owner)
+        {
+            throw new NotYoursException($"The clip \"{clip.Label}\" was uploaded by someone else; upload it yourself to change its frames.");
+        }
+        return clips.ReplanAsync(clipId, frameOptions, cancellationToken);
+    }
 
     /// <summary>
     /// How a long clip will be divided under <paramref name="mode"/> (already worked out in the background since the
@@ -73,16 +92,21 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// A refused request yields one failed event (its Code says why). Stop reading (cancel the token) to cancel it.
     /// </summary>
     public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, CancellationToken cancellationToken) =>
-        narrations.NarrateAsync(request, Owner, cancellationToken);
+        narrations.NarrateAsync(request, visitor.Caller, cancellationToken);
 
-    /// <summary>Stops a narration by id (the id arrives in every event); false when it had already finished.</summary>
-    public bool Cancel(string narrationId) => narrations.Cancel(narrationId);
+    /// <summary>Stops one of this visitor's narrations by id (the id arrives in every event); false when it had already finished or is not theirs.</summary>
+    public async Task<bool> CancelAsync(string narrationId, CancellationToken cancellationToken) =>
+        await narrations.CancelAsync(narrationId, Owner, cancellationToken).ConfigureAwait(false) == CancelOutcome.Cancelled;
 
-    /// <summary>Recent finished narrations, newest first (everyone's unless the query names an owner).</summary>
-    public Task<IReadOnlyList<NarrationRecord>> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken) =>
-        narrations.ListAsync(query, cancellationToken);
+    /// <summary>This visitor's ended narrations, newest first (from every tab, client and earlier visit).</summary>
+    public Task<IReadOnlyList<NarrationRecord>> HistoryAsync(int limit, CancellationToken cancellationToken) =>
+        narrations.ListAsync(new HistoryQuery { Owner = Owner, Limit = limit }, cancellationToken);
 
     public QueueSnapshot Queue() => narrations.QueueSnapshot();
 
-    public void Dispose() => narrations.CancelAll(Owner);
+    public void Dispose()
+    {
+        clips.ClipUpdated -= OnClipUpdated;
+        narrations.CancelStartedBy(visitor.Connection);
+    }
 }

@@ -2,12 +2,14 @@ using Microsoft.Data.Sqlite;
 
 namespace Narrator.Web.Services;
 
-/// <summary>The SQLite file in the data folder holding the narration history and custom templates; creates its tables once.</summary>
+/// <summary>
+/// The SQLite file in the data folder holding the narration history and custom templates; creates its tables once and
+/// upgrades a file written by an earlier version in place.
+/// </summary>
 public sealed class NarratorDatabase
 {
-    private const string Schema = """
-        PRAGMA journal_mode = WAL;
-        CREATE TABLE IF NOT EXISTS narrations (
+    // The narrations table as this version writes it; finished_at is empty while a narration is queued or running.
+    private const string NarrationColumns = """
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
             clip_id TEXT NOT NULL,
@@ -23,13 +25,22 @@ public sealed class NarratorDatabase
             error_code TEXT,
             created_at INTEGER NOT NULL,
             started_at INTEGER,
-            finished_at INTEGER NOT NULL,
+            finished_at INTEGER,
             queue_ms REAL,
             duration_seconds REAL,
             segmentation TEXT,
-            segments TEXT
-        );
-        CREATE INDEX IF NOT EXISTS narrations_by_finish ON narrations (finished_at DESC);
+            segments TEXT,
+            updated_at INTEGER,
+            instance TEXT
+        """;
+
+    private const string ColumnNames =
+        "id, owner, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, "
+        + "created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments, updated_at, instance";
+
+    private const string Schema = $"""
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS narrations ({NarrationColumns});
         CREATE TABLE IF NOT EXISTS custom_templates (
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
@@ -40,10 +51,17 @@ public sealed class NarratorDatabase
         CREATE INDEX IF NOT EXISTS custom_templates_by_owner ON custom_templates (owner, updated_at DESC);
         """;
 
-    private readonly string connectionString;
+    private const string Indexes = """
+        CREATE INDEX IF NOT EXISTS narrations_by_finish ON narrations (finished_at DESC);
+        CREATE INDEX IF NOT EXISTS narrations_by_owner ON narrations (owner, finished_at DESC);
+        """;
 
-    public NarratorDatabase(DataFolder folder)
+    private readonly string connectionString;
+    private readonly IStorageFaults? faults;
+
+    public NarratorDatabase(DataFolder folder, IStorageFaults? faults = null)
     {
+        this.faults = faults;
         connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = folder.Database,
@@ -57,6 +75,10 @@ public sealed class NarratorDatabase
         command.CommandText = Schema;
         command.ExecuteNonQuery();
         AddMissingColumns(connection);
+        AllowUnfinishedRows(connection);
+        using var indexes = connection.CreateCommand();
+        indexes.CommandText = Indexes;
+        indexes.ExecuteNonQuery();
     }
 
     /// <summary>Columns added after the first release; a history file from before gets them (empty) instead of failing.</summary>
@@ -65,16 +87,15 @@ public sealed class NarratorDatabase
         ("narrations", "duration_seconds", "REAL"),
         ("narrations", "segmentation", "TEXT"),
         ("narrations", "segments", "TEXT"),
+        ("narrations", "updated_at", "INTEGER"),
+        ("narrations", "instance", "TEXT"),
     ];
 
     private static void AddMissingColumns(SqliteConnection connection)
     {
         foreach (var (table, column, type) in LaterColumns)
         {
-            using var probe = connection.CreateCommand();
-            probe.CommandText = $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column";
-            probe.Parameters.AddWithValue("$column", column);
-            if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            if (ColumnInfo(connection, table, column, "COUNT(*)") == 0)
             {
                 using var alter = connection.CreateCommand();
                 alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
@@ -83,10 +104,58 @@ public sealed class NarratorDatabase
         }
     }
 
+    /// <summary>
+    /// Files from before narrations were recorded when accepted required finished_at; SQLite cannot drop a NOT NULL, so the
+    /// table is copied into the current shape in one transaction. Old rows keep their owner key (a circuit, connection or
+    /// address from before visitors existed), which no visitor has: only the admin lists them.
+    /// </summary>
+    private static void AllowUnfinishedRows(SqliteConnection connection)
+    {
+        if (ColumnInfo(connection, "narrations", "finished_at", "MAX(\"notnull\")") != 1)
+        {
+            return;
+        }
+        using var transaction = connection.BeginTransaction();
+        using var copy = connection.CreateCommand();
+        copy.Transaction = transaction;
+        copy.CommandText = $"""
+            CREATE TABLE narrations_upgrade ({NarrationColumns});
+            INSERT INTO narrations_upgrade ({ColumnNames}) SELECT {ColumnNames} FROM narrations;
+            DROP TABLE narrations;
+            ALTER TABLE narrations_upgrade RENAME TO narrations;
+            """;
+        copy.ExecuteNonQuery();
+        transaction.Commit();
+    }
+
+    private static long ColumnInfo(SqliteConnection connection, string table, string column, string aggregate)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = $"SELECT {aggregate} FROM pragma_table_info('{table}') WHERE name = $column";
+        probe.Parameters.AddWithValue("$column", column);
+        return probe.ExecuteScalar() is long value ? value : 0;
+    }
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;
     }
+
+    /// <summary>A connection for a write; the fault seam (tests) may refuse it the way a full disk does.</summary>
+    public Task<SqliteConnection> OpenForWriteAsync(CancellationToken cancellationToken)
+    {
+        faults?.BeforeWrite();
+        return OpenAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// A seam for tests: called before every database write, it may throw what the storage would throw when full
+/// (a <see cref="SqliteException"/> with SQLITE_FULL). Nothing implements it in production.
+/// </summary>
+public interface IStorageFaults
+{
+    void BeforeWrite();
 }

@@ -5,7 +5,7 @@ namespace Narrator.Web.Services;
 
 /// <summary>
 /// Running behind a reverse proxy, under <c>Narrator:Proxy</c>. Every visitor then reaches the app from the proxy's
-/// address, which would make them one owner for the queue's per-owner limit and one budget for the rate limits; with
+/// address, which would put them all in one budget for the per-address queue and rate limits; with
 /// <see cref="ForwardedHeaders"/> on, the visitor's address is read from <c>X-Forwarded-For</c> (and the scheme from
 /// <c>X-Forwarded-Proto</c>), but only on requests that come from a proxy listed here (loopback always counts).
 /// </summary>

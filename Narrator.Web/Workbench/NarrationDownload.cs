@@ -39,12 +39,15 @@ public static class NarrationDownload
     /// <summary>A download name built from the clip label and template, safe on every file system.</summary>
     public static string FileName(NarrationRun run, string extension) => FileName(run.ClipLabel, run.Request.Template, extension);
 
-    /// <summary>"narration-{clip}-{template}.{extension}" with anything unsafe in a file name replaced (also used by the export API).</summary>
-    public static string FileName(string clipLabel, string? template, string extension)
+    /// <summary>
+    /// "narration-{clip}-{template}.{extension}" (with "-{state}" before the extension for a narration that did not
+    /// complete) with anything unsafe in a file name replaced (also used by the export API).
+    /// </summary>
+    public static string FileName(string clipLabel, string? template, string extension, string? incompleteState = null)
     {
         string stem = Path.GetFileNameWithoutExtension(clipLabel);
         var name = new StringBuilder("narration");
-        foreach (string part in new[] { stem, template ?? "custom" })
+        foreach (string part in new[] { stem, template ?? "custom", incompleteState ?? "" })
         {
             string safe = SafePart(part);
             if (safe.Length > 0)

@@ -149,9 +149,10 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
         {
             run.Apply(new SegmentEvent(segment, record.Segments!.Count) { NarrationId = record.Id });
         }
-        run.Apply(record.State == "failed"
-            ? new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text }
-            : new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id });
+        // Anything but "completed" ended early (failed, stopped, interrupted by a restart) and keeps its partial text.
+        run.Apply(record.State == "completed"
+            ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
+            : new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text });
         return run;
     }
 

@@ -131,17 +131,24 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// Drops the tensor's pages from this process's mapping once it is converted (Linux madvise DONTNEED; they stay in
     /// the page cache), so reading a 16 GB checkpoint through the map does not show up as 16 GB resident. Elsewhere a no-op.
     /// </summary>
-    public void Release(SafetensorsTensor tensor)
+    public void Release(SafetensorsTensor tensor) => Release(tensor, 0, tensor.ByteLength);
+
+    /// <summary>Releases bytes [start, start+count) of a tensor that a slice-by-slice copy is done with.</summary>
+    public void Release(SafetensorsTensor tensor, long start, long count)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (tensor.ByteLength == 0 || _base == null || !OperatingSystem.IsLinux())
+        if (count <= 0 || _base == null || !OperatingSystem.IsLinux())
         {
             return;
         }
         long page = Environment.SystemPageSize;
-        long start = (long)(_base + _dataStart + tensor.Begin);
-        long end = start + tensor.ByteLength;
-        // Only whole pages inside the tensor: a neighbour sharing an edge page may still be in use.
+        long first = (long)(_base + _dataStart + tensor.Begin + start);
+        ReleasePages(first, first + count, page);
+    }
+
+    private static void ReleasePages(long start, long end, long page)
+    {
+        // Only whole pages inside the range: a neighbour sharing an edge page may still be in use.
         long first = (start + page - 1) / page * page;
         long last = end / page * page;
         if (last > first)

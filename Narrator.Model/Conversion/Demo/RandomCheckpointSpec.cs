@@ -1,3 +1,5 @@
+using Narrator.Model.Conversion.Checkpoint;
+
 namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
@@ -57,6 +59,37 @@ public sealed record RandomCheckpointSpec
     public long FirstSpecialTokenId { get; init; } = 151643;
 
     public int HeadSize => HiddenSize / AttentionHeads;
+
+    /// <summary>The settings config.json holds for these sizes (read back through <see cref="Qwen25VlConfig.Parse"/> like a download).</summary>
+    public Qwen25VlConfig ToConfig() => new()
+    {
+        Text = new Qwen25VlTextConfig
+        {
+            HiddenSize = HiddenSize,
+            Layers = Layers,
+            AttentionHeads = AttentionHeads,
+            KeyValueHeads = KeyValueHeads,
+            IntermediateSize = IntermediateSize,
+            VocabSize = VocabSize,
+            RopeTheta = RopeTheta,
+            MropeSection = MropeSection,
+            MaxPositionEmbeddings = MaxPositionEmbeddings,
+            TieWordEmbeddings = TieWordEmbeddings,
+            // As the published checkpoints: a window size that use_sliding_window turns off.
+            SlidingWindow = 32768,
+        },
+        Vision = new Qwen25VlVisionConfig
+        {
+            Depth = VisionDepth,
+            HiddenSize = VisionHiddenSize,
+            IntermediateSize = VisionIntermediateSize,
+            Heads = VisionHeads,
+            OutHiddenSize = HiddenSize,
+            WindowSize = WindowSize,
+            FullAttentionBlocks = FullAttentionBlocks,
+            TokensPerSecond = TokensPerSecond,
+        },
+    };
 
     /// <summary>Qwen2.5-VL-3B-Instruct's sizes (config.json on the Hub): its LM head is the embedding table, so the checkpoint has no lm_head.weight.</summary>
     public static RandomCheckpointSpec ThreeB { get; } = SevenBVision() with

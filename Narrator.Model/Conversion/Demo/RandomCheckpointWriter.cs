@@ -22,6 +22,8 @@ public static class RandomCheckpointWriter
     private const float ConstantDimensionValue = 1f;
     private const float UnreachablePenalty = 200f;
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>
     /// Writes the checkpoint; with <paramref name="maxShardBytes"/> the tensors go into consecutive shards of at most that
     /// size (a larger tensor gets one of its own) listed by an index, otherwise into one model.safetensors.
@@ -35,13 +37,13 @@ public static class RandomCheckpointWriter
             throw new ArgumentException("KeepTextDecodable needs an LM head of its own: its rows differ from the embedding's.", nameof(spec));
         }
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, Qwen25VlConfig.FileName), ConfigJson(spec), cancellationToken);
+        var config = spec.ToConfig();
+        await File.WriteAllTextAsync(Path.Combine(directory, Qwen25VlConfig.FileName), config.ToJson().ToJsonString(Indented), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.GenerationConfigFileName), GenerationConfigJson(spec), cancellationToken);
-        var vision = Qwen25VlConfig.Parse(JsonNode.Parse(ConfigJson(spec))!.AsObject(), Qwen25VlConfig.FileName).Vision;
-        await File.WriteAllTextAsync(Path.Combine(directory, PackageFiles.PreprocessorConfigFileName), PackageFiles.DefaultPreprocessorConfig(vision), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, PackageFiles.PreprocessorConfigFileName), PackageFiles.DefaultPreprocessorConfig(config.Vision), cancellationToken);
         await BundledTokenizer.WriteToAsync(directory, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        var shards = Shard(Tensors(spec, seed), maxShardBytes ?? long.MaxValue);
+        var shards = Shard(Tensors(spec, config.Vision, seed), maxShardBytes ?? long.MaxValue);
         var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
         long total = 0;
         for (int k = 0; k < shards.Count; k++)
@@ -61,8 +63,7 @@ public static class RandomCheckpointWriter
                 ["metadata"] = new JsonObject { ["total_size"] = total },
                 ["weight_map"] = new JsonObject(weightMap.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
             };
-            await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.IndexFileName),
-                index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.IndexFileName), index.ToJsonString(Indented), cancellationToken);
         }
     }
 
@@ -85,7 +86,9 @@ public static class RandomCheckpointWriter
     }
 
     /// <summary>Every tensor of the checkpoint, in the order it is written (tests read the names and shapes without writing).</summary>
-    internal static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, int seed)
+    internal static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, int seed) => Tensors(spec, spec.ToConfig().Vision, seed);
+
+    private static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, Qwen25VlVisionConfig vision, int seed)
     {
         var tensors = new List<SafetensorsTensorSource>();
         int h = spec.HiddenSize, q = spec.AttentionHeads * spec.HeadSize, kv = spec.KeyValueHeads * spec.HeadSize;
@@ -138,30 +141,24 @@ public static class RandomCheckpointWriter
             });
         }
 
-        int vh = spec.VisionHiddenSize, vi = spec.VisionIntermediateSize, merged = vh * 4, patch = 3 * 2 * 14 * 14;
-        Add("visual.patch_embed.proj.weight", [vh, 3, 2, 14, 14], Linear(patch));
-        for (int block = 0; block < spec.VisionDepth; block++)
+        // The vision tower's random weights; with the decodable trick, the merger's last Linear writes the reserved
+        // dimension's constant instead of a random value, since image features replace embedding rows.
+        int merged = vision.HiddenSize * vision.SpatialMergeSize * vision.SpatialMergeSize;
+        foreach (var tensor in RandomVisionWeights.Tensors(vision, (ulong)(uint)seed))
         {
-            string p = $"visual.blocks.{block}.";
-            Add(p + "norm1.weight", [vh], Norm());
-            Add(p + "attn.qkv.weight", [3 * vh, vh], Linear(vh));
-            Add(p + "attn.qkv.bias", [3 * vh], Bias());
-            Add(p + "attn.proj.weight", [vh, vh], Linear(vh));
-            Add(p + "attn.proj.bias", [vh], Bias());
-            Add(p + "norm2.weight", [vh], Norm());
-            Add(p + "mlp.gate_proj.weight", [vi, vh], Linear(vh));
-            Add(p + "mlp.gate_proj.bias", [vi], Bias());
-            Add(p + "mlp.up_proj.weight", [vi, vh], Linear(vh));
-            Add(p + "mlp.up_proj.bias", [vi], Bias());
-            Add(p + "mlp.down_proj.weight", [vh, vi], Linear(vi));
-            Add(p + "mlp.down_proj.bias", [vh], Bias());
+            if (spec.KeepTextDecodable && tensor.Name == "visual.merger.mlp.2.weight")
+            {
+                Add(tensor.Name, tensor.Shape, KeepConstantRow(merged, Linear(merged)));
+            }
+            else if (spec.KeepTextDecodable && tensor.Name == "visual.merger.mlp.2.bias")
+            {
+                Add(tensor.Name, tensor.Shape, (r, i) => { float v = r.NextUnit() * 0.05f; return i == constant ? ConstantDimensionValue : v; });
+            }
+            else
+            {
+                tensors.Add(tensor);
+            }
         }
-        Add("visual.merger.ln_q.weight", [vh], Norm());
-        Add("visual.merger.mlp.0.weight", [merged, merged], Linear(merged));
-        Add("visual.merger.mlp.0.bias", [merged], Bias());
-        // Image features replace embedding rows, so they carry the same constant in the reserved dimension.
-        Add("visual.merger.mlp.2.weight", [h, merged], KeepConstantRow(merged, Linear(merged)));
-        Add("visual.merger.mlp.2.bias", [h], (r, i) => { float v = r.NextUnit() * 0.05f; return i == constant ? ConstantDimensionValue : v; });
         return tensors;
     }
 
@@ -182,54 +179,6 @@ public static class RandomCheckpointWriter
             }
         });
 
-    private static string ConfigJson(RandomCheckpointSpec spec)
-    {
-        var json = new JsonObject
-        {
-            ["architectures"] = new JsonArray("Qwen2_5_VLForConditionalGeneration"),
-            ["model_type"] = Qwen25VlConfig.ModelType,
-            ["bos_token_id"] = 151643,
-            ["eos_token_id"] = 151645,
-            ["vision_start_token_id"] = 151652,
-            ["vision_end_token_id"] = 151653,
-            ["vision_token_id"] = 151654,
-            ["image_token_id"] = 151655,
-            ["video_token_id"] = 151656,
-            ["hidden_act"] = "silu",
-            ["hidden_size"] = spec.HiddenSize,
-            ["intermediate_size"] = spec.IntermediateSize,
-            ["max_position_embeddings"] = spec.MaxPositionEmbeddings,
-            ["num_attention_heads"] = spec.AttentionHeads,
-            ["num_hidden_layers"] = spec.Layers,
-            ["num_key_value_heads"] = spec.KeyValueHeads,
-            ["rms_norm_eps"] = 1e-6,
-            ["rope_theta"] = spec.RopeTheta,
-            ["sliding_window"] = 32768,
-            ["use_sliding_window"] = false,
-            ["tie_word_embeddings"] = spec.TieWordEmbeddings,
-            ["torch_dtype"] = "bfloat16",
-            ["vocab_size"] = spec.VocabSize,
-            ["rope_scaling"] = new JsonObject { ["type"] = "mrope", ["mrope_section"] = new JsonArray([.. spec.MropeSection.Select(s => (JsonNode)s)]) },
-            ["vision_config"] = new JsonObject
-            {
-                ["depth"] = spec.VisionDepth,
-                ["hidden_act"] = "silu",
-                ["hidden_size"] = spec.VisionHiddenSize,
-                ["intermediate_size"] = spec.VisionIntermediateSize,
-                ["num_heads"] = spec.VisionHeads,
-                ["in_chans"] = 3,
-                ["out_hidden_size"] = spec.HiddenSize,
-                ["patch_size"] = 14,
-                ["spatial_merge_size"] = 2,
-                ["temporal_patch_size"] = 2,
-                ["window_size"] = spec.WindowSize,
-                ["fullatt_block_indexes"] = new JsonArray([.. spec.FullAttentionBlocks.Select(b => (JsonNode)b)]),
-                ["tokens_per_second"] = spec.TokensPerSecond,
-            },
-        };
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
-
     private static string GenerationConfigJson(RandomCheckpointSpec spec) => new JsonObject
     {
         ["bos_token_id"] = 151643,
@@ -238,5 +187,5 @@ public static class RandomCheckpointWriter
         ["eos_token_id"] = new JsonArray([.. spec.EosTokenIds.Select(id => (JsonNode)id)]),
         ["repetition_penalty"] = 1.05,
         ["transformers_version"] = "4.50.0",
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }.ToJsonString(Indented);
 }

@@ -16,8 +16,8 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     /// <summary>Domain of ONNX Runtime's contrib operators (GroupQueryAttention, RotaryEmbedding, MatMulNBits...).</summary>
     public const string MicrosoftDomain = "com.microsoft";
 
-    /// <summary>Producer name of every graph Narrator writes.</summary>
-    public const string ProducerName = "narrator";
+    /// <summary>Producer name of the graphs narrator convert writes.</summary>
+    public const string ProducerName = "narrator-convert";
 
     // IR version 8 is what opset 17 was released with; ORT 1.31 reads it.
     private const long IrVersion = 8;

@@ -14,6 +14,9 @@ public sealed class UiPreferences
 
     public UiText Text => UiText.For(Language);
 
+    /// <summary>How many times language or theme changed; lets the layout tell whether the visitor chose while it waited for the browser.</summary>
+    public int Changes { get; private set; }
+
     public event Action? Changed;
 
     public void SetLanguage(UiLanguage language)
@@ -21,6 +24,7 @@ public sealed class UiPreferences
         if (language != Language)
         {
             Language = language;
+            Changes++;
             Changed?.Invoke();
         }
     }
@@ -30,6 +34,7 @@ public sealed class UiPreferences
         if (isDarkMode != IsDarkMode)
         {
             IsDarkMode = isDarkMode;
+            Changes++;
             Changed?.Invoke();
         }
     }

@@ -15,7 +15,6 @@ using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Engine;
-using Narrator.Web.Services.History;
 using Narrator.Web.Workbench;
 
 namespace Narrator.Web.Components.Pages;
@@ -112,6 +111,8 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         {
             // Prerendered markup is visible before the circuit connects; this says the buttons work now.
             _interactive = true;
+            Session.ClipUpdated += OnClipUpdated;
+            Session.WatchClips();
             await RefreshHistoryAsync();
             if (_engine is null && _engineError is null)
             {
@@ -464,18 +465,17 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         : _compare is not null && (ReferenceEquals(run, _compareLeft) || ReferenceEquals(run, _compareRight)) ? _compare.RefreshOutputsAsync()
         : InvokeAsync(StateHasChanged);
 
-    private Task StopAsync()
+    private async Task StopAsync()
     {
         foreach (NarrationRun? run in new[] { _run, _compareLeft, _compareRight })
         {
             // Cancelling by id lets the stream end with the partial text; cancelling the read is the fallback.
-            if (run is { IsActive: true, NarrationId: { Length: > 0 } id } && Session.Cancel(id))
+            if (run is { IsActive: true, NarrationId: { Length: > 0 } id } && await Session.CancelAsync(id, _pageLifetime.Token))
             {
-                return Task.CompletedTask;
+                return;
             }
         }
         _narrationCancellation?.Cancel();
-        return Task.CompletedTask;
     }
 
     private async Task OnPageKeyDownAsync(KeyboardEventArgs args)
@@ -492,7 +492,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     {
         try
         {
-            _history = await Session.HistoryAsync(new HistoryQuery { Owner = Session.Owner, Limit = 20 }, _pageLifetime.Token);
+            _history = await Session.HistoryAsync(20, _pageLifetime.Token);
             StateHasChanged();
         }
         catch (OperationCanceledException) when (_pageLifetime.IsCancellationRequested)
@@ -526,12 +526,29 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             _uploadError = Text.ClipGone;
             return;
         }
+        catch (NotYoursException ex)
+        {
+            _uploadError = ex.Message;
+            return;
+        }
         _tab = 0;
         await DescribeAsync();
     }
 
+    /// <summary>The clip on show got its preview or exact frames in the background: show them.</summary>
+    private void OnClipUpdated(ClipInfo clip) => _ = InvokeAsync(() =>
+    {
+        if (_clip?.Id == clip.Id && !_pageLifetime.IsCancellationRequested)
+        {
+            // The store's record is the latest (a re-plan meanwhile is in it too).
+            _clip = clip;
+            StateHasChanged();
+        }
+    });
+
     public async ValueTask DisposeAsync()
     {
+        Session.ClipUpdated -= OnClipUpdated;
         _pageLifetime.Cancel();
         _pageLifetime.Dispose();
         if (_script is not null)

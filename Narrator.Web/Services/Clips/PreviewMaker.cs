@@ -7,11 +7,14 @@ namespace Narrator.Web.Services.Clips;
 /// <summary>
 /// Gives every clip something a browser can play: the original when its container and codec are web-safe
 /// (MP4/H.264, WebM/VP8/VP9/AV1, JPEG/PNG/WebP/GIF), otherwise an H.264 MP4 (or a JPEG for a still) made by ffmpeg.
+/// A transcode is heavy work: it runs in the background at the lowest CPU priority, within a pixel-rate budget
+/// (at most 1280 pixels wide and 30 frames a second).
 /// </summary>
-public sealed class PreviewMaker(ILogger<PreviewMaker> logger)
+public sealed class PreviewMaker(FfmpegRunner runner, ILogger<PreviewMaker> logger)
 {
     // Previews are for looking, not for the model: small and quick to encode.
     private const int MaxPreviewWidth = 1280;
+    private const int MaxPreviewFps = 30;
 
     /// <summary>The content type to serve the original with, or null when the browser cannot play it.</summary>
     public static string? PlayableContentType(MediaProbe probe)
@@ -40,75 +43,52 @@ public sealed class PreviewMaker(ILogger<PreviewMaker> logger)
         return null;
     }
 
-    /// <summary>Returns the file to play and its content type, transcoding into <paramref name="folder"/> when needed.</summary>
-    public async Task<(string Path, string ContentType)> MakeAsync(
-        string sourcePath, MediaProbe probe, string folder, double maxSeconds, CancellationToken cancellationToken)
+    /// <summary>True when the clip needs a transcode (heavy work) before a browser can play it.</summary>
+    public static bool NeedsTranscode(MediaProbe probe) => PlayableContentType(probe) is null;
+
+    /// <summary>The preview's file name and content type for a clip that needs a transcode.</summary>
+    public static (string FileName, string ContentType) TranscodeTarget(MediaProbe probe) =>
+        probe.Kind == MediaKind.Image ? ("preview.jpg", "image/jpeg") : ("preview.mp4", "video/mp4");
+
+    /// <summary>
+    /// Transcodes the clip into <paramref name="folder"/> (see <see cref="TranscodeTarget"/>). Throws a
+    /// <see cref="MediaException"/> when ffmpeg fails, an <see cref="IOException"/> when the disk is full.
+    /// </summary>
+    public async Task<string> TranscodeAsync(string sourcePath, MediaProbe probe, string folder, double maxSeconds, CancellationToken cancellationToken)
     {
-        if (PlayableContentType(probe) is { } playable)
-        {
-            return (sourcePath, playable);
-        }
         bool still = probe.Kind == MediaKind.Image;
-        string target = Path.Combine(folder, still ? "preview.jpg" : "preview.mp4");
-        var arguments = new List<string> { "-nostdin", "-v", "error", "-y", "-i", sourcePath };
+        string target = Path.Combine(folder, TranscodeTarget(probe).FileName);
         string scale = $"scale='min({MaxPreviewWidth},iw)':-2:flags=bicubic";
+        var output = new List<string> { "-y" };
         if (still)
         {
-            arguments.AddRange(["-frames:v", "1", "-vf", scale, "-q:v", "3", target]);
+            output.AddRange(["-frames:v", "1", "-vf", scale, "-q:v", "3", target]);
         }
         else
         {
-            arguments.AddRange([
+            output.AddRange([
                 "-map", "0:v:0", "-map", "0:a:0?", "-t", maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-vf", scale, "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
+                "-vf", $"fps='min({MaxPreviewFps},source_fps)',{scale}", "-c:v", "libx264", "-preset", "veryfast", "-crf", "28", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", target]);
         }
-        await RunFfmpegAsync(arguments, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Made a browser preview of {Codec} in {Container}: {Preview}", probe.VideoCodec, probe.Container, Path.GetFileName(target));
-        return (target, still ? "image/jpeg" : "video/mp4");
-    }
-
-    private static async Task RunFfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(FfmpegTools.Default.FfmpegPath)
+        var result = await runner.RunToFileAsync(new FfmpegCall
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
+            Program = FfmpegProgram.Ffmpeg,
+            InputPath = sourcePath,
+            InputFormat = MediaFormatPolicy.PinnedDemuxer(probe),
+            OutputOptions = output,
+            Priority = FfmpegPriority.Background,
+        }, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
         {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("ffmpeg could not be started.");
-        var stderr = new StringBuilder();
-        var drainError = Task.Run(async () =>
-        {
-            string? line;
-            while ((line = await process.StandardError.ReadLineAsync(CancellationToken.None).ConfigureAwait(false)) is not null)
+            File.Delete(target);
+            if (result.Errors.Contains("No space left on device", StringComparison.OrdinalIgnoreCase))
             {
-                if (stderr.Length < 8192)
-                {
-                    stderr.AppendLine(line);
-                }
+                throw new IOException("No space left on device", ClipFiles.DiskFullErrno);
             }
-        }, CancellationToken.None);
-        var drainOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            throw new MediaException($"A browser preview of this clip could not be made ({result.LastError ?? $"exit code {result.ExitCode}"}).");
         }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        await Task.WhenAll(drainError, drainOutput).ConfigureAwait(false);
-        if (process.ExitCode != 0)
-        {
-            string reason = stderr.ToString().Trim().Split('\n').LastOrDefault() ?? $"exit code {process.ExitCode}";
-            throw new MediaException($"A browser preview of this clip could not be made ({reason}).");
-        }
+        logger.LogInformation("Made a browser preview of {Codec} in {Container}: {Preview}", probe.VideoCodec, probe.Container, Path.GetFileName(target));
+        return target;
     }
 }

@@ -90,6 +90,12 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                 "Engine ready: model {Model} on {Provider} ({Reason}), {Concurrency} request(s) at once, precision {Precision}, {ContextTokens} tokens per request",
                 info.ModelName, info.ExecutionProvider, info.ProviderReason, info.MaxConcurrency,
                 info.Precision?.ToString() ?? "not reported", info.ContextTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
+            if (info.CudaFallbackReason is { } fallback)
+            {
+                logger.LogWarning(
+                    "Running on the CPU although CUDA was asked for: {Reason}. Narrations will be many times slower; /readyz says degraded.",
+                    fallback);
+            }
             if (info.IsDemoModel)
             {
                 logger.LogWarning("The engine is the tiny random-weight demo model: the pipeline is real but its narrations are meaningless. Set Narrator:Model:Path to a real model package.");

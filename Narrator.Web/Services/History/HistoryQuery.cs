@@ -1,6 +1,6 @@
 namespace Narrator.Web.Services.History;
 
-/// <summary>Which finished narrations to list, newest first.</summary>
+/// <summary>Which ended narrations (completed, failed, interrupted) to list, newest first.</summary>
 public sealed record HistoryQuery
 {
     public const int MaxLimit = 100;
@@ -15,9 +15,9 @@ public sealed record HistoryQuery
 
     public string? Template { get; init; }
 
-    /// <summary>"completed" or "failed".</summary>
+    /// <summary>"completed", "failed" or "interrupted".</summary>
     public string? State { get; init; }
 
-    /// <summary>Only this owner's narrations (the page's own history).</summary>
+    /// <summary>Only this visitor's narrations; null lists everyone's (the admin key, tests).</summary>
     public Queue.NarrationOwner? Owner { get; init; }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Preprocessing;
 
@@ -15,8 +16,10 @@ namespace Narrator.Web.Services.Preprocessing;
 /// so by the time someone presses Describe the scene detection (one decode of the whole file) is usually done.
 /// </summary>
 public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPool pool, IOptions<SegmentationOptions> defaults,
-    ILogger<ClipSegmentations> logger)
+    ILogger<ClipSegmentations> logger, IOptions<UploadOptions>? uploads = null)
 {
+    private readonly long keyframesAbove = (uploads?.Value ?? new UploadOptions()).BackgroundDecodePixels;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private readonly Lock gate = new();
@@ -29,7 +32,7 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
         {
             return;
         }
-        GetAsync(clip.SourcePath, clip.Probe, defaults.Value, PreprocessingPriority.Background, CancellationToken.None)
+        GetAsync(clip.SourcePath, clip.Probe, defaults.Value, PreprocessingPriority.Background, CancellationToken.None, clip.Owner)
             .ContinueWith(t => logger.LogWarning(t.Exception, "Splitting clip {ClipId} ahead of time failed; it will be split when narrated", clip.Id),
                 CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
@@ -39,9 +42,15 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
     /// waiting at a priority at least as high), or from a new split at <paramref name="priority"/> — so a narration never
     /// waits behind uploads for a background split that has not started.
     /// </summary>
+    /// <param name="owner">Whose clip it is: a background split runs one per owner at a time.</param>
     public async Task<VideoSegmentation> GetAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, PreprocessingPriority priority,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, NarrationOwner? owner = null)
     {
+        // Decided here, so the split made ahead of time and the one a narration asks for are the same file.
+        if ((long)probe.Width * probe.Height * probe.FrameCount > keyframesAbove)
+        {
+            options = options with { KeyframesOnly = true };
+        }
         string file = Path.Combine(Path.GetDirectoryName(sourcePath)!, $"segments-{Fingerprint(options)}.json");
         if (await TryReadAsync(file, cancellationToken).ConfigureAwait(false) is { } known)
         {
@@ -54,14 +63,15 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
             {
                 split = new Split(priority);
                 running[file] = split;
-                split.Task = SplitAsync(sourcePath, probe, options, split, file);
+                split.Task = SplitAsync(sourcePath, probe, options, split, file, owner);
             }
         }
         // Every caller waits with its own token; none can cancel the split for the others.
         return await split.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<VideoSegmentation> SplitAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, Split split, string file)
+    private async Task<VideoSegmentation> SplitAsync(string sourcePath, MediaProbe probe, SegmentationOptions options, Split split, string file,
+        NarrationOwner? owner)
     {
         try
         {
@@ -73,7 +83,8 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
                 {
                     return known;
                 }
-                var segmentation = await segmenter.SegmentAsync(sourcePath, probe, options, ct).ConfigureAwait(false);
+                var segmentation = await segmenter.SegmentAsync(sourcePath, probe, options,
+                    split.Priority == PreprocessingPriority.Background ? FfmpegPriority.Background : FfmpegPriority.Normal, ct).ConfigureAwait(false);
                 if (Directory.Exists(Path.GetDirectoryName(file)))
                 {
                     string temporary = $"{file}.{Guid.NewGuid():N}.tmp";
@@ -81,7 +92,7 @@ public sealed class ClipSegmentations(VideoSegmenter segmenter, PreprocessingPoo
                     File.Move(temporary, file, overwrite: true);
                 }
                 return segmentation;
-            }, split.Priority, CancellationToken.None).ConfigureAwait(false);
+            }, split.Priority, CancellationToken.None, owner).ConfigureAwait(false);
         }
         finally
         {

@@ -20,10 +20,12 @@ public sealed class NarrationJob
     private readonly TaskCompletionSource finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<PreparedMedia>? preparation;
 
-    internal NarrationJob(string id, NarrationOwner owner, NarrationWork work, DateTimeOffset createdAt)
+    internal NarrationJob(string id, NarrationCaller caller, NarrationWork work, DateTimeOffset createdAt)
     {
         Id = id;
-        Owner = owner;
+        Owner = caller.Owner;
+        Address = caller.Address;
+        Connection = caller.Connection;
         Work = work;
         CreatedAt = createdAt;
         EnqueuedTimestamp = Stopwatch.GetTimestamp();
@@ -31,7 +33,14 @@ public sealed class NarrationJob
 
     public string Id { get; }
 
+    /// <summary>The visitor it belongs to: only they may cancel it or see it listed.</summary>
     public NarrationOwner Owner { get; }
+
+    /// <summary>The client address it came from (the per-address limit).</summary>
+    public NarrationOwner Address { get; }
+
+    /// <summary>The page or hub connection that started it (cancelled when that closes); null from the HTTP API.</summary>
+    public string? Connection { get; }
 
     public NarrationWork Work { get; }
 
@@ -98,32 +107,57 @@ public sealed class NarrationJob
         log.ReadAsync(fromIndex, cancellationToken);
 
     /// <summary>A snapshot for the API and the page.</summary>
-    public NarrationRecord ToRecord() => new()
+    public NarrationRecord ToRecord() => ToRecord(null, null);
+
+    /// <summary>
+    /// A snapshot; with <paramref name="final"/>, the record as it will read once that final event is out (the history
+    /// stores it first, so a client that reads history right after "completed" finds it).
+    /// </summary>
+    internal NarrationRecord ToRecord(NarrationEvent? final, DateTimeOffset? finishedAt)
     {
-        Id = Id,
-        State = State.ToString().ToLowerInvariant(),
-        ClipId = Work.ClipId,
-        ClipLabel = Work.ClipLabel,
-        Template = Work.TemplateId,
-        Prompt = Work.Prompt,
-        Frames = Work.Frames,
-        Generation = Work.Generation,
-        Text = Text,
-        Stats = Stats,
-        DurationSeconds = Work.Probe?.DurationSeconds,
-        Segmentation = SegmentationMethod,
-        Segments = Segments,
-        Error = Failure?.Error,
-        ErrorCode = Failure?.Code,
-        CreatedAt = CreatedAt,
-        StartedAt = StartedAt,
-        FinishedAt = FinishedAt,
-        Position = State == NarrationState.Queued ? Position : null,
-        EtaSeconds = State == NarrationState.Queued ? EtaSeconds : null,
-        QueueSeconds = TimeInQueue?.TotalSeconds,
-    };
+        var state = final switch
+        {
+            CompletedEvent => NarrationState.Completed,
+            FailedEvent => NarrationState.Failed,
+            _ => State,
+        };
+        var failure = final as FailedEvent ?? Failure;
+        return new()
+        {
+            Id = Id,
+            State = state.ToString().ToLowerInvariant(),
+            ClipId = Work.ClipId,
+            ClipLabel = Work.ClipLabel,
+            Template = Work.TemplateId,
+            Prompt = Work.Prompt,
+            Frames = Work.Frames,
+            Generation = Work.Generation,
+            Text = final is CompletedEvent completed ? completed.Text : Text,
+            Stats = (final as CompletedEvent)?.Stats ?? Stats,
+            DurationSeconds = Work.Probe?.DurationSeconds,
+            Segmentation = SegmentationMethod,
+            Segments = Segments,
+            Error = failure?.Error,
+            ErrorCode = failure?.Code,
+            CreatedAt = CreatedAt,
+            StartedAt = StartedAt,
+            FinishedAt = final is null ? FinishedAt : finishedAt ?? FinishedAt,
+            Position = state == NarrationState.Queued ? Position : null,
+            EtaSeconds = state == NarrationState.Queued ? EtaSeconds : null,
+            QueueSeconds = TimeInQueue?.TotalSeconds,
+        };
+    }
 
     internal CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Set once the history holds how it ended, so nothing writes an older state of it again.</summary>
+    internal bool EndStored
+    {
+        get => Volatile.Read(ref endStored);
+        set => Volatile.Write(ref endStored, value);
+    }
+
+    private bool endStored;
 
     /// <summary>Why the job was cancelled (a FailureCodes value) and the sentence for the person; set before Cancellation fires.</summary>
     internal (string Code, string Message)? CancelReason { get; set; }

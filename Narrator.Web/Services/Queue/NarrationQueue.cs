@@ -8,7 +8,7 @@ namespace Narrator.Web.Services.Queue;
 /// <summary>
 /// The bounded, fair queue in front of the model. Accepts or rejects a request at once, tells everyone waiting their
 /// position and ETA whenever either changes, prepares frames for the head of the queue ahead of time, hands requests
-/// to the model's consumer in arrival order, and cancels by id, by owner or on shutdown.
+/// to the model's consumer in arrival order, and cancels by id, by the connection that started it, or on shutdown.
 /// </summary>
 public sealed class NarrationQueue : IDisposable
 {
@@ -21,6 +21,7 @@ public sealed class NarrationQueue : IDisposable
     private readonly Dictionary<string, NarrationJob> jobs = new(StringComparer.Ordinal);
     private readonly Queue<NarrationJob> finishedOrder = new();
     private readonly Dictionary<NarrationOwner, int> activeByOwner = [];
+    private readonly Dictionary<NarrationOwner, int> activeByAddress = [];
     private readonly QueueOptions options;
     private readonly IClipPreparer preparer;
     private readonly QueueEtaEstimator estimator;
@@ -41,12 +42,15 @@ public sealed class NarrationQueue : IDisposable
     }
 
     /// <summary>
-    /// Accepts <paramref name="work"/> for <paramref name="owner"/> and returns its job, whose events start with its queue position.
-    /// Throws <see cref="NarrationRejectedException"/> at once when the queue is full, the owner is at their limit, or the server is stopping.
+    /// Accepts <paramref name="work"/> for <paramref name="caller"/>'s visitor and returns its job, whose events start with its
+    /// queue position. Throws <see cref="NarrationRejectedException"/> at once when the queue is full, the visitor or
+    /// their address is at its limit, or the server is stopping.
     /// </summary>
-    public NarrationJob Enqueue(NarrationWork work, NarrationOwner owner)
+    public NarrationJob Enqueue(NarrationWork work, NarrationCaller caller)
     {
         ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(caller);
+        var owner = caller.Owner;
         NarrationJob job;
         lock (gate)
         {
@@ -60,16 +64,23 @@ public sealed class NarrationQueue : IDisposable
                 throw new NarrationRejectedException(FailureCodes.OwnerLimit,
                     $"You already have {active} narration{(active == 1 ? "" : "s")} queued or running (the limit is {options.PerOwnerLimit}); wait for one to finish or cancel it.");
             }
+            int fromAddress = activeByAddress.GetValueOrDefault(caller.Address);
+            if (fromAddress >= options.PerAddressLimit)
+            {
+                throw new NarrationRejectedException(FailureCodes.AddressLimit,
+                    $"{fromAddress} narrations from your network address are already queued or running (the limit is {options.PerAddressLimit}); wait for one to finish.");
+            }
             if (waiting.Count >= options.Capacity)
             {
                 throw new NarrationRejectedException(FailureCodes.QueueFull,
                     $"The queue is full ({options.Capacity} narrations waiting); please try again in a minute.");
             }
             PruneFinished();
-            job = new NarrationJob(NewId(), owner, work, time.GetUtcNow());
+            job = new NarrationJob(NewId(), caller, work, time.GetUtcNow());
             jobs[job.Id] = job;
             waiting.AddLast(job);
             activeByOwner[owner] = active + 1;
+            activeByAddress[caller.Address] = fromAddress + 1;
             PublishPositions();
             PrepareHead();
             WakeConsumer();
@@ -88,7 +99,7 @@ public sealed class NarrationQueue : IDisposable
         }
     }
 
-    /// <summary>The owner's queued and running narrations.</summary>
+    /// <summary>The visitor's queued and running narrations, from every tab and client (running first).</summary>
     public IReadOnlyList<NarrationJob> ActiveFor(NarrationOwner owner)
     {
         lock (gate)
@@ -119,21 +130,25 @@ public sealed class NarrationQueue : IDisposable
         }
     }
 
-    /// <summary>Cancels everything <paramref name="owner"/> has queued or running (they disconnected); returns how many.</summary>
-    public int CancelOwner(NarrationOwner owner, string code = FailureCodes.Disconnected,
+    /// <summary>
+    /// Cancels everything the page or hub connection <paramref name="connection"/> started and is still queued or running
+    /// (it closed); the same visitor's narrations from other tabs and clients go on. Returns how many were cancelled.
+    /// </summary>
+    public int CancelStartedBy(string connection, string code = FailureCodes.Disconnected,
         string message = "The narration was cancelled because its client disconnected.")
     {
+        ArgumentException.ThrowIfNullOrEmpty(connection);
         int count = 0;
         lock (gate)
         {
-            foreach (var job in running.Where(j => j.Owner == owner).Concat(waiting.Where(j => j.Owner == owner)).ToList())
+            foreach (var job in running.Concat(waiting).Where(j => j.Connection == connection).ToList())
             {
                 count += CancelLocked(job, code, message) ? 1 : 0;
             }
         }
         if (count > 0)
         {
-            logger.LogInformation("Cancelled {Count} narration(s) of {Owner}: {Code}", count, owner, code);
+            logger.LogInformation("Cancelled {Count} narration(s) started by {Connection}: {Code}", count, connection, code);
         }
         return count;
     }
@@ -258,16 +273,22 @@ public sealed class NarrationQueue : IDisposable
         job.ReleasePreparation();
         job.Publish(final);
         job.MarkFinished();
-        int active = activeByOwner.GetValueOrDefault(job.Owner) - 1;
+        Release(activeByOwner, job.Owner);
+        Release(activeByAddress, job.Address);
+        finishedOrder.Enqueue(job);
+    }
+
+    private static void Release(Dictionary<NarrationOwner, int> counts, NarrationOwner key)
+    {
+        int active = counts.GetValueOrDefault(key) - 1;
         if (active > 0)
         {
-            activeByOwner[job.Owner] = active;
+            counts[key] = active;
         }
         else
         {
-            activeByOwner.Remove(job.Owner);
+            counts.Remove(key);
         }
-        finishedOrder.Enqueue(job);
     }
 
     /// <summary>Tells each waiting owner their position and ETA when either has changed enough to matter.</summary>

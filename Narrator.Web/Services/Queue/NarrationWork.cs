@@ -38,4 +38,7 @@ public sealed record NarrationWork
 
     /// <summary>Segments the narration is expected to take (for ETAs); 1 for a clip narrated whole.</summary>
     public int EstimatedSegments { get; init; } = 1;
+
+    /// <summary>A message from the media tools with the stored file's path or name replaced by the visitor's label.</summary>
+    public string InVisitorTerms(string message) => Clips.ClipLabels.InMessage(message, ClipPath, ClipLabel);
 }

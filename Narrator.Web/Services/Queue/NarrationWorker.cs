@@ -20,7 +20,7 @@ public sealed class NarrationWorker(
     EngineHost engine,
     IClipPreparer preparer,
     LongVideoNarrator longVideos,
-    NarrationHistory history,
+    NarrationJournal journal,
     QueueEtaEstimator estimator,
     IOptions<QueueOptions> options,
     IHostApplicationLifetime lifetime,
@@ -122,7 +122,8 @@ public sealed class NarrationWorker(
         }
         catch (UserInputException ex)
         {
-            await FailAsync(job, FailureCodes.InvalidMedia, ex.Message).ConfigureAwait(false);
+            // ffmpeg's sentences name the stored file; the visitor knows their clip by its label.
+            await FailAsync(job, FailureCodes.InvalidMedia, job.Work.InVisitorTerms(ex.Message)).ConfigureAwait(false);
             logger.LogInformation("Narration {NarrationId} refused: {Message}", job.Id, ex.Message);
         }
         catch (RemoteEngineException ex)
@@ -187,16 +188,6 @@ public sealed class NarrationWorker(
         queue.Finish(job, failed);
     }
 
-    private async Task SaveAsync(NarrationJob job, NarrationEvent final)
-    {
-        try
-        {
-            await history.SaveAsync(job, final, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // A full disk must not keep the person from getting their narration.
-            logger.LogError(ex, "Could not store narration {NarrationId} in the history", job.Id);
-        }
-    }
+    // Never throws: a history that cannot be written (a full disk) keeps the record and retries; the person still gets it.
+    private Task SaveAsync(NarrationJob job, NarrationEvent final) => journal.FinishedAsync(job, final);
 }

@@ -11,9 +11,13 @@ public sealed class QueueOptions
     [Range(1, 10_000, ErrorMessage = "Narrator:Queue:Capacity must be between 1 and 10000 waiting requests.")]
     public int Capacity { get; set; } = 32;
 
-    /// <summary>Queued + running requests one owner (circuit, connection or client address) may have.</summary>
+    /// <summary>Queued + running requests one visitor (their cookie, across every tab and client) may have.</summary>
     [Range(1, 1_000, ErrorMessage = "Narrator:Queue:PerOwnerLimit must be between 1 and 1000.")]
     public int PerOwnerLimit { get; set; } = 2;
+
+    /// <summary>Queued + running requests from one client address, whatever cookies it sends (a caller who drops its cookie is a new visitor every time).</summary>
+    [Range(1, 10_000, ErrorMessage = "Narrator:Queue:PerAddressLimit must be between 1 and 10000.")]
+    public int PerAddressLimit { get; set; } = 8;
 
     /// <summary>A running narration is stopped after this long.</summary>
     [Range(1, 86_400, ErrorMessage = "Narrator:Queue:MaxGenerationSeconds must be between 1 and 86400 seconds.")]

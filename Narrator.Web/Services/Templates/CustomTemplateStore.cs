@@ -42,11 +42,26 @@ public sealed class CustomTemplateStore(NarratorDatabase database, TimeProvider 
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Inserts or replaces; the caller has checked the id is free or already this owner's.</summary>
+    /// <summary>
+    /// Inserts or replaces; the caller has checked the id is free or already this owner's. Throws
+    /// <see cref="StorageFullException"/> when the disk is full.
+    /// </summary>
     public async Task SaveAsync(PromptTemplate template, string owner, CancellationToken cancellationToken)
     {
+        try
+        {
+            await WriteAsync(template, owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            throw new StorageFullException($"The server's disk is full, so the template \"{template.Id}\" could not be saved; please try again later.", ex);
+        }
+    }
+
+    private async Task WriteAsync(PromptTemplate template, string owner, CancellationToken cancellationToken)
+    {
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO custom_templates (id, owner, body, created_at, updated_at) VALUES ($id, $owner, $body, $now, $now)
@@ -59,14 +74,22 @@ public sealed class CustomTemplateStore(NarratorDatabase database, TimeProvider 
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes one of <paramref name="owner"/>'s templates; throws <see cref="StorageFullException"/> when the disk is full.</summary>
     public async Task<bool> DeleteAsync(string id, string owner, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM custom_templates WHERE id = $id AND owner = $owner";
-        command.Parameters.AddWithValue("$id", id);
-        command.Parameters.AddWithValue("$owner", owner);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        try
+        {
+            await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM custom_templates WHERE id = $id AND owner = $owner";
+            command.Parameters.AddWithValue("$id", id);
+            command.Parameters.AddWithValue("$owner", owner);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            throw new StorageFullException($"The server's disk is full, so the template \"{id}\" could not be deleted; please try again later.", ex);
+        }
     }
 
     private static StoredTemplate Read(Microsoft.Data.Sqlite.SqliteDataReader reader) => new(

@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using Narrator.Model.Conversion.Checkpoint;
-using Narrator.Model.Conversion.Demo;
 
-namespace Narrator.Model.Synthetic;
+namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
 /// Random bf16 weights for a Qwen2.5-VL vision tower with the published checkpoints' tensor names and shapes

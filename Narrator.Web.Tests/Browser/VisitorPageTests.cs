@@ -1,0 +1,139 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Narrator.Web.Tests.Browser;
+
+/// <summary>
+/// The page in Chromium as a visitor lives with it: under the Content-Security-Policy with nothing refused, and with a
+/// history that belongs to the visitor (their cookie), so it survives a reload and shows in another tab, but never
+/// to another visitor.
+/// </summary>
+[Collection(BrowserCollection.Name)]
+public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium) : IAsyncLifetime
+{
+    private static readonly TimeSpan NarrationTimeout = TimeSpan.FromMinutes(3);
+
+    // Installed before any page script runs: every CSP violation the document reports is kept for the test to read.
+    private const string RecordViolations = """
+        window.__cspViolations = [];
+        document.addEventListener('securitypolicyviolation', e =>
+          window.__cspViolations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' + (e.sample || '')));
+        """;
+
+    private readonly List<IBrowserContext> _contexts = [];
+    private string? _clip;
+
+    public async Task InitializeAsync() =>
+        _clip = await SynthesizedClip.VideoAsync(site.WorkFolder, $"visitor-{Guid.NewGuid():N}.mp4", seconds: 2);
+
+    public async Task DisposeAsync()
+    {
+        foreach (IBrowserContext context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ThePageWorksUnderTheContentSecurityPolicyAndTheBrowserRefusesNothing()
+    {
+        IBrowserContext context = await NewVisitorAsync();
+        IPage page = await context.NewPageAsync();
+        var consoleViolations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                consoleViolations.Add(message.Text);
+            }
+        };
+
+        IResponse? response = await page.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(page);
+        await NarrateAsync(page);
+        await page.ClickAsync("[data-testid=language-toggle]");
+        await page.ClickAsync("[data-testid=theme-toggle]");
+        await page.ClickAsync("[data-testid=download-menu] button");
+        IDownload download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=download-settings]"));
+        await page.ReloadAsync();
+        await WaitInteractiveAsync(page);
+
+        string policy = (await response!.AllHeadersAsync())["content-security-policy"];
+        Assert.Contains("script-src 'self' 'nonce-", policy);
+        Assert.NotNull(await download.PathAsync());
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__cspViolations"));
+        Assert.Empty(consoleViolations);
+    }
+
+    [Fact]
+    public async Task AVisitorsHistorySurvivesAReloadAndShowsInAnotherTabButNotToAnotherVisitor()
+    {
+        IBrowserContext visitor = await NewVisitorAsync();
+        IPage page = await visitor.NewPageAsync();
+        await page.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(page);
+        string text = await NarrateAsync(page);
+
+        await page.ReloadAsync();
+        await WaitInteractiveAsync(page);
+        IPage otherTab = await visitor.NewPageAsync();
+        await otherTab.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(otherTab);
+        IBrowserContext stranger = await NewVisitorAsync();
+        IPage strangerPage = await stranger.NewPageAsync();
+        await strangerPage.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(strangerPage);
+
+        foreach (IPage own in new[] { page, otherTab })
+        {
+            await OpenHistoryAsync(own);
+            await Assertions.Expect(own.Locator("[data-testid=history-text]").First).ToHaveTextAsync(text.Trim());
+        }
+        await OpenHistoryAsync(strangerPage);
+        await Assertions.Expect(strangerPage.Locator("[data-testid=history-empty]")).ToBeVisibleAsync();
+    }
+
+    private async Task<IBrowserContext> NewVisitorAsync()
+    {
+        IBrowserContext context = await chromium.NewVisitorAsync();
+        await context.AddInitScriptAsync(RecordViolations);
+        _contexts.Add(context);
+        return context;
+    }
+
+    /// <summary>Uploads the clip and narrates it with a few frames and tokens; returns the text shown.</summary>
+    private async Task<string> NarrateAsync(IPage page)
+    {
+        // The file input listens only once Blazor's InputFile script has set it up; a file set before that is never seen.
+        await page.WaitForFunctionAsync(
+            "() => document.querySelector('[data-testid=clip-upload] input[type=file]')?._blazorInputFileNextFileId !== undefined",
+            null, new() { Timeout = 60_000 });
+        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", _clip!);
+        // Generous: on a shared 2-core box an upload can wait its turn for ffmpeg.
+        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 180_000 });
+        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        await FillAsync(page, "setting-max-new-tokens", 12);
+        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
+        await page.ClickAsync("[data-testid=describe]");
+        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        return await page.InnerTextAsync("[data-testid=narration-text]");
+    }
+
+    private static async Task OpenHistoryAsync(IPage page)
+    {
+        await page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex("History|历史") }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=history-panel]")).ToBeVisibleAsync();
+    }
+
+    private static Task WaitInteractiveAsync(IPage page) =>
+        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
+
+    private static async Task FillAsync(IPage page, string testId, int value)
+    {
+        ILocator field = page.Locator($"input[data-testid={testId}]");
+        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
+        await field.BlurAsync();
+    }
+}

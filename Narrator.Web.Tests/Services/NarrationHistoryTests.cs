@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Options;
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+using Narrator.Web.Narrations;
+using Narrator.Web.Services;
+using Narrator.Web.Services.History;
+using Narrator.Web.Services.Queue;
+
+namespace Narrator.Web.Tests.Services;
+
+/// <summary>The history as a crash leaves it: rows another run of the server left queued or running read as interrupted, with their text.</summary>
+public sealed class NarrationHistoryTests : IDisposable
+{
+    private static readonly NarrationOwner Visitor = NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
+    private readonly string dataPath = Path.Combine(Path.GetTempPath(), "narrator-history-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(dataPath, recursive: true);
+    }
+
+    internal static NarrationRecord Live(string id, string state, string text) => new()
+    {
+        Id = id,
+        State = state,
+        ClipId = "clip",
+        ClipLabel = "street.mp4",
+        Prompt = "Describe.",
+        Frames = new FrameOptions(),
+        Generation = new GenerationOptions(),
+        Text = text,
+        CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+        StartedAt = state == "running" ? DateTimeOffset.UtcNow.AddSeconds(-30) : null,
+    };
+
+    private DataFolder Folder() =>
+        new(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
+
+    [Fact]
+    public async Task Rows_another_run_left_queued_or_running_read_as_interrupted_with_their_text_and_are_marked_so_once()
+    {
+        var crashed = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
+        await crashed.SaveAsync(Live("running1", "running", "The camera pans"), Visitor, CancellationToken.None);
+        await crashed.SaveAsync(Live("queued1", "queued", ""), Visitor, CancellationToken.None);
+        var restarted = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
+
+        var running = await restarted.GetAsync("running1", CancellationToken.None);
+        var queued = await restarted.GetAsync("queued1", CancellationToken.None);
+        var sameRun = await crashed.GetAsync("running1", CancellationToken.None);
+        var listedBeforeMarking = await restarted.ListAsync(new HistoryQuery { Owner = Visitor }, CancellationToken.None);
+        int marked = await restarted.MarkInterruptedAsync(CancellationToken.None);
+        int markedAgain = await restarted.MarkInterruptedAsync(CancellationToken.None);
+        var interrupted = await restarted.ListAsync(new HistoryQuery { Owner = Visitor, State = "interrupted" }, CancellationToken.None);
+
+        Assert.Equal("interrupted", running!.State);
+        Assert.Equal(FailureCodes.Interrupted, running.ErrorCode);
+        Assert.Equal(NarrationHistory.InterruptedWhileRunning, running.Error);
+        Assert.Equal("The camera pans", running.Text);
+        Assert.NotNull(running.FinishedAt);
+        Assert.Equal(NarrationHistory.InterruptedWhileQueued, queued!.Error);
+        Assert.Equal("running", sameRun!.State);
+        Assert.Equal(["interrupted", "interrupted"], listedBeforeMarking.Select(r => r.State));
+        Assert.Equal(2, marked);
+        Assert.Equal(0, markedAgain);
+        Assert.Equal(new[] { "queued1", "running1" }, interrupted.Select(r => r.Id).Order());
+    }
+
+    [Fact]
+    public async Task Live_rows_of_this_run_are_not_listed_until_they_end_and_lists_are_per_owner()
+    {
+        var history = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
+        var other = NarrationOwner.ForVisitor("fedcba9876543210fedcba9876543210");
+        await history.SaveAsync(Live("live", "running", "so far"), Visitor, CancellationToken.None);
+        await history.SaveAsync(Live("done", "running", "all") with { State = "completed", FinishedAt = DateTimeOffset.UtcNow }, Visitor, CancellationToken.None);
+        await history.SaveAsync(Live("theirs", "running", "x") with { State = "completed", FinishedAt = DateTimeOffset.UtcNow }, other, CancellationToken.None);
+
+        var mine = await history.ListAsync(new HistoryQuery { Owner = Visitor }, CancellationToken.None);
+        var everyone = await history.ListAsync(new HistoryQuery(), CancellationToken.None);
+
+        Assert.Equal(["done"], mine.Select(r => r.Id));
+        Assert.Equal(new[] { "done", "theirs" }, everyone.Select(r => r.Id).Order());
+        Assert.Equal(Visitor, await history.OwnerOfAsync("live", CancellationToken.None));
+        Assert.Null(await history.OwnerOfAsync("nope", CancellationToken.None));
+    }
+}
