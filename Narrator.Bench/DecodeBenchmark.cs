@@ -63,10 +63,12 @@ internal sealed class DecodeBenchmark : IBenchmark
                 {
                     var generator = new GeneratorStepper(package, position, options.Tokens);
                     steppers.Add(($"generator@{position}", generator));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label}: prefill of {position} tokens {generator.PrefillMilliseconds:F0} ms"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"run {run}{label}: prefill of {position} tokens {generator.PrefillMilliseconds:F0} ms (process CPU {generator.PrefillCpuMilliseconds:F0} ms)"));
                     if (run > 0)
                     {
                         Add($"prefill@{position}", generator.PrefillMilliseconds);
+                        Add($"cpu:prefill@{position}", generator.PrefillCpuMilliseconds);
                     }
                     steppers.Add(($"shared@{position}", new BareStepper(package, position, options.Tokens, growing: false)));
                     steppers.Add(($"growing@{position}", new BareStepper(package, position, options.Tokens, growing: true)));
@@ -105,11 +107,12 @@ internal sealed class DecodeBenchmark : IBenchmark
             }
             foreach (int length in options.PrefillLengths.Except(options.Positions))
             {
-                double prefill = PrefillMilliseconds(package, length);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label}: prefill of {length} tokens {prefill:F0} ms"));
+                var (prefill, prefillCpu) = PrefillMilliseconds(package, length);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {run}{label}: prefill of {length} tokens {prefill:F0} ms (process CPU {prefillCpu:F0} ms)"));
                 if (run > 0)
                 {
                     Add($"prefill@{length}", prefill);
+                    Add($"cpu:prefill@{length}", prefillCpu);
                 }
             }
         }
@@ -138,9 +141,9 @@ internal sealed class DecodeBenchmark : IBenchmark
         }
         foreach (int length in options.PrefillLengths.Order())
         {
-            double ms = Median($"prefill@{length}");
+            double ms = Median($"prefill@{length}"), cpuMs = Median($"cpu:prefill@{length}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s (chunks of {Generator.DefaultPrefillChunkSize})"));
+                $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s, process CPU {cpuMs:F0} ms (chunks of at most {Generator.DefaultPrefillChunkSize})"));
         }
         await Task.CompletedTask;
         return 0;
@@ -169,11 +172,15 @@ internal sealed class DecodeBenchmark : IBenchmark
         public GeneratorStepper(ModelPackage package, int position, int tokens)
         {
             _generator = new Generator(package, position + tokens + 1);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             _generator.Prefill(TextPrompt(position, seed: position), _runOptions);
+            PrefillCpuMilliseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
             _sampler = new Sampler(new GenerationOptions(), _generator.VocabularySize);
         }
 
         public double PrefillMilliseconds => _generator.PrefillTime.TotalMilliseconds;
+
+        public double PrefillCpuMilliseconds { get; }
 
         public void Step()
         {
@@ -189,12 +196,14 @@ internal sealed class DecodeBenchmark : IBenchmark
         }
     }
 
-    private static double PrefillMilliseconds(ModelPackage package, int length)
+    /// <summary>Wall and process CPU milliseconds of one prefill of <paramref name="length"/> tokens.</summary>
+    private static (double Wall, double Cpu) PrefillMilliseconds(ModelPackage package, int length)
     {
         using var runOptions = new RunOptions();
         using var generator = new Generator(package, length + 1);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         generator.Prefill(TextPrompt(length, seed: length), runOptions);
-        return generator.PrefillTime.TotalMilliseconds;
+        return (generator.PrefillTime.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
     }
 
     /// <summary>
