@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 
 namespace Narrator.Bench;
 
 /// <summary>
-/// What several benchmarks need alike: run ffmpeg to synthesise a clip, run this program again as a probe, take a
-/// median, read the machine's load and memory.
+/// What several benchmarks need alike: run ffmpeg to synthesise a clip, run this program again as a probe or child
+/// measurement (so its peak resident set is its own), take a median, read the machine's load and memory.
 /// </summary>
 internal static class BenchProcess
 {
@@ -33,6 +34,13 @@ internal static class BenchProcess
             ? arguments.Prepend(typeof(BenchProcess).Assembly.Location)
             : arguments;
         return await RunAsync(Environment.ProcessPath!, self, readStandardError: false, "probe", cancellationToken);
+    }
+
+    /// <summary>Runs this bench program with <paramref name="arguments"/> and parses the JSON object on its last output line.</summary>
+    public static async Task<JsonElement> RunChildAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        string output = await RunSelfAsync(arguments, cancellationToken);
+        return JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();
     }
 
     /// <summary>Runs <paramref name="file"/> to its end; returns the stream it was asked to read, or throws with it on failure.</summary>

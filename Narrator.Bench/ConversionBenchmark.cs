@@ -19,22 +19,7 @@ internal sealed class ConversionBenchmark : IBenchmark
     private const string DemoProbe = "--demo-probe";
 
     /// <summary>Qwen2.5-VL-7B-Instruct's widths (config.json on the Hub) with one text layer and one vision block.</summary>
-    private static readonly RandomCheckpointSpec SevenBWidths = new()
-    {
-        VocabSize = 152064,
-        HiddenSize = 3584,
-        Layers = 1,
-        AttentionHeads = 28,
-        KeyValueHeads = 4,
-        IntermediateSize = 18944,
-        MropeSection = [16, 24, 24],
-        MaxPositionEmbeddings = 128000,
-        VisionDepth = 1,
-        VisionHiddenSize = 1280,
-        VisionHeads = 16,
-        VisionIntermediateSize = 3420,
-        FullAttentionBlocks = [0],
-    };
+    private static readonly RandomCheckpointSpec SevenBWidths = RandomCheckpointSpec.SevenB.Reduced(layers: 1, visionDepth: 1);
 
     public string Name => "conversion";
 
@@ -96,7 +81,7 @@ internal sealed class ConversionBenchmark : IBenchmark
             for (int run = 0; run < runs; run++)
             {
                 string output = Path.Combine(root, $"{label.Replace(' ', '-').Replace(',', '-')}-{precision}-{run}");
-                var result = await Probe(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
+                var result = await BenchProcess.RunChildAsync(["conversion", ConvertProbe, checkpoint, output, precision], cancellationToken);
                 seconds.Add(result.GetProperty("seconds").GetDouble());
                 cpu.Add(result.GetProperty("cpuSeconds").GetDouble());
                 peaks.Add(result.GetProperty("peakMb").GetDouble());
@@ -119,7 +104,7 @@ internal sealed class ConversionBenchmark : IBenchmark
         for (int run = 0; run < runs; run++)
         {
             string directory = Path.Combine(root, $"demo-{run}");
-            var result = await Probe(["conversion", DemoProbe, directory], cancellationToken);
+            var result = await BenchProcess.RunChildAsync(["conversion", DemoProbe, directory], cancellationToken);
             write.Add(result.GetProperty("writeSeconds").GetDouble());
             open.Add(result.GetProperty("openSeconds").GetDouble());
             Directory.Delete(directory, recursive: true);
@@ -127,10 +112,6 @@ internal sealed class ConversionBenchmark : IBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"DEMO first start: checkpoint written and converted in median {BenchProcess.Median(write):F2} s, package opened in {BenchProcess.Median(open):F2} s (of {runs}; later starts reuse the cached package), load {BenchProcess.LoadAverage()}"));
     }
-
-    /// <summary>Runs a probe of this benchmark in a fresh process and parses the JSON line it ends with.</summary>
-    private static async Task<JsonElement> Probe(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        JsonDocument.Parse((await BenchProcess.RunSelfAsync(arguments, cancellationToken)).Trim().Split('\n')[^1]).RootElement.Clone();
 
     private static async Task<int> ProbeConversionAsync(string checkpoint, string output, string precision, CancellationToken cancellationToken)
     {

@@ -92,7 +92,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
     private static double PrefillMilliseconds(ModelPackage package, GeneratorPrompt prompt)
     {
-        using var generator = new Generator(package);
+        using var generator = new Generator(package, prompt.Ids.Length + 1);
         using var runOptions = new RunOptions();
         generator.Prefill(prompt, runOptions);
         return generator.PrefillTime.TotalMilliseconds;
@@ -332,7 +332,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
         public DecodeSequence(ModelPackage package, int promptLength)
         {
-            _generator = new Generator(package);
+            _generator = new Generator(package, promptLength + 128);
             _sampler = new Sampler(new GenerationOptions(), _generator.VocabularySize);
             _generator.Prefill(TextPrompt(promptLength, seed: promptLength), _runOptions);
         }
@@ -384,9 +384,8 @@ internal sealed class RuntimeBenchmark : IBenchmark
                     $"MEMORY {tokens}-token prefill unchunked: skipped, {available / (double)(1L << 30):F1} GiB available, about {needed / (double)(1L << 30):F0} GiB could be needed"));
                 continue;
             }
-            string output = await BenchProcess.RunSelfAsync(
+            var result = await BenchProcess.RunChildAsync(
                 ["runtime", MemoryProbe, directory, chunk.ToString(CultureInfo.InvariantCulture), tokens.ToString(CultureInfo.InvariantCulture)], cancellationToken);
-            var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
             double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"MEMORY {tokens}-token prefill, chunk {chunk}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));
@@ -399,7 +398,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
         var prompt = TextPrompt(tokens, seed: 3);
         double loaded = BenchProcess.PeakResidentMegabytes();
         var clock = Stopwatch.StartNew();
-        using (var generator = new Generator(package, chunk))
+        using (var generator = new Generator(package, tokens + 1, chunk))
         using (var runOptions = new RunOptions())
         {
             generator.Prefill(prompt, runOptions);

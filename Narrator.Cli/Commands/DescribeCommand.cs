@@ -91,6 +91,11 @@ internal static class DescribeCommand
             }
 
             using var generator = await modelArguments.OpenAsync(parseResult, stderr, cancellationToken);
+            if (!segmentOptions.IsLong(probe))
+            {
+                // Refused before any frame is decoded; a long video's segments are planned, and measured, one by one.
+                generator.EnsureFits(promptText, plan, settings.Generation.MaxNewTokens);
+            }
             using var engine = new OnnxChatClient(generator);
             var progress = new StreamingProgress(stdout, stderr, plan);
             var result = await new TimedNarrator(engine, preparer, new VideoSegmenter()).NarrateAsync(request, progress, cancellationToken);

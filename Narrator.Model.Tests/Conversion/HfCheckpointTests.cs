@@ -77,6 +77,52 @@ public sealed class HfCheckpointTests : IDisposable
         Assert.Equal(sum, again);
     }
 
+    [Fact]
+    public void A_tensor_read_whole_into_fp32_leaves_none_of_its_mapped_pages_resident()
+    {
+        // A private copy, so only this checkpoint maps the file and its mapping's resident size is this test's alone.
+        Directory.CreateDirectory(_scratch);
+        foreach (string file in Directory.EnumerateFiles(HfTiny.Checkpoint))
+        {
+            File.Copy(file, Path.Combine(_scratch, Path.GetFileName(file)));
+        }
+        string weights = Path.Combine(_scratch, "model.safetensors");
+        using var checkpoint = HfCheckpoint.Open(_scratch);
+
+        var values = checkpoint.ReadFloat32("lm_head.weight", 151936, 64);
+
+        // The 19 MB bf16 table was read through the mapping; none of it may stay resident (the vision writer reads a
+        // whole 1.3 GB tower this way).
+        Assert.Equal(151936 * 64, values.Length);
+        double resident = MappedResidentMegabytes(weights);
+        Assert.True(resident < 4, $"{resident:F1} MB of {weights} stayed resident after ReadFloat32");
+    }
+
+    /// <summary>Resident MB of this process's mappings of <paramref name="path"/> (/proc/self/smaps).</summary>
+    private static double MappedResidentMegabytes(string path)
+    {
+        double kilobytes = 0;
+        bool inside = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            string[] fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 0)
+            {
+                continue;
+            }
+            if (!fields[0].EndsWith(':'))
+            {
+                // A mapping's header: "start-end perms offset dev inode [path]".
+                inside = fields.Length == 6 && fields[5].Trim() == path;
+            }
+            else if (inside && fields[0] == "Rss:")
+            {
+                kilobytes += long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return kilobytes / 1024.0;
+    }
+
     private static double ResidentFileMegabytes() =>
         long.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith("RssFile:", StringComparison.Ordinal))["RssFile:".Length..].Trim().Split(' ')[0],
             System.Globalization.CultureInfo.InvariantCulture) / 1024.0;

@@ -121,7 +121,7 @@ public class GeneratorTests(DemoModelFixture demo)
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var smaller = SyntheticMedia.Video(width: 56, height: 56);
-        using var generator = new Generator(demo.Package);
+        using var generator = new Generator(demo.Package, prompt.Ids.Length + 1);
         using var runOptions = new RunOptions();
         var error = Assert.Throws<InvalidOperationException>(() =>
             generator.Prefill(prompt with { PixelValues = smaller.PixelValues, Grid = smaller.Grid }, runOptions));
@@ -133,7 +133,7 @@ public class GeneratorTests(DemoModelFixture demo)
 
     private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, bool recordPrefillLogits = false)
     {
-        using var generator = new Generator(demo.Package, chunk);
+        using var generator = new Generator(demo.Package, prompt.Ids.Length + steps, chunk);
         using var runOptions = new RunOptions();
         var prefillLogits = new Dictionary<int, float[]>();
         generator.Prefill(prompt, runOptions, recordPrefillLogits ? (position, logits) => prefillLogits.Add(position, logits.ToArray()) : null);
@@ -151,8 +151,8 @@ public class GeneratorTests(DemoModelFixture demo)
         var cache = new float[2 * generator.Cache.Layers][];
         for (int layer = 0; layer < generator.Cache.Layers; layer++)
         {
-            cache[2 * layer] = generator.Cache.Key(layer).GetTensorDataAsSpan<float>().ToArray();
-            cache[2 * layer + 1] = generator.Cache.Value(layer).GetTensorDataAsSpan<float>().ToArray();
+            cache[2 * layer] = generator.Cache.Read(layer, values: false);
+            cache[2 * layer + 1] = generator.Cache.Read(layer, values: true);
         }
         return new GreedyRun(tokens, logits, prefillLogits, cache);
     }

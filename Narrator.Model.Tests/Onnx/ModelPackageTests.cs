@@ -56,7 +56,7 @@ public class ModelPackageTests(DemoModelFixture demo)
         string directory = demo.CopyPackage("every-position");
         ContractDecoder.Write(Path.Combine(directory, "decoder.onnx"), demo.Package.Config.Model.Decoder, DataType.Float, everyPosition: true);
         var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
-        Assert.Contains("decoder.onnx: logits 'logits' are not [batch, 1, vocab] but cover every position", error.Message);
+        Assert.Contains("decoder.onnx: logits 'logits' are [batch_size, sequence_length, 151936], not one row per run", error.Message);
         Assert.Contains("narrator convert", error.Message);
     }
 
@@ -129,10 +129,91 @@ public class ModelPackageTests(DemoModelFixture demo)
     }
 
     [Fact]
+    public void Demo_package_reports_its_precisions_context_and_group_query_attention()
+    {
+        var package = demo.Package;
+        Assert.Equal(new Narrator.Model.Generation.ModelPrecision("fp32", "fp32", "fp32"), package.Precision);
+        Assert.Equal(package.Precision, package.EngineInfo.Precision);
+        Assert.Equal(32768, package.Context.Tokens);
+        Assert.Null(package.Context.AttentionWindow);
+        Assert.Equal(32768, package.EngineInfo.ContextTokens);
+        Assert.Equal(package.Config.Model.Decoder.NumHiddenLayers, package.DecoderGraph.GroupQueryAttentionNodes);
+        Assert.Null(package.DecoderGraph.QuantizedBits);
+    }
+
+    [Fact]
+    public async Task An_int4_package_says_so()
+    {
+        using var package = ModelPackage.Open(await demo.DirectoryAt(TextPrecision.Int4), Cpu);
+        Assert.Equal(new Narrator.Model.Generation.ModelPrecision("fp32", "int4", "fp32"), package.Precision);
+        Assert.Equal(4, package.DecoderGraph.QuantizedBits);
+    }
+
+    [Fact]
+    public void Decoder_without_group_query_attention_is_refused_since_its_cache_could_not_be_one_buffer()
+    {
+        string directory = demo.CopyPackage("no-gqa");
+        ContractDecoder.Write(Path.Combine(directory, "decoder.onnx"), demo.Package.Config.Model.Decoder, DataType.Float, everyPosition: false);
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
+        Assert.Contains("decoder.onnx has no GroupQueryAttention node", error.Message);
+        Assert.Contains("narrator convert", error.Message);
+    }
+
+    [Fact]
+    public void Image_features_type_the_embedding_does_not_take_names_both_ends()
+    {
+        string directory = demo.CopyPackage("fp16-features");
+        EditModel(Path.Combine(directory, "embedding.onnx"), model =>
+        {
+            // The embedding now takes fp16 features and widens them itself; the vision graph still returns fp32.
+            foreach (var node in model.Graph.Node)
+            {
+                for (int i = 0; i < node.Input.Count; i++)
+                {
+                    if (node.Input[i] == "image_features")
+                    {
+                        node.Input[i] = "image_features_fp32";
+                    }
+                }
+            }
+            var cast = new NodeProto { OpType = "Cast", Name = "widen_features" };
+            cast.Input.Add("image_features");
+            cast.Output.Add("image_features_fp32");
+            cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (long)TensorProto.Types.DataType.Float });
+            model.Graph.Node.Insert(0, cast);
+            model.Graph.Input.Single(i => i.Name == "image_features").Type.TensorType.ElemType = (int)TensorProto.Types.DataType.Float16;
+        });
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu));
+        Assert.Contains("vision.onnx returns 'image_features' as fp32 but embedding.onnx takes 'image_features' as fp16", error.Message);
+    }
+
+    [Fact]
+    public void Context_comes_from_context_length_cut_to_a_sliding_window()
+    {
+        string directory = demo.CopyPackage("context");
+        string path = Path.Combine(directory, "genai_config.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["model"]!["context_length"] = 128000;
+        json["model"]!["decoder"]!["sliding_window"] = new System.Text.Json.Nodes.JsonObject { ["window_size"] = 32768 };
+        File.WriteAllText(path, json.ToJsonString());
+        using var package = ModelPackage.Open(directory, Cpu);
+        Assert.Equal((128000, 32768, 32768), (package.Context.ContextLength, package.Context.AttentionWindow, package.Context.Tokens));
+        Assert.Equal("32,768 tokens (its attention window; context_length is 128,000)", package.Context.Describe());
+    }
+
+    [Fact]
     public void Broken_package_errors_are_user_errors()
     {
         string directory = demo.ScratchDirectory("user-error");
         Assert.IsAssignableFrom<UserInputException>(Assert.Throws<ModelPackageException>(() => ModelPackage.Open(directory, Cpu)));
+    }
+
+    private static void EditModel(string path, Action<ModelProto> edit)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        edit(model);
+        using var stream = File.Create(path);
+        model.WriteTo(stream);
     }
 
     private static void RenameDecoderInput(string path, string from, string to)

@@ -29,7 +29,10 @@ internal static class PackageFiles
         var generation = checkpoint.GenerationConfig;
         // generation_config.json usually lists both <|im_end|> and <|endoftext|>; config.json only the first.
         long[] eos = [.. Ids(generation?["eos_token_id"]).Concat(config.EosTokenIds).Distinct()];
-        int context = config.Text.MaxPositionEmbeddings;
+        // Qwen2.5-VL is trained on 32,768 tokens (config.json's sliding_window, unused as a window since use_sliding_window is
+        // false); max_position_embeddings 128,000 assumes YaRN scaling, which the graph does not apply. Attention stays full,
+        // so genai_config gets no sliding_window: the runtime reads context_length as the tokens one request may hold.
+        int context = config.Text.SlidingWindow > 0 ? Math.Min(config.Text.MaxPositionEmbeddings, config.Text.SlidingWindow) : config.Text.MaxPositionEmbeddings;
         return new GenAiConfig
         {
             Model = new GenAiModelConfig
@@ -51,6 +54,8 @@ internal static class PackageFiles
             {
                 DoSample = Value<bool>(generation, "do_sample") ?? false,
                 MaxLength = context,
+                // GroupQueryAttention writes into the buffer it is given, so past and present can be one (genai reads this flag).
+                PastPresentShareBuffer = true,
                 RepetitionPenalty = Value<double>(generation, "repetition_penalty") ?? 1.0,
                 Temperature = Value<double>(generation, "temperature") ?? 1.0,
                 TopK = Value<int>(generation, "top_k") ?? 1,

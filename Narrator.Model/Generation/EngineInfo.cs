@@ -22,4 +22,13 @@ public sealed record EngineInfo
 
     /// <summary>How many requests the engine can run at once (1 for the in-process model).</summary>
     public int MaxConcurrency { get; init; } = 1;
+
+    /// <summary>Number formats of the in-process model's graphs; null for a remote engine.</summary>
+    public ModelPrecision? Precision { get; init; }
+
+    /// <summary>
+    /// Tokens one request may occupy (prompt + new tokens): the package's context length, or its attention window when that
+    /// is shorter. Null when unknown (a remote engine): requests are then not measured before they queue.
+    /// </summary>
+    public int? ContextTokens { get; init; }
 }

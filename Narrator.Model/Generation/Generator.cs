@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Narrator.Model.Onnx;
@@ -9,64 +7,91 @@ namespace Narrator.Model.Generation;
 
 /// <summary>
 /// One sequence on a <see cref="ModelPackage"/>: vision encoder, embedding and a chunked prefill, then one token at a
-/// time. The decoder heads the last position of each run only ([1,1,vocab], as <c>narrator convert</c> writes it). The
-/// KV cache is fed back as ONNX Runtime values, never copied. Not thread-safe: one generator serves one sequence.
+/// time. The KV cache is sized once for the request (prompt plus new tokens) and written in place by the decoder; the
+/// decoder heads the last position only, so each run leaves one [1,1,vocab] row in a buffer bound for the whole request.
+/// Not thread-safe: one generator serves one sequence.
 /// </summary>
 public sealed class Generator : IDisposable
 {
     public const int DefaultPrefillChunkSize = 512;
 
+    /// <summary>
+    /// GroupQueryAttention keeps fp32 scores [heads, chunk, buffer length] per run, and with a shared buffer that length is
+    /// the whole capacity: chunks are cut so those scores stay under this (32k tokens of 7B: 146-token chunks, not 512).
+    /// </summary>
+    public const long PrefillScoreBudgetBytes = 256L << 20;
+
     private readonly ModelPackage _package;
     private readonly int _prefillChunkSize;
     private readonly int _hidden;
-    private readonly int _vocab;
     private readonly TokenEmbedder _embedder;
-    private readonly TextDecoder _decoder;
     private readonly KvCache _cache;
+    private readonly TextDecoder _decoder;
 
-    // Decode-step inputs are allocated once: the position buffer is refilled in place, the mask is all ones and only grows.
+    // Decode-step positions are allocated once and refilled in place.
     private readonly long[] _stepPositions = new long[3];
     private readonly OrtValue _stepPositionsValue;
-    private readonly OrtValue? _stepLogits;
-    private long[] _mask = [];
+    private readonly TensorElementType _logitsType;
+    private readonly float[]? _widenedLogits;
+    private bool _hasLogits;
 
     private OrtValue? _features;
-    private OrtValue? _logits;
-    private bool _logitsOwned;
-    private TensorElementType _logitsType;
-    private int _logitsLength;
-    private float[]? _widenedLogits;
     private long _ropeDelta;
 
-    public Generator(ModelPackage package, int prefillChunkSize = DefaultPrefillChunkSize)
+    /// <summary>
+    /// A generator whose KV cache holds <paramref name="capacity"/> tokens (the prompt plus the new tokens, within the
+    /// package's context): the memory is taken now, once, and never grows.
+    /// </summary>
+    public Generator(ModelPackage package, int capacity, int prefillChunkSize = DefaultPrefillChunkSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkSize, 1);
-        _package = package;
-        _prefillChunkSize = prefillChunkSize;
-        _hidden = package.Config.Model.Decoder.HiddenSize;
-        // The graph's static vocabulary dimension, else genai_config's vocab_size (0 if neither: known after prefill).
-        int graphVocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
-        _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
-        _embedder = new TokenEmbedder(package);
-        _decoder = new TextDecoder(package);
-        _cache = KvCache.Empty(package);
-        _stepPositionsValue = OrtValue.CreateTensorValueFromMemory(_stepPositions, [3, 1, 1]);
-        if (_vocab > 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        if (capacity > package.Context.Tokens)
         {
-            // Decode-step logits always have shape [1,1,vocab]: one buffer serves every step.
-            var logitsType = package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].ElementDataType;
-            _stepLogits = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, logitsType, [1, 1, _vocab]);
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
+                $"The model holds {package.Context.Describe()} per request; a cache of {capacity} tokens is more than it can use.");
+        }
+        _package = package;
+        long scoreBytesPerToken = (long)package.Config.Model.Decoder.NumAttentionHeads * capacity * sizeof(float);
+        _prefillChunkSize = (int)Math.Clamp(PrefillScoreBudgetBytes / scoreBytesPerToken, 1, prefillChunkSize);
+        _hidden = package.Config.Model.Decoder.HiddenSize;
+        _embedder = new TokenEmbedder(package);
+        _cache = KvCache.Create(package, capacity);
+        try
+        {
+            _decoder = new TextDecoder(package, _cache);
+        }
+        catch
+        {
+            _cache.Dispose();
+            _embedder.Dispose();
+            throw;
+        }
+        _stepPositionsValue = OrtValue.CreateTensorValueFromMemory(_stepPositions, [3, 1, 1]);
+        _logitsType = _decoder.Logits.GetTensorTypeAndShape().ElementDataType;
+        if (_logitsType != TensorElementType.Float)
+        {
+            _widenedLogits = new float[_decoder.VocabularySize];
         }
     }
 
     /// <summary>Tokens in the sequence so far (prompt plus appended tokens).</summary>
     public int SequenceLength => _cache.Length;
 
-    /// <summary>Vocabulary size of the logits (may be larger than the tokenizer's, as in Qwen).</summary>
-    public int VocabularySize => _vocab > 0 ? _vocab : _logitsLength;
+    /// <summary>Tokens the sequence may reach (the KV cache's size).</summary>
+    public int Capacity => _cache.Capacity;
 
-    /// <summary>The sequence's past keys and values, so tests can compare them across prefill strategies and decoder shapes.</summary>
+    /// <summary>Prompt tokens per decoder run during prefill: the requested size, or fewer for a large cache (<see cref="PrefillScoreBudgetBytes"/>).</summary>
+    public int PrefillChunkSize => _prefillChunkSize;
+
+    /// <summary>Vocabulary size of the logits (may be larger than the tokenizer's, as in Qwen).</summary>
+    public int VocabularySize => _decoder.VocabularySize;
+
+    /// <summary>The sequence's past keys and values, so tests can compare them across prefill strategies.</summary>
     internal KvCache Cache => _cache;
+
+    /// <summary>Where the decoder writes the logits (tests check that it never moves).</summary>
+    internal IntPtr LogitsAddress => _decoder.Logits.DataAddress();
 
     public TimeSpan VisionTime { get; private set; }
 
@@ -80,15 +105,11 @@ public sealed class Generator : IDisposable
     {
         get
         {
-            if (_logits is null)
+            if (!_hasLogits)
             {
                 throw new InvalidOperationException("No logits yet: prefill the prompt first.");
             }
-            if (_widenedLogits is not null)
-            {
-                return _widenedLogits;
-            }
-            return _logits.GetTensorMutableDataAsSpan<float>()[.._logitsLength];
+            return _widenedLogits ?? _decoder.Logits.GetTensorMutableDataAsSpan<float>();
         }
     }
 
@@ -107,9 +128,9 @@ public sealed class Generator : IDisposable
 
     /// <summary>
     /// Encodes the visual input (unless <see cref="EncodeVision"/> already did), embeds the prompt and prefills it in
-    /// chunks. <paramref name="onPositionLogits"/> (tests) sees the logits of the last position of each chunk.
+    /// chunks. <paramref name="onChunkLogits"/> (tests) sees the logits at the last position of each chunk.
     /// </summary>
-    public void Prefill(GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onPositionLogits = null)
+    public void Prefill(GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onChunkLogits = null)
     {
         if (_cache.Length > 0)
         {
@@ -120,6 +141,7 @@ public sealed class Generator : IDisposable
         {
             throw new ArgumentException($"A prompt needs ids and 3 x {length} position ids (got {prompt.PositionIds.Length}).", nameof(prompt));
         }
+        _cache.EnsureRoom(length);
         var model = _package.Config.Model;
         var ids = new long[length];
         int imageTokens = 0;
@@ -143,7 +165,7 @@ public sealed class Generator : IDisposable
             using var embeds = _embedder.Embed(ids, _features, runOptions);
             _features?.Dispose();
             _features = null;
-            PrefillChunks(embeds, prompt, runOptions, onPositionLogits);
+            PrefillChunks(embeds, prompt, runOptions, onChunkLogits);
             _ropeDelta = prompt.RopeDelta;
         }
         finally
@@ -166,111 +188,69 @@ public sealed class Generator : IDisposable
         _stepPositions[1] = position;
         _stepPositions[2] = position;
         var embeds = _embedder.EmbedOne(tokenId, runOptions);
-        using var mask = MaskValue(_cache.Length + 1);
-        var logits = _decoder.Run(embeds, _stepPositionsValue, mask, 1, _cache, runOptions, _stepLogits);
-        SetLogits(logits ?? _stepLogits!, 1, owned: logits is not null);
+        _decoder.Run(embeds, _stepPositionsValue, 1, runOptions);
+        LogitsReady();
     }
 
     public void Dispose()
     {
         _features?.Dispose();
-        if (_logitsOwned)
-        {
-            _logits?.Dispose();
-        }
-        _stepLogits?.Dispose();
-        _cache.Dispose();
         _decoder.Dispose();
+        _cache.Dispose();
         _embedder.Dispose();
         _stepPositionsValue.Dispose();
     }
 
-    private unsafe void PrefillChunks(OrtValue embeds, GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onPositionLogits)
+    private void PrefillChunks(OrtValue embeds, GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onChunkLogits)
     {
         int length = prompt.Ids.Length;
         var embedsInfo = embeds.GetTensorTypeAndShape();
         int elementSize = (int)((long)embeds.GetTensorSizeInBytes() / Math.Max(1L, embedsInfo.ElementCount));
         // Chunks are views into the embedding output (native CPU memory that does not move), not copies.
-        var embedsBase = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(embeds.GetTensorMutableRawData()));
+        IntPtr embedsBase = embeds.DataAddress();
         long rowBytes = (long)_hidden * elementSize;
 
         for (int start = 0; start < length; start += _prefillChunkSize)
         {
             int count = Math.Min(_prefillChunkSize, length - start);
             using var chunk = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, embedsInfo.ElementDataType,
-                [1, count, _hidden], (IntPtr)(embedsBase + start * rowBytes), count * rowBytes);
+                [1, count, _hidden], embedsBase + (nint)(start * rowBytes), count * rowBytes);
             var positions = new long[3 * count];
             for (int axis = 0; axis < 3; axis++)
             {
                 Array.Copy(prompt.PositionIds, axis * length + start, positions, axis * count, count);
             }
             using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, [3, 1, count]);
-            using var mask = MaskValue(start + count);
-            SetLogits(_decoder.Run(chunk, positionValue, mask, count, _cache, runOptions)!, count, owned: true);
-            onPositionLogits?.Invoke(start + count - 1, Logits);
+            _decoder.Run(chunk, positionValue, count, runOptions);
+            LogitsReady();
+            onChunkLogits?.Invoke(start + count - 1, Logits);
         }
     }
 
-    /// <summary>Takes one run's logits (of its last position) as the current ones.</summary>
-    private void SetLogits(OrtValue logits, int tokens, bool owned)
+    /// <summary>fp16/bf16 logits are widened to fp32 for the sampler; fp32 logits are read in place.</summary>
+    private void LogitsReady()
     {
-        if (_logitsOwned && !ReferenceEquals(_logits, logits))
+        _hasLogits = true;
+        if (_widenedLogits is null)
         {
-            _logits?.Dispose();
-        }
-        if (!ReferenceEquals(_logits, logits))
-        {
-            var info = logits.GetTensorTypeAndShape();
-            _logitsType = info.ElementDataType;
-            _logitsLength = (int)info.Shape[^1];
-            int rows = info.Shape.Length >= 2 ? (int)info.Shape[^2] : 1;
-            if (rows != 1)
-            {
-                throw new ModelPackageException(
-                    $"The decoder returned logits for {rows} positions of a {tokens}-token run; Narrator runs decoders that head the last position only.");
-            }
-        }
-        _logits = logits;
-        _logitsOwned = owned;
-        WidenIfNeeded();
-    }
-
-    /// <summary>fp16/bf16 logits (fp16 exports) are widened to fp32 for the sampler; fp32 logits are used in place.</summary>
-    private void WidenIfNeeded()
-    {
-        if (_logitsType == TensorElementType.Float)
-        {
-            _widenedLogits = null;
             return;
         }
-        int length = _logitsLength;
-        _widenedLogits ??= new float[length];
+        var logits = _decoder.Logits;
         if (_logitsType == TensorElementType.Float16)
         {
-            var row = _logits!.GetTensorDataAsSpan<Float16>()[..length];
-            for (int i = 0; i < length; i++)
+            var row = logits.GetTensorDataAsSpan<Float16>();
+            for (int i = 0; i < _widenedLogits.Length; i++)
             {
                 _widenedLogits[i] = (float)row[i];
             }
         }
         else
         {
-            var row = _logits!.GetTensorDataAsSpan<BFloat16>()[..length];
-            for (int i = 0; i < length; i++)
+            var row = logits.GetTensorDataAsSpan<BFloat16>();
+            for (int i = 0; i < _widenedLogits.Length; i++)
             {
                 _widenedLogits[i] = (float)row[i];
             }
         }
-    }
-
-    private OrtValue MaskValue(int total)
-    {
-        if (_mask.Length < total)
-        {
-            // Grows by doubling, so the all-ones mask costs O(log n) allocations over a whole generation.
-            _mask = new long[Math.Max(total, Math.Max(1024, _mask.Length * 2))];
-            Array.Fill(_mask, 1L);
-        }
-        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(_mask, 0, total), [1, total]);
     }
 }

@@ -14,7 +14,7 @@ namespace Narrator.Model.Generation;
 /// The in-process engine: a prompt and an optional prepared clip or still become a stream of token ids with stage
 /// changes and final stats. One model, one sequence at a time: concurrent calls wait their turn.
 /// </summary>
-public sealed class NarrationGenerator : IDisposable
+public sealed class NarrationGenerator : IContextGate, IDisposable
 {
     public const string FinishEos = "eos";
     public const string FinishMaxNewTokens = "max_new_tokens";
@@ -48,6 +48,16 @@ public sealed class NarrationGenerator : IDisposable
     public QwenTokenizer Tokenizer { get; }
 
     public EngineInfo EngineInfo => _package.EngineInfo;
+
+    public int ContextTokens => _package.Context.Tokens;
+
+    public int EnsureFits(string prompt, FramePlan? plan, int maxNewTokens, string? systemPrompt = null)
+    {
+        VisualBlock? block = plan is null ? null : VisualBlock.From(plan);
+        var tokens = _chatPrompt.Build(prompt, block, systemPrompt ?? _options.SystemPrompt);
+        _package.Context.Check(tokens.Ids.Length, block?.TokenCount(_package.Config.Model.Vision.SpatialMergeSize) ?? 0, maxNewTokens);
+        return tokens.Ids.Length;
+    }
 
     /// <summary>Opens a model folder with its own tokenizer.json (the bundled Qwen tokenizer when the folder has none).</summary>
     public static NarrationGenerator Open(string modelDirectory, ExecutionProviderOptions? executionProvider = null,
@@ -87,14 +97,17 @@ public sealed class NarrationGenerator : IDisposable
     }
 
     /// <summary>
-    /// Generates for one prompt. Stops on an eos id, at <see cref="GenerationOptions.MaxNewTokens"/> (or the context
-    /// length), or within one token of cancellation; then yields the stats, and on cancellation throws afterwards.
+    /// Generates for one prompt. Stops on an eos id, at <see cref="GenerationOptions.MaxNewTokens"/>, or within one token
+    /// of cancellation; then yields the stats, and on cancellation throws afterwards. A prompt plus new tokens that cannot
+    /// fit the context is refused with <see cref="ContextOverflowException"/> before it waits for the model.
     /// </summary>
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(string prompt, PreparedMedia? media, GenerationOptions options,
         string? systemPrompt = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxNewTokens, 1, nameof(options));
         var input = BuildPrompt(prompt, media, systemPrompt);
+        int visualTokens = input.Grid is { } grid ? grid.VisualTokens : 0;
+        _package.Context.Check(input.Ids.Length, visualTokens, options.MaxNewTokens);
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -116,7 +129,8 @@ public sealed class NarrationGenerator : IDisposable
         using var runOptions = new RunOptions();
         // A long prefill is interrupted inside ONNX Runtime; decode steps are checked between tokens.
         using var terminate = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var generator = new Generator(_package, _options.PrefillChunkSize);
+        // The KV cache is taken once for the whole request: the prompt and every token it may generate.
+        using var generator = new Generator(_package, input.Ids.Length + options.MaxNewTokens, _options.PrefillChunkSize);
         var sampler = new Sampler(options, generator.VocabularySize);
         sampler.Observe(input.Ids);
 
@@ -129,7 +143,7 @@ public sealed class NarrationGenerator : IDisposable
         await RunModelAsync(() => generator.Prefill(input, runOptions), cancellationToken).ConfigureAwait(false);
         yield return GenerationUpdate.Staged(NarrationStage.Generating);
 
-        int maxNew = Math.Min(options.MaxNewTokens, Math.Max(1, ContextRoom(input.Ids.Length)));
+        int maxNew = options.MaxNewTokens;
         int generated = 0;
         double firstTokenMs = 0;
         string finish = FinishMaxNewTokens;
@@ -193,12 +207,6 @@ public sealed class NarrationGenerator : IDisposable
             stats.TimeToFirstTokenMilliseconds, stats.TokensPerSecond);
         yield return GenerationUpdate.Completed(stats);
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private int ContextRoom(int promptLength)
-    {
-        int context = _package.Config.Model.ContextLength;
-        return context > 0 ? context - promptLength : int.MaxValue;
     }
 
     /// <summary>Runs a long model call off the caller's thread and turns ORT's terminate into a cancellation.</summary>

@@ -59,6 +59,9 @@ public sealed record GenAiConfig
             "model.decoder.num_attention_heads must be a positive multiple of num_key_value_heads");
         Require(decoder.HeadSize > 0, "model.decoder.head_size must be positive");
         Require(decoder.HiddenSize > 0, "model.decoder.hidden_size must be positive");
+        Require(Model.ContextLength >= 0, "model.context_length must not be negative");
+        Require(decoder.SlidingWindow is null || decoder.SlidingWindow.WindowSize > 0,
+            "model.decoder.sliding_window.window_size must be positive (leave sliding_window out for full attention)");
         Require(decoder.Inputs.PastKeyNames.Contains("%d", StringComparison.Ordinal)
             && decoder.Inputs.PastValueNames.Contains("%d", StringComparison.Ordinal)
             && decoder.Outputs.PresentKeyNames.Contains("%d", StringComparison.Ordinal)
@@ -149,6 +152,13 @@ public sealed record GenAiDecoderConfig
 
     public int NumHiddenLayers { get; init; }
 
+    /// <summary>
+    /// onnxruntime-genai's <c>sliding_window</c>: present when attention sees only the last <c>window_size</c> keys; absent
+    /// for full attention (Qwen2.5-VL, whose <c>use_sliding_window</c> is false).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public GenAiSlidingWindow? SlidingWindow { get; init; }
+
     public GenAiDecoderInputs Inputs { get; init; } = new();
 
     public GenAiDecoderOutputs Outputs { get; init; } = new();
@@ -163,6 +173,14 @@ public sealed record GenAiDecoderConfig
 
     private static string LayerName(string pattern, int layer) =>
         pattern.Replace("%d", layer.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}
+
+public sealed record GenAiSlidingWindow
+{
+    public int WindowSize { get; init; }
+
+    /// <summary>genai slides a ring cache instead of growing it; Narrator's buffer holds the whole request, so this is only read.</summary>
+    public bool SlideKeyValueCache { get; init; }
 }
 
 public sealed record GenAiDecoderInputs

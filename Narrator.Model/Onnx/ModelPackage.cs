@@ -8,7 +8,8 @@ namespace Narrator.Model.Onnx;
 
 /// <summary>
 /// An onnxruntime-genai <c>qwen2_5_vl</c> model folder, opened: its config, the vision/embedding/decoder sessions
-/// (checked to have the inputs and outputs the config names) and the KV cache element type.
+/// (checked to have the inputs and outputs the config names, one number format from vision to decoder, logits of the last
+/// position only), the KV cache element type, what the decoder's attention nodes allow, and the context one request may use.
 /// </summary>
 public sealed class ModelPackage : IDisposable
 {
@@ -17,7 +18,7 @@ public sealed class ModelPackage : IDisposable
         [TensorElementType.Float, TensorElementType.Float16, TensorElementType.BFloat16];
 
     private ModelPackage(string directory, GenAiConfig config, InferenceSession vision, InferenceSession embedding,
-        InferenceSession decoder, TensorElementType kvType, ExecutionProviderSelection provider, int deviceId, bool isDemo,
+        InferenceSession decoder, TensorElementType kvType, DecoderGraphFacts graph, ExecutionProviderSelection provider, int deviceId,
         long visionMemoryBudget)
     {
         VisionMemoryBudgetBytes = visionMemoryBudget;
@@ -27,8 +28,19 @@ public sealed class ModelPackage : IDisposable
         Embedding = embedding;
         Decoder = decoder;
         KvElementType = kvType;
+        DecoderGraph = graph;
         Provider = provider;
-        IsDemoModel = isDemo;
+        IsDemoModel = decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
+        Context = ContextLimit.For(config, graph);
+        Precision = new ModelPrecision(
+            // A grid-fed graph takes and returns fp32 whatever it computes in; its config says what that is.
+            config.Model.Vision.TakesGridTables
+                ? config.Model.Vision.Precision
+                : PrecisionName(vision.OutputMetadata[config.Model.Vision.Outputs.ImageFeatures].ElementDataType),
+            graph.QuantizedBits is { } bits
+                ? $"int{bits}"
+                : PrecisionName(decoder.InputMetadata[config.Model.Decoder.Inputs.InputsEmbeds].ElementDataType),
+            PrecisionName(kvType));
         KvMemory = provider.IsCuda
             ? new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.DeviceAllocator, deviceId, OrtMemType.Default)
             : OrtMemoryInfo.DefaultInstance;
@@ -45,6 +57,14 @@ public sealed class ModelPackage : IDisposable
     public InferenceSession Decoder { get; }
 
     public TensorElementType KvElementType { get; }
+
+    /// <summary>What decoder.onnx's nodes say: GroupQueryAttention (so the KV buffer is shared by past and present), window, int4.</summary>
+    public DecoderGraphFacts DecoderGraph { get; }
+
+    /// <summary>Tokens one request may hold (prompt plus new tokens).</summary>
+    public ContextLimit Context { get; }
+
+    public ModelPrecision Precision { get; }
 
     public ExecutionProviderSelection Provider { get; }
 
@@ -67,6 +87,8 @@ public sealed class ModelPackage : IDisposable
         CudaFallbackReason = Provider.CudaFallbackReason,
         IsDemoModel = IsDemoModel,
         MaxConcurrency = 1,
+        Precision = Precision,
+        ContextTokens = Context.Tokens,
     };
 
     /// <summary>Opens and checks a package; every problem with the folder is a <see cref="ModelPackageException"/> naming the file.</summary>
@@ -88,6 +110,8 @@ public sealed class ModelPackage : IDisposable
         string visionPath = RequireFile(root, model.Vision.Filename, "model.vision.filename");
         string embeddingPath = RequireFile(root, model.Embedding.Filename, "model.embedding.filename");
         string decoderPath = RequireFile(root, model.Decoder.Filename, "model.decoder.filename");
+        // Read from the file (nodes only, not weights); checked after the inputs and outputs, whose sentences are more specific.
+        var graph = DecoderGraphFacts.Read(decoderPath);
 
         var requested = executionProvider ?? new ExecutionProviderOptions();
         long visionBudget = requested.VisionMemoryBudgetBytes ?? ExecutionProviderOptions.DefaultVisionMemoryBudgetBytes;
@@ -116,8 +140,11 @@ public sealed class ModelPackage : IDisposable
             check.Vision(vision, visionPath);
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
-            bool isDemo = decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
-            return new ModelPackage(root, config, vision, embedding, decoder, kvType, selection, requested.DeviceId, isDemo, visionBudget);
+            RequireSupportedAttention(graph, decoderPath);
+            check.NumberFormats(vision, visionPath, embedding, embeddingPath, decoder, decoderPath);
+            var package = new ModelPackage(root, config, vision, embedding, decoder, kvType, graph, selection, requested.DeviceId, visionBudget);
+            package.WarnAboutPrecision(logger);
+            return package;
         }
         catch
         {
@@ -148,6 +175,44 @@ public sealed class ModelPackage : IDisposable
             KvMemory.Dispose();
         }
     }
+
+    /// <summary>
+    /// One preallocated buffer bound as past and present is the KV path: it needs GroupQueryAttention, which writes the new
+    /// keys into the buffer it is given.
+    /// </summary>
+    private static void RequireSupportedAttention(DecoderGraphFacts graph, string decoderPath)
+    {
+        if (!graph.UsesGroupQueryAttention)
+        {
+            throw new ModelPackageException(
+                $"{decoderPath} has no GroupQueryAttention node, so its KV cache cannot be one preallocated buffer shared by past and present; " +
+                "convert the Hugging Face checkpoint with 'narrator convert', which writes such a decoder.");
+        }
+        if (graph.SlidingWindowCache)
+        {
+            throw new ModelPackageException(
+                $"{decoderPath} keeps a ring cache over a {graph.LocalWindowSize}-token attention window (GroupQueryAttention sliding_window_cache=1, as onnxruntime-genai's builder writes); " +
+                "Narrator sizes one full-attention buffer per request: convert the checkpoint with 'narrator convert'.");
+        }
+    }
+
+    /// <summary>fp16 activations overflow in Qwen2.5-VL's vision tower (transformers #33294): said once at load, and on the page.</summary>
+    private void WarnAboutPrecision(ILogger logger)
+    {
+        if (Precision.Vision == "fp16")
+        {
+            logger.LogWarning(
+                "The vision graph runs in fp16, which can overflow in Qwen2.5-VL's vision tower; convert it as fp32 (CPU) or bf16/fp32 (CUDA).");
+        }
+    }
+
+    internal static string PrecisionName(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => "fp32",
+        TensorElementType.Float16 => "fp16",
+        TensorElementType.BFloat16 => "bf16",
+        _ => type.ToString(),
+    };
 
     private static string RequireFile(string root, string fileName, string field)
     {

@@ -3,7 +3,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Narrator.Model.Onnx;
 
-/// <summary>Checks that each graph really has the inputs and outputs genai_config.json names, with usable types.</summary>
+/// <summary>
+/// Checks that each graph really has the inputs and outputs genai_config.json names, with usable types, that the number
+/// format carries over from one graph to the next, and that the decoder heads the last position only.
+/// </summary>
 internal sealed class SessionContract(GenAiConfig config)
 {
     public void Vision(InferenceSession session, string path)
@@ -69,9 +72,10 @@ internal sealed class SessionContract(GenAiConfig config)
         }
         if (logits.Dimensions.Length != 3 || logits.Dimensions[1] != 1)
         {
-            // onnxruntime-genai's exports head every position ([batch, sequence_length, vocab]); prefill would copy them all.
+            // Heading every position costs a [chunk, vocab] matmul and copy per prefill chunk for rows nobody reads.
             throw new ModelPackageException(
-                $"{path}: logits '{decoder.Outputs.Logits}' are not [batch, 1, vocab] but cover every position; Narrator runs decoders that head the last position only: convert the checkpoint with narrator convert (docs/MODEL.md).");
+                $"{path}: logits '{decoder.Outputs.Logits}' are [{DescribeDims(logits)}], not one row per run; Narrator reads the last position only and needs a decoder " +
+                "whose LM head sees it alone ([batch, 1, vocab]): convert the checkpoint with narrator convert (docs/MODEL.md).");
         }
 
         var known = new List<string> { inputs.InputsEmbeds, inputs.AttentionMask, inputs.PositionIds };
@@ -110,6 +114,53 @@ internal sealed class SessionContract(GenAiConfig config)
         }
         return result;
     }
+
+    /// <summary>
+    /// vision image_features → embedding image_features → embedding inputs_embeds → decoder inputs_embeds must agree in type
+    /// and width, otherwise the first narration fails inside ONNX Runtime with a message about a node nobody knows.
+    /// </summary>
+    public void NumberFormats(InferenceSession vision, string visionPath, InferenceSession embedding, string embeddingPath,
+        InferenceSession decoder, string decoderPath)
+    {
+        var model = config.Model;
+        var features = vision.OutputMetadata[model.Vision.Outputs.ImageFeatures];
+        var featuresIn = embedding.InputMetadata[model.Embedding.Inputs.ImageFeatures];
+        var embeds = embedding.OutputMetadata[model.Embedding.Outputs.InputsEmbeds];
+        var embedsIn = decoder.InputMetadata[model.Decoder.Inputs.InputsEmbeds];
+        Link(visionPath, model.Vision.Outputs.ImageFeatures, "returns", features, embeddingPath, model.Embedding.Inputs.ImageFeatures, featuresIn);
+        Link(embeddingPath, model.Embedding.Outputs.InputsEmbeds, "returns", embeds, decoderPath, model.Decoder.Inputs.InputsEmbeds, embedsIn);
+
+        int hidden = model.Decoder.HiddenSize;
+        foreach (var (path, name, metadata) in new[]
+        {
+            (visionPath, model.Vision.Outputs.ImageFeatures, features),
+            (embeddingPath, model.Embedding.Inputs.ImageFeatures, featuresIn),
+            (embeddingPath, model.Embedding.Outputs.InputsEmbeds, embeds),
+            (decoderPath, model.Decoder.Inputs.InputsEmbeds, embedsIn),
+        })
+        {
+            long width = metadata.Dimensions.Length > 0 ? metadata.Dimensions[^1] : -1;
+            if (width > 0 && width != hidden)
+            {
+                throw new ModelPackageException(
+                    $"{path}: '{name}' is {width} wide but {GenAiConfig.FileName} model.decoder.hidden_size is {hidden}.");
+            }
+        }
+    }
+
+    private static void Link(string fromPath, string fromName, string verb, NodeMetadata from, string toPath, string toName, NodeMetadata to)
+    {
+        if (from.ElementDataType != to.ElementDataType)
+        {
+            throw new ModelPackageException(
+                $"{Path.GetFileName(fromPath)} {verb} '{fromName}' as {ModelPackage.PrecisionName(from.ElementDataType)} but {Path.GetFileName(toPath)} " +
+                $"takes '{toName}' as {ModelPackage.PrecisionName(to.ElementDataType)}; convert the graphs so that they agree ({toPath}).");
+        }
+    }
+
+    private static string DescribeDims(NodeMetadata metadata) =>
+        string.Join(", ", metadata.Dimensions.Select((d, i) => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : metadata.SymbolicDimensions.Length > i && metadata.SymbolicDimensions[i].Length > 0 ? metadata.SymbolicDimensions[i] : "?"));
 
     private static void CheckKvShape(NodeMetadata metadata, string name, string path, GenAiDecoderConfig decoder)
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.SignalR.Client;
+using Narrator.Model.Generation;
 using Narrator.Model.Templates;
 using Narrator.Web.Api;
 using Narrator.Web.Hubs;
@@ -147,6 +148,26 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
     }
 
     [Fact]
+    public async Task A_start_that_cannot_fit_the_context_is_a_422_problem_with_the_token_counts_and_queues_nothing()
+    {
+        var before = (await http.GetFromJsonAsync<ReadinessReport>("/readyz", NarratorServer.Json))!;
+
+        using var response = await http.PostAsJsonAsync("/api/narrations", Body("Describe it over HTTP.", maxNewTokens: 8192));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = problem.RootElement;
+        Assert.Equal("context_exceeded", root.GetProperty("code").GetString());
+        int promptTokens = root.GetProperty("promptTokens").GetInt32();
+        Assert.Equal((8192, TinyModelServerFixture.ContextTokens), (root.GetProperty("maxNewTokens").GetInt32(), root.GetProperty("contextTokens").GetInt32()));
+        Assert.InRange(promptTokens, 5, 200);
+        Assert.Contains($"needs {promptTokens} prompt tokens (4 of them for the frames) plus up to 8,192 new tokens", root.GetProperty("detail").GetString());
+        var after = (await http.GetFromJsonAsync<ReadinessReport>("/readyz", NarratorServer.Json))!;
+        Assert.Equal(before.Queue.Waiting + before.Queue.Running, after.Queue.Waiting + after.Queue.Running);
+    }
+
+    [Fact]
     public async Task Unknown_narration_ids_are_404_problems()
     {
         using var status = await http.GetAsync("/api/narrations/nope");
@@ -167,6 +188,8 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
         Assert.True(ready.DemoModel);
         Assert.Equal("CPU", ready.ExecutionProvider);
         Assert.False(string.IsNullOrEmpty(ready.Model));
+        Assert.Equal(new ModelPrecision("fp32", "fp32", "fp32"), ready.Precision);
+        Assert.Equal(TinyModelServerFixture.ContextTokens, ready.ContextTokens);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 

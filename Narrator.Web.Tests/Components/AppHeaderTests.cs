@@ -46,6 +46,16 @@ public class AppHeaderTests : MudTestContext
     }
 
     [Fact]
+    public void ShowsTheLivePrecisionsWhenTheEngineReportsThem()
+    {
+        var header = RenderEnglish<AppHeader>(p => p.Add(x => x.Engine,
+            Real with { Precision = new ModelPrecision("fp32", "int4", "fp16"), ContextTokens = 32768 }));
+
+        Assert.Contains("Precision: decoder int4, vision fp32", header.Find("[data-testid=precision]").TextContent);
+        Assert.Empty(RenderEnglish<AppHeader>(p => p.Add(x => x.Engine, Real)).FindAll("[data-testid=precision]"));
+    }
+
+    [Fact]
     public void CudaRequestThatEndedOnTheCpuGetsABannerWithTheReason()
     {
         var header = RenderEnglish<AppHeader>(p => p.Add(x => x.Engine, FellBack));

@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
+using Narrator.Model.Conversion.Demo;
+using Narrator.Model.Onnx;
 using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Tests.Services;
@@ -15,19 +18,35 @@ public sealed class TinyModelServerFixture : IAsyncLifetime
 
     public PacedEngine Engine { get; private set; } = null!;
 
+    /// <summary>Tokens one request may hold on this server's model: the demo model written with a short context, so a request can ask for more.</summary>
+    public const int ContextTokens = 4096;
+
+    private readonly string modelDirectory = Path.Combine(Path.GetTempPath(), "narrator-web-model-" + Guid.NewGuid().ToString("N"));
+
     public async Task InitializeAsync()
     {
+        await new DemoModelWriter().WriteAsync(modelDirectory, 7);
+        string configPath = Path.Combine(modelDirectory, GenAiConfig.FileName);
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!;
+        config["model"]!["context_length"] = ContextTokens;
+        await File.WriteAllTextAsync(configPath, config.ToJsonString());
         Server = new NarratorServer(new Dictionary<string, string?>
         {
             ["Narrator:Queue:Capacity"] = "16",
             ["Narrator:Queue:PerOwnerLimit"] = "2",
+            ["Narrator:Queue:MaxNewTokensLimit"] = "8192",
+            ["Narrator:Model:Path"] = modelDirectory,
         }, paced: true);
         using var http = Server.Http();
         Clip = await NarratorServer.UploadClipAsync(http, await TestClips.Mp4Async());
         Engine = await Server.PacedEngine.WaitAsync(TimeSpan.FromSeconds(120));
     }
 
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(modelDirectory, recursive: true);
+    }
 }
 
 /// <summary>Narrate/Cancel over the real SignalR client against the real tiny model.</summary>
@@ -188,6 +207,19 @@ public sealed class NarrationHubTests(TinyModelServerFixture fixture)
         Assert.Equal(FailureCodes.InvalidRequest, failed.Code);
         Assert.Contains("temperature", failed.Error);
         Assert.Contains("no-such-template", Assert.IsType<FailedEvent>(Assert.Single(unknownTemplate)).Error);
+    }
+
+    [Fact]
+    public async Task A_request_that_cannot_fit_the_context_gets_one_failed_event_with_the_numbers_and_never_queues()
+    {
+        await using var hub = await ConnectAsync();
+
+        var events = await CollectAsync(hub, Request(fixture.Clip.Id, "Describe the clip.", maxNewTokens: 8192));
+
+        var failed = Assert.IsType<FailedEvent>(Assert.Single(events));
+        Assert.Equal(FailureCodes.ContextExceeded, failed.Code);
+        Assert.Equal("", failed.NarrationId);
+        Assert.Matches(@"needs \d+ prompt tokens \(4 of them for the frames\) plus up to 8,192 new tokens, [\d,]+ in all, but the model holds 4,096 tokens per request", failed.Error);
     }
 
     private async Task<HubConnection> ConnectAsync()

@@ -15,6 +15,7 @@ internal static class ApiProblems
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
             FailureCodes.NotFound => StatusCodes.Status404NotFound,
             FailureCodes.NotOwner => StatusCodes.Status403Forbidden,
+            FailureCodes.ContextExceeded => StatusCodes.Status422UnprocessableEntity,
             _ => StatusCodes.Status400BadRequest,
         },
         rejection.Code switch
@@ -26,10 +27,12 @@ internal static class ApiProblems
             FailureCodes.ShuttingDown => "The server is shutting down",
             FailureCodes.NotFound => "Narration not found",
             FailureCodes.NotOwner => "Not yours",
+            FailureCodes.ContextExceeded => "The request does not fit the model's context",
             _ => "The request is not valid",
         },
         rejection.Message,
-        rejection.Code);
+        rejection.Code,
+        rejection.Details);
 
     public static ProblemHttpResult ClipRejected(ClipRejectedException rejection) => Problem(
         rejection.StatusCode,
@@ -68,7 +71,14 @@ internal static class ApiProblems
 
     public const string StorageFullCode = "storage_full";
 
-    public static ProblemHttpResult Problem(int status, string title, string detail, string code) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title,
-            extensions: new Dictionary<string, object?> { ["code"] = code });
+    public static ProblemHttpResult Problem(int status, string title, string detail, string code,
+        IReadOnlyDictionary<string, object?>? details = null)
+    {
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        foreach (var (key, value) in details ?? new Dictionary<string, object?>())
+        {
+            extensions[key] = value;
+        }
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
 }

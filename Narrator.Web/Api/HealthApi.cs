@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Web.Services;
 using Narrator.Web.Services.Engine;
@@ -17,7 +18,7 @@ public static class HealthApi
             .WithTags("Health");
         app.MapGet("/readyz", Readyz)
             .WithName(nameof(Readyz))
-            .WithSummary("200 once the model is loaded (with model, execution provider and demo flag; \"degraded\" when CUDA was asked for but the CPU runs), 503 while loading, if it failed, or while ffmpeg is missing.")
+            .WithSummary("200 once the model is loaded (with model, execution provider, precisions, context and demo flag; \"degraded\" when CUDA was asked for but the CPU runs), 503 while loading, if it failed, or while ffmpeg is missing.")
             .WithTags("Health");
         return app;
     }
@@ -44,7 +45,9 @@ public static class HealthApi
             status.Info?.ProviderReason,
             status.Info?.IsDemoModel,
             mediaProblem ?? status.Error,
-            narrations.QueueSnapshot())
+            narrations.QueueSnapshot(),
+            status.Info?.Precision,
+            status.Info?.ContextTokens)
         {
             DegradedReason = fallback is null ? null : $"running on the CPU although CUDA was asked for: {fallback}",
         };
@@ -57,9 +60,13 @@ public static class HealthApi
 
 public sealed record HealthReport(string Status);
 
-/// <summary>What /readyz says: "ready", "degraded", "loading" or "failed", the live model and provider, and the queue.</summary>
+/// <summary>
+/// What /readyz says: "ready", "degraded", "loading" or "failed", the live model and provider, the queue, the precisions
+/// the model runs in (vision, decoder, KV cache; null for a remote engine) and the tokens one request may hold.
+/// </summary>
 public sealed record ReadinessReport(
-    string Status, string? Model, string? ExecutionProvider, string? ProviderReason, bool? DemoModel, string? Error, QueueSnapshot Queue)
+    string Status, string? Model, string? ExecutionProvider, string? ProviderReason, bool? DemoModel, string? Error, QueueSnapshot Queue,
+    ModelPrecision? Precision = null, int? ContextTokens = null)
 {
     /// <summary>Why the status is "degraded" (CUDA was asked for, the CPU runs); null otherwise.</summary>
     public string? DegradedReason { get; init; }

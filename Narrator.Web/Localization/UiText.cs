@@ -27,6 +27,11 @@ public sealed class UiText
         "上传一段短视频，查看模型实际看到的每一帧，实时观看专业的影视化解说逐字生成。");
     public string ModelLabel => Pick("Model", "模型");
     public string ProviderLabel => Pick("Runs on", "运行于");
+    public string PrecisionLabel => Pick("Precision", "精度");
+    public string Precision(string decoder, string vision) => Pick($"decoder {decoder}, vision {vision}", $"解码器 {decoder}，视觉 {vision}");
+    public string PrecisionDetail(string kvCache, int? contextTokens) => Pick(
+        $"KV cache {kvCache}" + (contextTokens is { } t ? $" · {t.ToString("N0", CultureInfo.InvariantCulture)} tokens per request" : ""),
+        $"KV 缓存 {kvCache}" + (contextTokens is { } c ? $" · 每个请求最多 {c.ToString("N0", CultureInfo.InvariantCulture)} 个 token" : ""));
     public string ModelUnavailable => Pick("Model not loaded", "模型未加载");
     public string DemoBanner => Pick(
         "This is the tiny demo model with random weights: the pipeline is real, but its words are meaningless until a real model is configured.",

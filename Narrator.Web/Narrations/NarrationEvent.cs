@@ -112,6 +112,9 @@ public static class FailureCodes
 {
     public const string Failed = "failed";
     public const string InvalidRequest = "invalid_request";
+
+    /// <summary>The prompt (with its frames) plus the new tokens asked for do not fit the model's context.</summary>
+    public const string ContextExceeded = "context_exceeded";
     public const string QueueFull = "queue_full";
     public const string OwnerLimit = "owner_limit";
     public const string AddressLimit = "address_limit";

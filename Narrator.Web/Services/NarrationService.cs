@@ -11,6 +11,7 @@ using Narrator.Model.Subtitles;
 using Narrator.Model.Templates;
 using Narrator.Model.Translation;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Search;
@@ -28,6 +29,7 @@ public sealed class NarrationService(
     ClipStore clips,
     TemplateLibrary templates,
     NarrationHistory history,
+    EngineHost engine,
     NarrationJournal journal,
     IOptions<QueueOptions> queueOptions,
     IOptions<SegmentationOptions> segmentationOptions,
@@ -42,7 +44,8 @@ public sealed class NarrationService(
     /// Validates and queues a narration for <paramref name="caller"/>'s visitor, and records it in the history (so a crash
     /// leaves it "interrupted", never unknown). The returned job's events start with its queue position. Throws
     /// <see cref="NarrationRejectedException"/> at once with a sentence and a FailureCodes value when the request is
-    /// invalid, the queue is full, the visitor or their address is at its limit, or the server is stopping.
+    /// invalid, cannot fit the model's context, the queue is full, the visitor or their address is at its limit, or the
+    /// server is stopping.
     /// </summary>
     public async Task<NarrationJob> StartAsync(NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
     {
@@ -322,7 +325,13 @@ public sealed class NarrationService(
         var mode = ParseSplit(request.Split);
         SegmentationOptions? segmentation = null;
         int segments = 1;
-        if (segmentationOptions.Value.IsLong(clip.Probe))
+        bool isLong = segmentationOptions.Value.IsLong(clip.Probe);
+        if (!isLong)
+        {
+            // A long video's segments are planned one by one when it runs (the runtime refuses a segment that cannot fit).
+            EnsureFitsContext(prompt, plan, options.Generation.MaxNewTokens);
+        }
+        if (isLong)
         {
             segmentation = segmentationOptions.Value with { Mode = mode ?? segmentationOptions.Value.Mode };
             // Scene cuts are not known yet; the typical segment length gives the ETA a fair count.
@@ -359,6 +368,33 @@ public sealed class NarrationService(
             }
             var selection = SubtitleSelection.Parse(request.Subtitles);
             return (await subtitles.ResolveAsync(clip, selection, cancellationToken).ConfigureAwait(false), languages);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+    }
+
+    /// <summary>Refuses, before it queues, a request whose prompt and frames plus new tokens the loaded model cannot hold.</summary>
+    private void EnsureFitsContext(string prompt, FramePlan plan, int maxNewTokens)
+    {
+        // Unknown while the engine loads, and never known for a remote engine: the model refuses such a request when it runs.
+        if (engine.ContextGate is not { } gate)
+        {
+            return;
+        }
+        try
+        {
+            gate.EnsureFits(prompt, plan, maxNewTokens);
+        }
+        catch (ContextOverflowException ex)
+        {
+            throw new NarrationRejectedException(FailureCodes.ContextExceeded, ex.Message, new Dictionary<string, object?>
+            {
+                ["promptTokens"] = ex.PromptTokens,
+                ["maxNewTokens"] = ex.MaxNewTokens,
+                ["contextTokens"] = ex.ContextTokens,
+            });
         }
         catch (UserInputException ex)
         {

@@ -90,4 +90,60 @@ public sealed record RandomCheckpointSpec
             TokensPerSecond = TokensPerSecond,
         },
     };
+
+    /// <summary>Qwen2.5-VL-3B-Instruct's sizes (config.json on the Hub): its LM head is the embedding table, so the checkpoint has no lm_head.weight.</summary>
+    public static RandomCheckpointSpec ThreeB { get; } = SevenBVision() with
+    {
+        VocabSize = 151936, HiddenSize = 2048, Layers = 36, AttentionHeads = 16, KeyValueHeads = 2, IntermediateSize = 11008,
+        TieWordEmbeddings = true,
+    };
+
+    /// <summary>Qwen2.5-VL-7B-Instruct's sizes (../shared/CONVERSION.md §1).</summary>
+    public static RandomCheckpointSpec SevenB { get; } = SevenBVision() with
+    {
+        VocabSize = 152064, HiddenSize = 3584, Layers = 28, AttentionHeads = 28, KeyValueHeads = 4, IntermediateSize = 18944,
+    };
+
+    public static IReadOnlyList<string> ShapeNames { get; } = ["3b", "7b"];
+
+    /// <summary>"3b" or "7b"; anything else is a <see cref="UserInputException"/> naming the choices.</summary>
+    public static RandomCheckpointSpec Named(string shape) => shape.ToLowerInvariant() switch
+    {
+        "3b" => ThreeB,
+        "7b" => SevenB,
+        _ => throw new UserInputException($"--shape {shape} is not known: use {string.Join(" or ", ShapeNames)}."),
+    };
+
+    /// <summary>
+    /// The same widths with <paramref name="layers"/> text layers and <paramref name="visionDepth"/> vision blocks (null keeps
+    /// the number). Full-attention blocks keep their indexes below the new depth; if none is left the last block is one, so a
+    /// reduced tower still has both kinds of block.
+    /// </summary>
+    public RandomCheckpointSpec Reduced(int? layers, int? visionDepth)
+    {
+        if (layers is < 1 || layers > Layers)
+        {
+            throw new UserInputException($"--layers must be between 1 and {Layers} (got {layers}).");
+        }
+        if (visionDepth is < 1 || visionDepth > VisionDepth)
+        {
+            throw new UserInputException($"--vision-depth must be between 1 and {VisionDepth} (got {visionDepth}).");
+        }
+        int depth = visionDepth ?? VisionDepth;
+        int[] full = [.. FullAttentionBlocks.Where(b => b < depth)];
+        return this with { Layers = layers ?? Layers, VisionDepth = depth, FullAttentionBlocks = full.Length > 0 ? full : [depth - 1] };
+    }
+
+    /// <summary>What 3B and 7B share: the vision tower (32 blocks of 1280), M-RoPE sections, context settings.</summary>
+    private static RandomCheckpointSpec SevenBVision() => new()
+    {
+        MropeSection = [16, 24, 24],
+        MaxPositionEmbeddings = 128000,
+        VisionDepth = 32,
+        VisionHiddenSize = 1280,
+        VisionHeads = 16,
+        VisionIntermediateSize = 3420,
+        WindowSize = 112,
+        FullAttentionBlocks = [7, 15, 23, 31],
+    };
 }

@@ -8,19 +8,29 @@ namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
 /// Writes a Hugging Face Qwen2.5-VL checkpoint folder with random bf16 weights under the published tensor names
-/// (config.json, generation_config.json, preprocessor_config.json, the bundled tokenizer, model.safetensors), so the
-/// demo model and tests go through the same converter as a downloaded checkpoint. Magnitudes follow hf-tiny (Linear
-/// weights of standard deviation 1/√in, biases 0.05, norms 1 ± 0.1, all non-zero), so a dropped bias or norm shows.
-/// Same seed, same bytes.
+/// (config.json, generation_config.json, preprocessor_config.json, the bundled tokenizer, model.safetensors or shards
+/// with a model.safetensors.index.json as the Hub has them), so the demo model, tests and benchmarks at real sizes go
+/// through the same converter as a downloaded checkpoint. Magnitudes follow hf-tiny (Linear weights of standard
+/// deviation 1/√in, biases 0.05, norms 1 ± 0.1, all non-zero), so a dropped bias or norm shows. Each tensor is drawn as
+/// it is written, so memory stays small at any size. Same seed, same bytes.
 /// </summary>
 public static class RandomCheckpointWriter
 {
+    /// <summary>Shards of at most 4 GB, as the published checkpoints are cut (Qwen2.5-VL-7B-Instruct: 5 shards).</summary>
+    public const long HubShardBytes = 4_000_000_000;
+
     private const float ConstantDimensionValue = 1f;
     private const float UnreachablePenalty = 200f;
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static async Task WriteAsync(string directory, RandomCheckpointSpec spec, int seed, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes the checkpoint; with <paramref name="maxShardBytes"/> the tensors go into consecutive shards of at most that
+    /// size (a larger tensor gets one of its own) listed by an index, otherwise into one model.safetensors.
+    /// <paramref name="onShard"/> sees each file as it is finished.
+    /// </summary>
+    public static async Task WriteAsync(string directory, RandomCheckpointSpec spec, int seed, CancellationToken cancellationToken = default,
+        long? maxShardBytes = null, Action<string, long>? onShard = null)
     {
         if (spec.KeepTextDecodable && spec.TieWordEmbeddings)
         {
@@ -33,8 +43,50 @@ public static class RandomCheckpointWriter
         await File.WriteAllTextAsync(Path.Combine(directory, PackageFiles.PreprocessorConfigFileName), PackageFiles.DefaultPreprocessorConfig(config.Vision), cancellationToken);
         await BundledTokenizer.WriteToAsync(directory, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        SafetensorsWriter.Write(Path.Combine(directory, HfCheckpoint.SingleFileName), Tensors(spec, config.Vision, seed), new Dictionary<string, string> { ["format"] = "pt" });
+        var shards = Shard(Tensors(spec, config.Vision, seed), maxShardBytes ?? long.MaxValue);
+        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        long total = 0;
+        for (int k = 0; k < shards.Count; k++)
+        {
+            string file = shards.Count == 1 ? HfCheckpoint.SingleFileName : $"model-{k + 1:D5}-of-{shards.Count:D5}.safetensors";
+            SafetensorsWriter.Write(Path.Combine(directory, file), shards[k], new Dictionary<string, string> { ["format"] = "pt" });
+            long bytes = shards[k].Sum(t => t.ByteLength);
+            total += bytes;
+            shards[k].ForEach(t => weightMap[t.Name] = file);
+            onShard?.Invoke(file, bytes);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        if (shards.Count > 1)
+        {
+            var index = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["total_size"] = total },
+                ["weight_map"] = new JsonObject(weightMap.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+            };
+            await File.WriteAllTextAsync(Path.Combine(directory, HfCheckpoint.IndexFileName), index.ToJsonString(Indented), cancellationToken);
+        }
     }
+
+    /// <summary>Consecutive tensors up to <paramref name="maxBytes"/> per shard.</summary>
+    private static List<List<SafetensorsTensorSource>> Shard(List<SafetensorsTensorSource> tensors, long maxBytes)
+    {
+        var shards = new List<List<SafetensorsTensorSource>> { new() };
+        long size = 0;
+        foreach (var tensor in tensors)
+        {
+            if (shards[^1].Count > 0 && size + tensor.ByteLength > maxBytes)
+            {
+                shards.Add([]);
+                size = 0;
+            }
+            shards[^1].Add(tensor);
+            size += tensor.ByteLength;
+        }
+        return shards;
+    }
+
+    /// <summary>Every tensor of the checkpoint, in the order it is written (tests read the names and shapes without writing).</summary>
+    internal static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, int seed) => Tensors(spec, spec.ToConfig().Vision, seed);
 
     private static List<SafetensorsTensorSource> Tensors(RandomCheckpointSpec spec, Qwen25VlVisionConfig vision, int seed)
     {

@@ -8,7 +8,7 @@ namespace Narrator.Model.Conversion.Demo;
 /// (<c>visual.patch_embed</c>, <c>visual.blocks.{i}</c>, <c>visual.merger</c>), for tests, benchmarks and random
 /// checkpoints at real shapes. Each tensor is generated as it is written, from its own seed, so a 7B-width tower never
 /// sits in memory and any subset of tensors comes out the same. Scales keep activations of order one through the
-/// blocks (weights of standard deviation 1/√in, biases 0.02, norm weights 1 ± 0.1).
+/// blocks (standard deviations: weights 1/√in, biases 0.02, norm weights 1 ± 0.1; values uniform, see WeightRandom.NextUnit).
 /// </summary>
 public static class RandomVisionWeights
 {

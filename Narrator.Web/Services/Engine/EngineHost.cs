@@ -32,6 +32,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     public EngineStatus Status => status;
 
+    /// <summary>The loaded engine's context gate (the in-process model has one); null while loading or for a remote engine.</summary>
+    public IContextGate? ContextGate => loaded.Task.IsCompletedSuccessfully ? loaded.Task.Result.GetService<IContextGate>() : null;
+
     /// <summary>The engine, once loaded; throws if loading failed.</summary>
     public Task<IChatClient> WhenReadyAsync(CancellationToken cancellationToken) => loaded.Task.WaitAsync(cancellationToken);
 
@@ -84,8 +87,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                 ?? new EngineInfo { ModelName = factory.Name, ExecutionProvider = "unknown" };
             status = new EngineStatus(EngineState.Ready, info, null);
             logger.LogInformation(
-                "Engine ready: model {Model} on {Provider} ({Reason}), {Concurrency} request(s) at once",
-                info.ModelName, info.ExecutionProvider, info.ProviderReason, info.MaxConcurrency);
+                "Engine ready: model {Model} on {Provider} ({Reason}), {Concurrency} request(s) at once, precision {Precision}, {ContextTokens} tokens per request",
+                info.ModelName, info.ExecutionProvider, info.ProviderReason, info.MaxConcurrency,
+                info.Precision?.ToString() ?? "not reported", info.ContextTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
             if (info.CudaFallbackReason is { } fallback)
             {
                 logger.LogWarning(

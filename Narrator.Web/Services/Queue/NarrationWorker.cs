@@ -130,6 +130,12 @@ public sealed class NarrationWorker(
             await FailAsync(job, code, text).ConfigureAwait(false);
             logger.LogInformation("Narration {NarrationId} stopped ({Code}) after {Tokens} tokens", job.Id, code, job.TokenPieces);
         }
+        catch (ContextOverflowException ex)
+        {
+            // Reached only when the engine was still loading at admission (or a long video's segment planned larger).
+            await FailAsync(job, FailureCodes.ContextExceeded, ex.Message).ConfigureAwait(false);
+            logger.LogInformation("Narration {NarrationId} refused: {Message}", job.Id, ex.Message);
+        }
         catch (UserInputException ex)
         {
             // ffmpeg's sentences name the stored file; the visitor knows their clip by its label.
