@@ -24,5 +24,8 @@ public readonly record struct ExportFormat
     public INarrationWriter Writer => _writer
         ?? throw new InvalidOperationException("This ExportFormat names no format; get one from ExportFormats.Parse.");
 
+    /// <summary>See <see cref="INarrationWriter.HoldsTranslations"/>.</summary>
+    public bool HoldsTranslations => Writer.HoldsTranslations;
+
     public override string ToString() => _writer?.Name ?? "";
 }

@@ -18,5 +18,8 @@ public interface INarrationWriter
     /// <summary>Without parameters ("application/x-subrip"); the charset is always UTF-8.</summary>
     string MediaType { get; }
 
+    /// <summary>True when one file holds the original and every translation (JSON); false when each translation is written to a file of its own (subtitles, text).</summary>
+    bool HoldsTranslations => false;
+
     Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default);
 }

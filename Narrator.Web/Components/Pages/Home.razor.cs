@@ -58,6 +58,9 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private Narrator.Model.Segmentation.SegmentationMode? _splitModeChoice;
     private IReadOnlyList<Narrator.Model.Exports.NarrationSegment>? _clipSegments;
     private bool _settingsEdited;
+    private double? _pendingSeek;
+    /// <summary>What the subtitle panel says requests should put into the prompt ("auto", "off", "file", "stream:N").</summary>
+    private string _subtitleChoice = "auto";
 
     private NarrationRun? _run;
     private ProcessedOutput? _processed;
@@ -107,6 +110,11 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (_pendingSeek is double seek)
+        {
+            _pendingSeek = null;
+            await SeekAsync(seek);
+        }
         if (firstRender)
         {
             // Prerendered markup is visible before the circuit connects; this says the buttons work now.
@@ -364,6 +372,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     private NarrationRequest BuildRequest(string? templateId, string prompt) => new()
     {
+        Subtitles = _subtitleChoice,
         Split = _splitMode == Narrator.Model.Segmentation.SegmentationMode.Fixed ? "fixed" : "scenes",
         ClipId = _clip!.Id,
         Template = templateId,
@@ -505,6 +514,35 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         _run = NarrationRun.FromRecord(record);
         _processed = Process(_run);
         _tab = 0;
+    }
+
+    /// <summary>
+    /// A search hit: its narration opens on the Describe tab; a segment hit selects that segment and, when the clip is
+    /// still on the server, loads it in the preview and seeks to the segment.
+    /// </summary>
+    private async Task OpenSearchHitAsync(Narrator.Model.Search.SearchHit hit)
+    {
+        if (await Session.NarrationAsync(hit.Document.NarrationId, _pageLifetime.Token) is not { } record)
+        {
+            return;
+        }
+        OpenHistory(record);
+        _selectedSegment = hit.Document.SegmentIndex;
+        try
+        {
+            if (_clip?.Id != record.ClipId)
+            {
+                _clip = await Session.ReplanAsync(record.ClipId, record.Frames, _pageLifetime.Token);
+            }
+        }
+        catch (ClipNotFoundException)
+        {
+            // The clip has expired: the narration is still there to read.
+            return;
+        }
+        // Sought after the next render, once the preview holds the clip.
+        _pendingSeek = hit.Document.StartSeconds;
+        StateHasChanged();
     }
 
     private async Task RerunAsync(NarrationRecord record)
