@@ -23,7 +23,7 @@ WORKDIR /src
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Restore first, from the project files alone, so source edits do not invalidate the package layer.
-COPY Directory.Build.props Directory.Packages.props ./
+COPY .editorconfig Directory.Build.props Directory.Packages.props ./
 COPY Narrator.Model/Narrator.Model.csproj Narrator.Model/
 COPY Narrator.Web/Narrator.Web.csproj Narrator.Web/
 COPY Narrator.Cli/Narrator.Cli.csproj Narrator.Cli/

@@ -198,7 +198,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
         private readonly bool _withEmbedding;
         private readonly OrtValue _tokenId;
         private readonly OrtValue _noFeatures;
-        private OrtValue[] _past;
+        private readonly OrtValue[] _past;
         private int _total;
 
         public BareDecoderLoop(ModelPackage package, int promptLength, bool withEmbedding)

@@ -121,7 +121,7 @@ internal static class DescribeCommand
                 }
                 await NarrationExport.WriteFileAsync(format, narration, exportPath, cancellationToken);
                 await stderr.WriteLineAsync($"exported: {exportPath}");
-                if (format is ExportFormat.Srt or ExportFormat.WebVtt or ExportFormat.Text)
+                if (!format.HoldsTranslations)
                 {
                     foreach (string code in narration.Translations?.Keys ?? [])
                     {

@@ -196,7 +196,7 @@ public sealed class BatchRunnerTests(BatchFolderFixture folder) : IClassFixture<
         var request = Request("results.json");
         using var stop = new CancellationTokenSource();
         // Stop during the long clip: after the short clip and the long clip's first segment.
-        var engine = new ScriptedEngine { AfterCall = call => { if (call == 2) stop.Cancel(); } };
+        var engine = new ScriptedEngine { AfterCall = call => { if (call == 2) { stop.Cancel(); } } };
 
         var interrupted = await Runner(engine).RunAsync(request, cancellationToken: stop.Token);
 

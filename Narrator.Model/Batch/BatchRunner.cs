@@ -230,7 +230,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             }
             await NarrationExport.WriteFileAsync(format, named, path, cancellationToken);
             written.Add(path);
-            if (format is ExportFormat.Srt or ExportFormat.WebVtt or ExportFormat.Text)
+            if (!format.HoldsTranslations)
             {
                 foreach (string language in named.Translations?.Keys ?? [])
                 {

@@ -1,57 +1,31 @@
 namespace Narrator.Model.Exports;
 
-/// <summary>The file formats a timestamped narration can be written as.</summary>
-public enum ExportFormat
+/// <summary>
+/// A file format a timestamped narration can be written as: one of the writers registered in <see cref="ExportFormats"/>.
+/// Get one with <see cref="ExportFormats.Parse"/>, or a built-in one by name here.
+/// </summary>
+public readonly record struct ExportFormat
 {
-    Json,
-    Ndjson,
-    Srt,
-    WebVtt,
-    Text,
-}
+    private readonly INarrationWriter? _writer;
 
-public static class ExportFormats
-{
-    /// <summary>Names accepted on the command line and in the HTTP API, in the order they are listed to people.</summary>
-    public static readonly IReadOnlyList<string> Names = ["json", "ndjson", "srt", "vtt", "txt"];
+    internal ExportFormat(INarrationWriter writer) => _writer = writer;
 
-    /// <summary>Reads a format name ("json", "ndjson", "srt", "vtt"/"webvtt", "txt"/"text"), case-insensitively.</summary>
-    public static ExportFormat Parse(string? name) => name?.Trim().ToLowerInvariant() switch
-    {
-        "json" => ExportFormat.Json,
-        "ndjson" or "jsonl" => ExportFormat.Ndjson,
-        "srt" => ExportFormat.Srt,
-        "vtt" or "webvtt" => ExportFormat.WebVtt,
-        "txt" or "text" => ExportFormat.Text,
-        _ => throw new UserInputException(
-            $"Unknown export format '{name}'; use one of {string.Join(", ", Names)}."),
-    };
+    public static ExportFormat Json => ExportFormats.Parse(JsonNarrationWriter.FormatName);
 
-    /// <summary>The name used on the command line and in the HTTP API's <c>format=</c>.</summary>
-    public static string Name(this ExportFormat format) => format switch
-    {
-        ExportFormat.Json => "json",
-        ExportFormat.Ndjson => "ndjson",
-        ExportFormat.Srt => "srt",
-        ExportFormat.WebVtt => "vtt",
-        _ => "txt",
-    };
+    public static ExportFormat Ndjson => ExportFormats.Parse(NdjsonNarrationWriter.FormatName);
 
-    public static string FileExtension(this ExportFormat format) => format switch
-    {
-        ExportFormat.Json => ".json",
-        ExportFormat.Ndjson => ".ndjson",
-        ExportFormat.Srt => ".srt",
-        ExportFormat.WebVtt => ".vtt",
-        _ => ".txt",
-    };
+    public static ExportFormat Srt => ExportFormats.Parse(SrtNarrationWriter.FormatName);
 
-    public static string ContentType(this ExportFormat format) => format switch
-    {
-        ExportFormat.Json => "application/json; charset=utf-8",
-        ExportFormat.Ndjson => "application/x-ndjson; charset=utf-8",
-        ExportFormat.Srt => "application/x-subrip; charset=utf-8",
-        ExportFormat.WebVtt => "text/vtt; charset=utf-8",
-        _ => "text/plain; charset=utf-8",
-    };
+    public static ExportFormat WebVtt => ExportFormats.Parse(WebVttNarrationWriter.FormatName);
+
+    public static ExportFormat Text => ExportFormats.Parse(PlainTextNarrationWriter.FormatName);
+
+    /// <summary>The registered writer of this format.</summary>
+    public INarrationWriter Writer => _writer
+        ?? throw new InvalidOperationException("This ExportFormat names no format; get one from ExportFormats.Parse.");
+
+    /// <summary>See <see cref="INarrationWriter.HoldsTranslations"/>.</summary>
+    public bool HoldsTranslations => Writer.HoldsTranslations;
+
+    public override string ToString() => _writer?.Name ?? "";
 }

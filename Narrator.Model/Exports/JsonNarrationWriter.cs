@@ -9,7 +9,15 @@ namespace Narrator.Model.Exports;
 /// </summary>
 public sealed class JsonNarrationWriter : INarrationWriter
 {
-    public ExportFormat Format => ExportFormat.Json;
+    public const string FormatName = "json";
+
+    public string Name => FormatName;
+
+    public bool HoldsTranslations => true;
+
+    public string FileExtension => ".json";
+
+    public string MediaType => "application/json";
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

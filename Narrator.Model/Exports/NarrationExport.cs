@@ -2,21 +2,11 @@ using System.Text;
 
 namespace Narrator.Model.Exports;
 
-/// <summary>Picks the writer for a format; the one entry point the CLI, the batch runner and the HTTP API use.</summary>
+/// <summary>Writes a narration in a registered format; the one entry point the CLI, the batch runner and the HTTP API use.</summary>
 public static class NarrationExport
 {
-    public static INarrationWriter WriterFor(ExportFormat format) => format switch
-    {
-        ExportFormat.Json => new JsonNarrationWriter(),
-        ExportFormat.Ndjson => new NdjsonNarrationWriter(),
-        ExportFormat.Srt => new SrtNarrationWriter(),
-        ExportFormat.WebVtt => new WebVttNarrationWriter(),
-        ExportFormat.Text => new PlainTextNarrationWriter(),
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-    };
-
     public static Task WriteAsync(ExportFormat format, TimedNarration narration, Stream destination, CancellationToken cancellationToken = default) =>
-        WriterFor(format).WriteAsync(narration, destination, cancellationToken);
+        format.Writer.WriteAsync(narration, destination, cancellationToken);
 
     public static async Task<string> ToStringAsync(ExportFormat format, TimedNarration narration, CancellationToken cancellationToken = default)
     {

@@ -12,7 +12,17 @@ public sealed class NdjsonNarrationWriter : INarrationWriter
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
-    public ExportFormat Format => ExportFormat.Ndjson;
+    public const string FormatName = "ndjson";
+
+    public string Name => FormatName;
+
+    public bool HoldsTranslations => true;
+
+    public IReadOnlyList<string> Aliases { get; } = ["jsonl"];
+
+    public string FileExtension => ".ndjson";
+
+    public string MediaType => "application/x-ndjson";
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

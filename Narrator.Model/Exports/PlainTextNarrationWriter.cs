@@ -8,7 +8,15 @@ namespace Narrator.Model.Exports;
 /// </summary>
 public sealed class PlainTextNarrationWriter : INarrationWriter
 {
-    public ExportFormat Format => ExportFormat.Text;
+    public const string FormatName = "txt";
+
+    public string Name => FormatName;
+
+    public IReadOnlyList<string> Aliases { get; } = ["text"];
+
+    public string FileExtension => ".txt";
+
+    public string MediaType => "text/plain";
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -5,7 +5,13 @@ namespace Narrator.Model.Exports;
 /// <summary>SubRip: numbered cues, <c>HH:MM:SS,mmm --> HH:MM:SS,mmm</c>, a blank line after each; LF line ends, UTF-8.</summary>
 public sealed class SrtNarrationWriter(SubtitleLayout? layout = null) : INarrationWriter
 {
-    public ExportFormat Format => ExportFormat.Srt;
+    public const string FormatName = "srt";
+
+    public string Name => FormatName;
+
+    public string FileExtension => ".srt";
+
+    public string MediaType => "application/x-subrip";
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -9,7 +9,15 @@ namespace Narrator.Model.Exports;
 /// </summary>
 public sealed class WebVttNarrationWriter(SubtitleLayout? layout = null) : INarrationWriter
 {
-    public ExportFormat Format => ExportFormat.WebVtt;
+    public const string FormatName = "vtt";
+
+    public string Name => FormatName;
+
+    public IReadOnlyList<string> Aliases { get; } = ["webvtt"];
+
+    public string FileExtension => ".vtt";
+
+    public string MediaType => "text/vtt";
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

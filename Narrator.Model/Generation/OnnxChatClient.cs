@@ -9,12 +9,16 @@ namespace Narrator.Model.Generation;
 /// (a <see cref="PreparedMediaContent"/>, or a video/image <see cref="DataContent"/> or file <see cref="UriContent"/>
 /// that is prepared here) and the prompt text; the reply streams stage updates, one update per text piece and a final
 /// <see cref="NarrationUpdates.Completed"/>. Calls run one at a time (the generator serialises them).
+/// With <paramref name="ownsGenerator"/> the client is the generator's one owner and disposing it disposes the generator
+/// (and the model sessions the generator owns); without, whoever created the generator disposes it.
 /// </summary>
-public sealed class OnnxChatClient(NarrationGenerator generator, MediaPreparer? mediaPreparer = null, NarrationEngineOptions? options = null)
+public sealed class OnnxChatClient(NarrationGenerator generator, MediaPreparer? mediaPreparer = null, NarrationEngineOptions? options = null,
+    bool ownsGenerator = false)
     : IChatClient
 {
     private readonly MediaPreparer _mediaPreparer = mediaPreparer ?? new MediaPreparer();
     private readonly NarrationEngineOptions _options = options ?? new NarrationEngineOptions();
+    private NarrationGenerator? _owned = ownsGenerator ? generator : null;
 
     public NarrationGenerator Generator => generator;
 
@@ -118,10 +122,8 @@ public sealed class OnnxChatClient(NarrationGenerator generator, MediaPreparer? 
             : null;
     }
 
-    /// <summary>The generator is owned by whoever created it (usually the host), not by this client.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>Disposes the generator if this client owns it, once however often it is called.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _owned, null)?.Dispose();
 
     private static ChatFinishReason? FinishReason(string finish) => finish switch
     {

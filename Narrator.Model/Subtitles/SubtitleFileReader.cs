@@ -43,8 +43,11 @@ public static class SubtitleFileReader
         {
             throw new UserInputException($"Subtitle file not found: {path}.");
         }
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-        return await ReadAsync(stream, name, cancellationToken).ConfigureAwait(false);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await ReadAsync(stream, name, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public static SubtitleTrack Read(ReadOnlySpan<byte> bytes, string name)

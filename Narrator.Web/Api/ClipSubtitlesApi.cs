@@ -17,18 +17,23 @@ public static class ClipSubtitlesApi
     public static RouteGroupBuilder MapClipSubtitlesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(ClipStore.RoutePrefix + "/{id}/subtitles").WithTags("Clips");
+        group.ProducesProblem(StatusCodes.Status500InternalServerError);
         group.MapGet("/", GetClipSubtitles)
             .WithName(nameof(GetClipSubtitles))
-            .WithSummary("A clip's subtitle streams (picture ones with the reason they cannot be used), its attached file, and the lines source=auto|off|file|stream:N puts into the prompt.");
+            .WithSummary("A clip's subtitle streams (picture ones with the reason they cannot be used), its attached file, and the lines source=auto|off|file|stream:N puts into the prompt.")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         group.MapPut("/", AttachClipSubtitles)
             .WithName(nameof(AttachClipSubtitles))
             .WithSummary("Attach an .srt or .vtt (multipart field \"file\", or the text as the body) to one of your clips; it replaces an earlier one and counts against your storage quota; 403 for another visitor's clip.")
             .Accepts<IFormFile>("multipart/form-data")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests, StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
         group.MapDelete("/", DetachClipSubtitles)
             .WithName(nameof(DetachClipSubtitles))
             .WithSummary("Remove the attached subtitle file from one of your clips; 403 for another visitor's.")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound)
             .DisableAntiforgery();
         return group;
     }

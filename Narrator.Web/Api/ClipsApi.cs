@@ -22,28 +22,41 @@ public static class ClipsApi
     public static RouteGroupBuilder MapClipsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(ClipStore.RoutePrefix).WithTags("Clips");
+        // Every error is a ProblemDetails (ApiProblems); each route lists the ones its handler and the middleware can send.
+        group.ProducesProblem(StatusCodes.Status500InternalServerError);
         group.MapPost("/", UploadClip)
             .WithName(nameof(UploadClip))
             .WithSummary("Upload a video or still (multipart field \"file\", optionally an .srt/.vtt in \"subtitles\"); returns its probe, frame plan, frame URLs, preview URL and subtitle streams.")
             .Accepts<IFormFile>("multipart/form-data")
+            // 400 bad form, 413 too large, 415 not media, 422 outside the limits, 429 rate or quota, 503 no ffmpeg, 507 disk full.
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable,
+                StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
         group.MapGet("/{id}", GetClip)
             .WithName(nameof(GetClip))
-            .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.");
+            .WithSummary("An uploaded clip's probe, frame plan, frame URLs and preview URL.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/plan", ReplanClip)
             .WithName(nameof(ReplanClip))
             .WithSummary("Re-plan one of your clips' frames for other frame options (fps, min/max frames, pixels) and return the new frames; 403 for another visitor's.")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity,
+                StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery();
         group.MapGet("/{id}/frames/{n:int}", GetClipFrame)
             .WithName(nameof(GetClipFrame))
-            .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.");
+            .WithSummary("Sampled frame n (0-based, in plan order) as a JPEG.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/preview", GetClipPreview)
             .WithName(nameof(GetClipPreview))
-            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).");
+            .WithSummary("The clip as a browser can play it (the original, or an MP4/JPEG made from it in the background; 409 preview_pending until then).")
+            .ProducesProblems(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict);
         group.MapDelete("/{id}", DeleteClip)
             .WithName(nameof(DeleteClip))
             .WithSummary("Delete one of your clips and its files now instead of when it expires; 403 for another visitor's.")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound)
             .DisableAntiforgery();
         return group;
     }

@@ -19,6 +19,7 @@ public static class HealthApi
         app.MapGet("/readyz", Readyz)
             .WithName(nameof(Readyz))
             .WithSummary("200 once the model is loaded (with model, execution provider, precisions, context and demo flag; \"degraded\" when CUDA was asked for but the CPU runs), 503 while loading, if it failed, or while ffmpeg is missing.")
+            .Produces<ReadinessReport>(StatusCodes.Status503ServiceUnavailable)
             .WithTags("Health");
         return app;
     }

@@ -24,34 +24,47 @@ public static class NarrationsApi
     public static RouteGroupBuilder MapNarrationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Route).WithTags("Narrations");
+        // Every error is a ProblemDetails (ApiProblems); each route lists the ones its handler and the middleware can send.
+        group.ProducesProblem(StatusCodes.Status500InternalServerError);
         group.MapPost("/", StartNarration)
             .WithName(nameof(StartNarration))
             .WithSummary("Queue a narration of an uploaded clip; returns 202 with its id. Follow it at /api/narrations/{id}/events.")
+            // 400 invalid request (unknown clip or template included), 413 body over the server's limit, 415 not JSON,
+            // 422 too long for the model's context, 429 too many, 503 queue full or shutting down.
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status422UnprocessableEntity, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapGet("/{id}/events", StreamNarrationEvents)
             .WithName(nameof(StreamNarrationEvents))
             .WithSummary("Server-sent events of one narration: queued, started, stage, token, then completed or failed. Resumes after Last-Event-ID.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapGet("/{id}", GetNarration)
             .WithName(nameof(GetNarration))
-            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error; its translations for its owner only.");
+            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error; its translations for its owner only.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/export", ExportNarration)
             .WithName(nameof(ExportNarration))
             .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment; lang=fr gives the French translation's text instead (your own narrations' translations only).")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
         group.MapPost("/{id}/translations", TranslateNarration)
             .WithName(nameof(TranslateNarration))
             .WithSummary("Queue a translation of your ended narration by the same model (text only; an interrupted one from the text it reached), one language after another; follow it at /api/narrations/{translationId}/events. The result is stored with the narration and shown to you alone; 404 for another visitor's narration.")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", CancelNarration)
             .WithName(nameof(CancelNarration))
             .WithSummary("Cancel one of your narrations: removed if queued, stopped at the next token if running; 403 for another visitor's.")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .DisableAntiforgery();
         group.MapGet("/", ListNarrations)
             .WithName(nameof(ListNarrations))
-            .WithSummary("Your ended narrations (completed, failed, interrupted), newest first; filter by clipId, template or state, page with before. With the admin key: everyone's.");
+            .WithSummary("Your ended narrations (completed, failed, interrupted), newest first; filter by clipId, template or state, page with before. With the admin key: everyone's.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return group;
     }
 

@@ -16,7 +16,8 @@ public static class SearchApi
         app.MapGet(Route, SearchNarrations)
             .WithTags("Search")
             .WithName(nameof(SearchNarrations))
-            .WithSummary("Your narrations, segments and translations holding every word of q (Chinese or English, any case), best first, with snippets; a segment hit says where to seek.");
+            .WithSummary("Your narrations, segments and translations holding every word of q (Chinese or English, any case), best first, with snippets; a segment hit says where to seek.")
+            .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status500InternalServerError);
 
     public static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchNarrations(
         HttpContext context, NarrationService narrations, CancellationToken cancellationToken, string? q = null, int? limit = null)

@@ -15,25 +15,34 @@ public static class TemplatesApi
     public static RouteGroupBuilder MapTemplatesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Route).WithTags("Templates");
+        // Every error is a ProblemDetails (ApiProblems); each route lists the ones its handler and the middleware can send.
+        group.ProducesProblem(StatusCodes.Status500InternalServerError);
         group.MapGet("/", ListTemplates)
             .WithName(nameof(ListTemplates))
             .WithSummary("The built-in templates, then the ones you saved: id, names and descriptions (中文/English), prompt, default options, output kind.");
         group.MapGet("/{id}", GetTemplate)
             .WithName(nameof(GetTemplate))
-            .WithSummary("One template by id (built-in or custom).");
+            .WithSummary("One template by id (built-in or custom).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateTemplate)
             .WithName(nameof(CreateTemplate))
             .WithSummary("Save your own template (validated: id, lengths, option ranges); its id must be new.")
+            .ProducesValidationProblem().ProducesProblems(StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapPut("/{id}", UpdateTemplate)
             .WithName(nameof(UpdateTemplate))
             .WithSummary("Change one of your own templates; 403 for a built-in or another visitor's.")
+            .ProducesValidationProblem().ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound,
+                StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status429TooManyRequests, StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", DeleteTemplate)
             .WithName(nameof(DeleteTemplate))
             .WithSummary("Delete one of your own templates.")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status507InsufficientStorage)
             .DisableAntiforgery();
         return group;
     }

@@ -66,13 +66,14 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             return;
         }
         stopping.Cancel();
-        if (loaded.Task.IsCompletedSuccessfully)
-        {
-            loaded.Task.Result.Dispose();
-        }
+        // Loading first: an engine that finishes loading while we stop is ours to dispose too.
         if (loading is not null)
         {
             await loading.ConfigureAwait(false);
+        }
+        if (loaded.Task.IsCompletedSuccessfully)
+        {
+            loaded.Task.Result.Dispose();
         }
         // 'stopping' is not disposed: a late StopAsync may still cancel it, and without a timer it holds nothing native.
     }

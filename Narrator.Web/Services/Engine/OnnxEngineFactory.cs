@@ -8,18 +8,18 @@ namespace Narrator.Web.Services.Engine;
 
 /// <summary>
 /// The in-process engine ("onnx", the default): opens <c>Narrator:Model:Path</c>, or when none is configured writes the
-/// random-weight demo model (a checkpoint written and converted) into the data folder on first start and opens that. Owns the generator it opens.
+/// random-weight demo model (a checkpoint written and converted) into the data folder on first start and opens that.
+/// The client it returns owns the generator (and the generator its sessions): disposing the client, as
+/// <see cref="EngineHost"/> does at shutdown, frees the model; the factory keeps nothing.
 /// </summary>
 public sealed class OnnxEngineFactory(
     IOptions<ModelOptions> options, DataFolder data, MediaPreparer preparer, IHostEnvironment environment,
-    ILoggerFactory loggers, ILogger<OnnxEngineFactory> logger) : INarrationEngineFactory, IDisposable
+    ILoggerFactory loggers, ILogger<OnnxEngineFactory> logger) : INarrationEngineFactory
 {
     public const string EngineName = "onnx";
 
     // Any fixed seed: the demo model's weights (and so its gibberish) are the same on every machine.
     private const int DemoSeed = 7;
-
-    private NarrationGenerator? generator;
 
     public string Name => EngineName;
 
@@ -39,10 +39,8 @@ public sealed class OnnxEngineFactory(
         {
             directory = Path.GetFullPath(options.Value.Path, environment.ContentRootPath);
         }
-        generator = await Task.Run(() => NarrationGenerator.Open(directory, options.Value.ExecutionProvider, loggerFactory: loggers), cancellationToken)
+        var generator = await Task.Run(() => NarrationGenerator.Open(directory, options.Value.ExecutionProvider, loggerFactory: loggers), cancellationToken)
             .ConfigureAwait(false);
-        return new OnnxChatClient(generator, preparer);
+        return new OnnxChatClient(generator, preparer, ownsGenerator: true);
     }
-
-    public void Dispose() => generator?.Dispose();
 }

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Narrator.Model.Generation;
+using Narrator.Model.Media;
+using Narrator.Web.Services;
+using Narrator.Web.Services.Engine;
+using Narrator.Web.Tests.Hubs;
+
+namespace Narrator.Web.Tests.Engines;
+
+/// <summary>
+/// The engine has one owner chain, disposed in one place: the host disposes the client it loaded, exactly once; the onnx
+/// client owns its generator (which owns its sessions); the factory that opened them keeps nothing.
+/// </summary>
+[Collection(TinyModelCollection.Name)]
+public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisposable
+{
+    private readonly string dataPath = Path.Combine(Path.GetTempPath(), "narrator-ownership-" + Guid.NewGuid().ToString("N"));
+    private readonly ApplicationLifetime lifetime = new(NullLogger<ApplicationLifetime>.Instance);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(dataPath))
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Disposing_the_host_disposes_the_onnx_generator_it_loaded_and_nothing_else_holds_it()
+    {
+        // The tiny model the fixture's server already wrote: opened a second time, by a factory of our own.
+        string model = fixture.Server.Services.GetRequiredService<DataFolder>().DemoModel;
+        var factory = new OnnxEngineFactory(Options.Create(new ModelOptions { Path = model }),
+            new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath }),
+            new MediaPreparer(), new HostingEnvironment { ContentRootPath = dataPath }, NullLoggerFactory.Instance, NullLogger<OnnxEngineFactory>.Instance);
+        var host = Host(factory);
+        await host.StartAsync(CancellationToken.None);
+        var client = await host.WhenReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        var generator = Assert.IsType<NarrationGenerator>(client.GetService(typeof(NarrationGenerator)));
+        Assert.IsNotAssignableFrom<IDisposable>(factory);
+
+        await host.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () =>
+        {
+            await foreach (var _ in generator.GenerateAsync("Describe it.", null, new GenerationOptions { MaxNewTokens = 1 }))
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task The_host_disposes_its_engine_exactly_once_however_often_it_is_disposed()
+    {
+        var engine = new CountingClient();
+        var host = Host(new GatedFactory(engine, open: true));
+        await host.StartAsync(CancellationToken.None);
+        await host.WhenReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        await host.StopAsync(CancellationToken.None);
+        Assert.Equal(0, engine.Disposals);
+        await host.DisposeAsync();
+        await host.DisposeAsync();
+
+        Assert.Equal(1, engine.Disposals);
+    }
+
+    [Fact]
+    public async Task An_engine_that_finishes_loading_while_the_host_shuts_down_is_disposed_too()
+    {
+        var engine = new CountingClient();
+        var factory = new GatedFactory(engine, open: false);
+        var host = Host(factory);
+        await host.StartAsync(CancellationToken.None);
+        await factory.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var disposing = host.DisposeAsync().AsTask();
+        Assert.False(disposing.IsCompleted);
+        factory.Open();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, engine.Disposals);
+    }
+
+    private EngineHost Host(INarrationEngineFactory factory) =>
+        new([factory], Options.Create(new NarratorOptions { Engine = factory.Name }), lifetime, NullLogger<EngineHost>.Instance);
+
+    /// <summary>Hands out one client once its gate opens, ignoring cancellation as a model that is half loaded does.</summary>
+    private sealed class GatedFactory(IChatClient client, bool open) : INarrationEngineFactory
+    {
+        private readonly TaskCompletionSource gate = NewGate(open);
+        private readonly TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "gated";
+
+        public Task Entered => entered.Task;
+
+        public void Open() => gate.TrySetResult();
+
+        public async Task<IChatClient> CreateAsync(CancellationToken cancellationToken)
+        {
+            entered.TrySetResult();
+            await gate.Task;
+            return client;
+        }
+
+        private static TaskCompletionSource NewGate(bool open)
+        {
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (open)
+            {
+                gate.SetResult();
+            }
+            return gate;
+        }
+    }
+
+    private sealed class CountingClient : IChatClient
+    {
+        private int disposals;
+
+        public int Disposals => Volatile.Read(ref disposals);
+
+        public void Dispose() => Interlocked.Increment(ref disposals);
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("Only disposal is counted.");
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+    }
+}
