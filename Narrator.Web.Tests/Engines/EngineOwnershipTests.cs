@@ -34,8 +34,9 @@ public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisp
     [Fact]
     public async Task Disposing_the_host_disposes_the_onnx_generator_it_loaded_and_nothing_else_holds_it()
     {
-        // The tiny model the fixture's server already wrote: opened a second time, by a factory of our own.
-        string model = fixture.Server.Services.GetRequiredService<DataFolder>().DemoModel;
+        // The tiny model the fixture's server runs on: opened a second time, by a factory of our own.
+        string model = fixture.Server.Services.GetRequiredService<IOptions<ModelOptions>>().Value.Path!;
+        Assert.True(Directory.Exists(model), $"the fixture's model folder {model} exists");
         var factory = new OnnxEngineFactory(Options.Create(new ModelOptions { Path = model }),
             new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath }),
             new MediaPreparer(), new HostingEnvironment { ContentRootPath = dataPath }, NullLoggerFactory.Instance, NullLogger<OnnxEngineFactory>.Instance);
