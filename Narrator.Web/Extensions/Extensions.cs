@@ -16,6 +16,7 @@ using Narrator.Web.Services.Templates;
 using Narrator.Web.Services.Visitors;
 using Narrator.Web.Security;
 using Narrator.Model.Templates;
+using Scalar.AspNetCore;
 
 namespace Narrator.Web.Extensions;
 
@@ -90,6 +91,8 @@ public static class Extensions
         services.AddSingleton<NarrationService>();
         services.AddSingleton<NarrationExporter>();
         services.AddSingleton<LongVideoNarrator>();
+        services.AddSingleton<Narrator.Web.Services.Workspaces.WorkspaceStore>();
+        services.AddSingleton<Narrator.Web.Services.Sharing.ShareLinks>();
         services.AddScoped<CircuitVisitor>();
         services.AddScoped<NarrationSession>();
 
@@ -150,9 +153,18 @@ public static class Extensions
         app.MapClipsApi();
         app.MapNarrationsApi();
         app.MapTemplatesApi();
+        app.MapSharesApi();
+        // The OpenAPI document for people, served from the package (no CDN), its inline start-up script under this response's nonce.
+        app.MapScalarApiReference(ApiReferenceRoute, (options, context) => options
+            .WithTitle("Narrator API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithNonce(SecurityHeaders.NonceOf(context) ?? ""));
         app.MapHub<NarrationHub>(NarrationHub.Route);
         return app;
     }
+
+    /// <summary>Where the interactive API reference (Scalar) is served.</summary>
+    public const string ApiReferenceRoute = "/api-reference";
 
     private static bool IsApi(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")

@@ -52,7 +52,7 @@ public sealed class NarrationService(
     public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
         NarrationRequest request, NarrationCaller caller, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (job, refusal) = await TryStartAsync(request, caller, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await StartOrRefuseAsync(request, caller, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             yield return refusal!;
@@ -74,7 +74,8 @@ public sealed class NarrationService(
         }
     }
 
-    private async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(
+    /// <summary>Like <see cref="StartAsync"/>, but a refused request comes back as the failed event saying why instead of an exception.</summary>
+    public async Task<(NarrationJob? Job, FailedEvent? Refusal)> StartOrRefuseAsync(
         NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
     {
         try
@@ -108,6 +109,12 @@ public sealed class NarrationService(
     /// <summary>Cancels what one page or hub connection started and is still queued or running (it closed); the visitor's other tabs go on.</summary>
     public int CancelStartedBy(string connection) => queue.CancelStartedBy(connection);
 
+    /// <summary>A page of <paramref name="owner"/> follows one of their live narrations (see <see cref="NarrationQueue.Follow"/>).</summary>
+    public bool Follow(string narrationId, NarrationOwner owner, string connection) => queue.Follow(narrationId, owner, connection);
+
+    /// <summary>A page went away: what only it followed is cancelled after <paramref name="grace"/> unless re-attached.</summary>
+    public int Unfollow(string connection, TimeSpan grace) => queue.Unfollow(connection, grace);
+
     /// <summary>A live or recently finished narration (with its event stream), or null.</summary>
     public NarrationJob? Find(string narrationId) => queue.Find(narrationId);
 
@@ -119,6 +126,12 @@ public sealed class NarrationService(
         queue.Find(narrationId)?.ToRecord()
         ?? journal.Find(narrationId)
         ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Who a narration belongs to (live, held back from a full disk, or stored); null if unknown.</summary>
+    public async Task<NarrationOwner?> OwnerOfAsync(string narrationId, CancellationToken cancellationToken) =>
+        queue.Find(narrationId)?.Owner
+        ?? journal.OwnerOf(narrationId)
+        ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Ended narrations, newest first (the query's owner's only, when it names one), including any still waiting for room on the disk.</summary>
     public async Task<IReadOnlyList<NarrationRecord>> ListAsync(HistoryQuery query, CancellationToken cancellationToken)

@@ -8,13 +8,20 @@ namespace Narrator.Web.Workbench;
 /// <summary>
 /// One narration as the page shows it: folds the queue's <see cref="NarrationEvent"/>s into status, queue position,
 /// stage, the text so far and the final stats. Knows the request it came from so it can be exported or re-run.
+/// The text is kept as sealed chunks plus a growing tail, so a render re-sends only the tail, not the whole text.
 /// </summary>
 public sealed class NarrationRun(NarrationRequest request, string clipLabel, DateTimeOffset createdAt)
 {
-    private readonly StringBuilder _text = new();
+    /// <summary>The tail is sealed into a chunk once it reaches this many characters: a render sends at most about this much text.</summary>
+    public const int ChunkLength = 256;
+
+    private readonly List<string> _chunks = [];
+    private readonly StringBuilder _tail = new();
+    private readonly StringBuilder _activeSegmentText = new();
     private readonly List<NarrationSegment> _segments = [];
     private readonly HashSet<int> _finishedSegments = [];
     private string? _textSnapshot = "";
+    private bool _segmentHeadingPending;
 
     public NarrationRequest Request { get; } = request;
 
@@ -59,7 +66,25 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     public bool IsFinished => !IsActive;
 
     /// <summary>The narration so far; cached between tokens so a render does not rebuild the string.</summary>
-    public string Text => _textSnapshot ??= _text.ToString();
+    public string Text => _textSnapshot ??= string.Concat(_chunks) + _tail.ToString();
+
+    /// <summary>The text in order as chunks that no longer change; <see cref="Tail"/> follows them.</summary>
+    public IReadOnlyList<string> SealedChunks => _chunks;
+
+    /// <summary>The end of the text, still growing.</summary>
+    public string Tail => _tail.ToString();
+
+    /// <summary>What the model has written so far for the long-video segment being narrated now (without its time heading).</summary>
+    public string ActiveSegmentText => _activeSegmentText.ToString();
+
+    /// <summary>From the click (or the re-attach) to the first text on the page, as the page measured it; null until then.</summary>
+    public TimeSpan? FirstTextAfter { get; private set; }
+
+    /// <summary>True when this run was picked up again after a reload or restart (the click was on another page).</summary>
+    public bool Reattached { get; init; }
+
+    /// <summary>Records when the first text arrived, measured by the page from the click; only the first call counts.</summary>
+    public void MarkFirstText(TimeSpan sinceClick) => FirstTextAfter ??= sinceClick;
 
     /// <summary>Folds one event in. Events after the run finished are ignored: the first ending wins.</summary>
     public void Apply(NarrationEvent narrationEvent)
@@ -87,6 +112,8 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 {
                     ActiveSegment = number - 1;
                     SegmentCount = count;
+                    _activeSegmentText.Clear();
+                    _segmentHeadingPending = true;
                 }
                 break;
             case SegmentEvent segment:
@@ -102,9 +129,20 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 break;
             case TokenEvent token:
                 StartRunning();
-                _text.Append(token.Text);
-                _textSnapshot = null;
+                AppendText(token.Text);
                 TokenPieces++;
+                if (ActiveSegment is not null)
+                {
+                    // The first piece of a segment is its "[start - end]" heading, which the segment list shows its own way.
+                    if (_segmentHeadingPending && token.Text.TrimStart('\n').StartsWith('['))
+                    {
+                        _segmentHeadingPending = false;
+                    }
+                    else
+                    {
+                        _activeSegmentText.Append(token.Text);
+                    }
+                }
                 break;
             case CompletedEvent completed:
                 Stats = completed.Stats;
@@ -187,6 +225,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     private void ClearWaiting()
     {
         ActiveSegment = null;
+        _activeSegmentText.Clear();
         QueuePosition = null;
         EtaSeconds = null;
     }
@@ -198,7 +237,19 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
         {
             return;
         }
-        _text.Clear().Append(finalText);
-        _textSnapshot = finalText;
+        _chunks.Clear();
+        _tail.Clear();
+        AppendText(finalText);
+    }
+
+    private void AppendText(string piece)
+    {
+        _tail.Append(piece);
+        _textSnapshot = null;
+        if (_tail.Length >= ChunkLength)
+        {
+            _chunks.Add(_tail.ToString());
+            _tail.Clear();
+        }
     }
 }
