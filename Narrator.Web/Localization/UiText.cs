@@ -185,6 +185,13 @@ public sealed class UiText
     public string Stopped => Pick("Stopped. The text so far is kept.", "已停止，保留已生成的内容。");
     public string Finished => Pick("Done", "完成");
     public string Share => Pick("Share", "分享");
+    public string SharedTagline => Pick("A narration shared with you (read-only).", "与您分享的一段解说（只读）。");
+    public string ShareMissingTitle => Pick("Not shared", "未分享");
+    public string ShareMissing => Pick("This link does not lead to a shared narration: it is mistyped, or its owner stopped sharing it.", "此链接没有对应的分享：链接有误，或分享者已取消分享。");
+    public string SharedNoFrames => Pick("The clip had expired when this was shared, so its frames are not included.", "分享时视频已过期，因此不含画面。");
+    public string SettingsSummary(Narrator.Model.Media.FrameOptions frames, Narrator.Model.Generation.GenerationOptions generation) => Pick(
+        $"{frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} frames/s, {frames.MinFrames}–{frames.MaxFrames} frames, up to {generation.MaxNewTokens} new tokens, temperature {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}, repetition penalty {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int seed ? $", seed {seed}" : "")}",
+        $"每秒 {frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧，{frames.MinFrames}–{frames.MaxFrames} 帧，最多 {generation.MaxNewTokens} 个新 token，温度 {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}，重复惩罚 {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int s ? $"，随机种子 {s}" : "")}");
     public string Unshare => Pick("Stop sharing", "取消分享");
     public string SharedAt => Pick("Anyone with this link can read it (read-only):", "任何拿到此链接的人都可以查看（只读）：");
     public string ShareRevoked => Pick("The link no longer works.", "该链接已失效。");
@@ -273,6 +280,7 @@ public sealed class UiText
     public string CompareLeft => Pick("A", "A");
     public string CompareRight => Pick("B", "B");
     public string CompareRun => Pick("Run both", "同时运行");
+    public string CompareSettingsNote => Pick("Each side uses its own template's settings; B starts when A has finished.", "每一侧使用各自模板的设置；A 完成后 B 才开始。");
 
     // Segments (long videos)
     public string SegmentsTitle => Pick("Segments", "分段");

@@ -174,15 +174,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     public static NarrationRun FromRecord(NarrationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var request = new NarrationRequest
-        {
-            ClipId = record.ClipId,
-            Template = record.Template,
-            Prompt = record.Prompt,
-            Frames = record.Frames,
-            Generation = record.Generation,
-        };
-        var run = new NarrationRun(request, record.ClipLabel, record.CreatedAt);
+        var run = new NarrationRun(RequestOf(record), record.ClipLabel, record.CreatedAt);
         foreach (var segment in record.Segments ?? [])
         {
             run.Apply(new SegmentEvent(segment, record.Segments!.Count) { NarrationId = record.Id });
@@ -192,6 +184,20 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
             : new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text });
         return run;
+    }
+
+    /// <summary>The request a stored (or live) narration was made from, to export or run it again.</summary>
+    public static NarrationRequest RequestOf(NarrationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new NarrationRequest
+        {
+            ClipId = record.ClipId,
+            Template = record.Template,
+            Prompt = record.Prompt,
+            Frames = record.Frames,
+            Generation = record.Generation,
+        };
     }
 
     /// <summary>The person pressed Stop and the stream ended without a final event.</summary>

@@ -19,10 +19,13 @@ public static class NarratorTheme
             AppbarBackground = "#1a237e",
             Background = "#f5f6fa",
         },
+        // Dark text on the light dark-theme accents: white on #8c9eff is 2.5:1, #0d1033 on it is 8:1 (WCAG AA wants 4.5:1).
         PaletteDark = new PaletteDark
         {
             Primary = "#8c9eff",
+            PrimaryContrastText = "#0d1033",
             Secondary = "#f48fb1",
+            SecondaryContrastText = "#2a0614",
             Tertiary = "#4db6ac",
             AppbarBackground = "#121530",
             Background = "#14151c",
