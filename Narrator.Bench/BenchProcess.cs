@@ -57,6 +57,9 @@ internal static class BenchProcess
     /// <summary>This process's peak resident set (VmHWM) in MiB.</summary>
     public static double PeakResidentMegabytes() => Kilobytes("/proc/self/status", "VmHWM:") / 1024.0;
 
+    /// <summary>A kB line of /proc/self/status (e.g. "RssAnon:") in MiB.</summary>
+    public static double StatusMegabytes(string key) => Kilobytes("/proc/self/status", key) / 1024.0;
+
     public static long MemAvailableBytes() => Kilobytes("/proc/meminfo", "MemAvailable:") * 1024;
 
     public static long MemTotalBytes() => Kilobytes("/proc/meminfo", "MemTotal:") * 1024;

@@ -4,15 +4,15 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Bench;
 
 /// <summary>
-/// The ONNX generator on the tiny package: per-token overhead against a bare loop of decoder Run calls with the same
-/// shapes, decode speed near position 1,000 against near position 10, prefill time with the LM head on the last
-/// position vs on every position, and peak memory of a 12,000-token prefill.
+/// The ONNX generator on the demo package (the real Qwen2.5-VL graphs at tiny widths): per-token overhead against a bare
+/// loop of decoder Run calls with the same shapes, decode speed near position 1,000 against near position 10, prefill
+/// time, and peak memory of a 12,000-token prefill.
 /// </summary>
 internal sealed class RuntimeBenchmark : IBenchmark
 {
@@ -24,7 +24,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
     public string Name => "runtime";
 
-    public string Description => "generator overhead vs bare decoder loop, flat decode cost, prefill time by LM-head shape, 12k-token prefill peak memory [runs] [--skip-memory|--only-memory|--only-prefill]";
+    public string Description => "generator overhead vs bare decoder loop, flat decode cost, prefill time, 12k-token prefill peak memory [runs] [--skip-memory|--only-memory|--only-prefill]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -39,11 +39,10 @@ internal sealed class RuntimeBenchmark : IBenchmark
         bool skipMemory = args.Contains("--skip-memory") || onlyPrefill;
 
         string root = Path.Combine(Path.GetTempPath(), "narrator-bench-runtime-" + Environment.ProcessId);
-        string directory = Path.Combine(root, "last-position");
-        string everyPositionDirectory = Path.Combine(root, "every-position");
+        string directory = Path.Combine(root, "demo");
         var writeClock = Stopwatch.StartNew();
-        await new TinyModelWriter().WriteAsync(directory, 0, cancellationToken);
-        Console.WriteLine($"tiny package written in {writeClock.ElapsedMilliseconds} ms ({new DirectoryInfo(directory).GetFiles().Sum(f => f.Length) / 1048576.0:F1} MB)");
+        var written = await new DemoModelWriter().WriteAsync(directory, 0, cancellationToken: cancellationToken);
+        Console.WriteLine($"demo package written in {writeClock.ElapsedMilliseconds} ms ({written.TotalBytes / 1048576.0:F1} MB)");
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load {BenchProcess.LoadAverage()}");
         var cpu = new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu };
         try
@@ -56,11 +55,8 @@ internal sealed class RuntimeBenchmark : IBenchmark
             }
             if (!onlyMemory)
             {
-                // Same seed, same weights: only the LM head's positions differ, so the two prefills compute the same last row.
-                await new TinyModelWriter(new TinyModelSpec { LogitsPositions = LogitsPositions.Every }).WriteAsync(everyPositionDirectory, 0, cancellationToken);
-                using var lastPosition = ModelPackage.Open(directory, cpu);
-                using var everyPosition = ModelPackage.Open(everyPositionDirectory, cpu);
-                MeasurePrefill(lastPosition, everyPosition, runs);
+                using var package = ModelPackage.Open(directory, cpu);
+                MeasurePrefill(package, runs);
             }
             if (!skipMemory)
             {
@@ -74,30 +70,23 @@ internal sealed class RuntimeBenchmark : IBenchmark
         return 0;
     }
 
-    /// <summary>
-    /// Prefill time (embedding + chunked decoder runs, default chunk) of a text prompt on the shipped package, whose LM
-    /// head sees the last position only, vs the same weights heading every position (the package before, and the shape
-    /// of real exports). Runs of the two alternate so load on the shared machine hits both alike.
-    /// </summary>
-    private static void MeasurePrefill(ModelPackage lastPosition, ModelPackage everyPosition, int runs)
+    /// <summary>Prefill time (embedding + chunked decoder runs, default chunk) of a text prompt; the LM head sees the last position only.</summary>
+    private static void MeasurePrefill(ModelPackage package, int runs)
     {
         foreach (int tokens in PrefillLengths)
         {
             var prompt = TextPrompt(tokens, seed: tokens);
-            var lastTimes = new List<double>();
-            var everyTimes = new List<double>();
+            var times = new List<double>();
             for (int run = 0; run <= runs; run++)
             {
-                double last = PrefillMilliseconds(lastPosition, prompt), every = PrefillMilliseconds(everyPosition, prompt);
-                Console.WriteLine($"prefill run {run}{(run == 0 ? " (warm-up)" : "")}: {tokens} tokens, LM head on the last position {last:F0} ms, on every position {every:F0} ms");
+                double milliseconds = PrefillMilliseconds(package, prompt);
+                Console.WriteLine($"prefill run {run}{(run == 0 ? " (warm-up)" : "")}: {tokens} tokens, {milliseconds:F0} ms");
                 if (run > 0)
                 {
-                    lastTimes.Add(last);
-                    everyTimes.Add(every);
+                    times.Add(milliseconds);
                 }
             }
-            double lastMedian = BenchProcess.Median(lastTimes), everyMedian = BenchProcess.Median(everyTimes);
-            Console.WriteLine($"PREFILL {tokens} tokens, median of {runs}: last position {lastMedian:F0} ms, every position {everyMedian:F0} ms, {everyMedian / lastMedian:F2}x faster (load {BenchProcess.LoadAverage()})");
+            Console.WriteLine($"PREFILL {tokens} tokens, median of {runs}: {BenchProcess.Median(times):F0} ms (load {BenchProcess.LoadAverage()})");
         }
     }
 
@@ -379,19 +368,16 @@ internal sealed class RuntimeBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Each prefill runs in a fresh child process, so its peak resident set is its own. The tiny model heads the last
-    /// position only, so what grows with a chunk is its [4, chunk, past + chunk] attention scores per layer (a few
-    /// copies of them: scores, masked scores, softmax); the generator caps a chunk at about 3,500 tokens anyway (the
-    /// limit for decoders that return every position's logits), so 12,000 "unchunked" runs in chunks of that size.
+    /// Each prefill runs in a fresh child process, so its peak resident set is its own. The demo model heads the last
+    /// position only, so what grows with a chunk is GroupQueryAttention's [heads, chunk, past + chunk] scores per layer.
     /// </summary>
     private static async Task MeasurePrefillMemoryAsync(string directory, CancellationToken cancellationToken)
     {
         foreach (var (tokens, chunk) in new[] { (12000, 512), (12000, 2048), (12000, 12000), (3000, 512), (3000, 3000) })
         {
             long available = BenchProcess.MemAvailableBytes();
-            // The generator's chunk cap; four [heads, chunk, total] fp32 score tensors alive at once is the worst case guarded against.
-            int capped = Math.Min(chunk, int.MaxValue / (151936 * sizeof(float)));
-            long needed = new TinyModelSpec().AttentionHeads * (long)capped * tokens * sizeof(float) * 4L;
+            // Four [heads, chunk, total] fp32 score tensors alive at once is the worst case guarded against.
+            long needed = DemoModelWriter.Spec.AttentionHeads * (long)chunk * tokens * sizeof(float) * 4L;
             if (chunk == tokens && available < needed)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -403,7 +389,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
             var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
             double peak = result.GetProperty("peakMb").GetDouble(), loaded = result.GetProperty("loadedMb").GetDouble();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"MEMORY {tokens}-token prefill, chunk {chunk}{(capped < chunk ? $" (runs as {capped})" : "")}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));
+                $"MEMORY {tokens}-token prefill, chunk {chunk}: peak RSS {peak:F0} MB (after load {loaded:F0} MB, prefill adds {peak - loaded:F0} MB), {result.GetProperty("seconds").GetDouble():F1} s"));
         }
     }
 

@@ -6,7 +6,7 @@ using Narrator.Model.Conversion;
 using Narrator.Model.Conversion.Checkpoint;
 using Narrator.Model.Conversion.Vision;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Vision;
 
 namespace Narrator.Bench;

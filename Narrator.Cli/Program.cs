@@ -9,6 +9,8 @@ root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(PositionsCommand.Create());
 root.Subcommands.Add(TemplatesCommand.Create());
 root.Subcommands.Add(TinyModelCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(BatchCommand.Create());
 

@@ -27,7 +27,7 @@ internal sealed class BatchProgressDisplay(TextWriter error, bool interactive) :
     private string stage = "";
     private int tokens;
     private TimeSpan lastDraw = TimeSpan.MinValue;
-    private int drawnWidth;
+    private readonly TerminalLine line = new(error);
 
     public void OnBatchStarted(int toRun, int resumed, IReadOnlyList<SkippedFile> skipped)
     {
@@ -173,35 +173,14 @@ internal sealed class BatchProgressDisplay(TextWriter error, bool interactive) :
         {
             text.Append(" · ETA ").Append(Clock(r));
         }
-        string line = text.ToString();
-        int width = ConsoleWidth() - 1;
-        if (line.Length > width)
-        {
-            line = line[..Math.Max(0, width)];
-        }
-        error.Write('\r' + line + (line.Length < drawnWidth ? new string(' ', drawnWidth - line.Length) : ""));
-        error.Flush();
-        drawnWidth = line.Length;
+        line.Draw(text.ToString());
     }
 
     private void ClearLine()
     {
-        if (interactive && drawnWidth > 0)
+        if (interactive)
         {
-            error.Write('\r' + new string(' ', drawnWidth) + '\r');
-            drawnWidth = 0;
-        }
-    }
-
-    private static int ConsoleWidth()
-    {
-        try
-        {
-            return Console.WindowWidth > 20 ? Console.WindowWidth : 100;
-        }
-        catch (IOException)
-        {
-            return 100;
+            line.Clear();
         }
     }
 

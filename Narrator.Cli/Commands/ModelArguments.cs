@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 
 namespace Narrator.Cli.Commands;
 
@@ -11,7 +11,7 @@ internal sealed class ModelArguments
     public Option<string?> Model { get; } = new("--model")
     {
         HelpName = "DIR",
-        Description = "Model package folder (onnxruntime-genai qwen2_5_vl layout). Default: the tiny random-weight demo package, written to a cache folder on first use.",
+        Description = "Model package folder (onnxruntime-genai qwen2_5_vl layout). Default: the random-weight demo model, written and converted into a cache folder on first use.",
     };
 
     public Option<string> Provider { get; } = new("--provider")
@@ -35,10 +35,10 @@ internal sealed class ModelArguments
         if (directory is null)
         {
             const int seed = 0;
-            directory = TinyModelWriter.DefaultCacheDirectory(seed);
-            bool wrote = await new TinyModelWriter().WriteIfMissingAsync(directory, seed, cancellationToken);
+            directory = DemoModelWriter.DefaultCacheDirectory(seed);
+            bool wrote = await new DemoModelWriter().WriteIfMissingAsync(directory, seed, cancellationToken);
             await stderr.WriteLineAsync(
-                $"no --model given: using the tiny random-weight demo model {(wrote ? "just written to" : "cached at")} {directory}; its narration is meaningless (see docs/MODEL.md for a real one).");
+                $"no --model given: using the random-weight demo model {(wrote ? "just written to" : "cached at")} {directory}; its narration is meaningless (see docs/MODEL.md for a real one).");
         }
         var provider = new ExecutionProviderOptions
         {

@@ -1,9 +1,10 @@
 using System.CommandLine;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion;
+using Narrator.Model.Conversion.Demo;
 
 namespace Narrator.Cli.Commands;
 
-/// <summary><c>narrator tiny-model --out DIR [--seed N]</c>: writes the tiny random-weight demo package.</summary>
+/// <summary><c>narrator tiny-model --out DIR [--seed N] [--precision P]</c>: writes the random-weight demo model package.</summary>
 internal static class TinyModelCommand
 {
     public static Command Create()
@@ -11,7 +12,7 @@ internal static class TinyModelCommand
         var outDir = new Option<string>("--out")
         {
             HelpName = "DIR",
-            Description = "Folder to write the package into (created; existing package files are overwritten).",
+            Description = "Folder to write the package into (created; an existing package there is replaced).",
             Required = true,
         };
         var seed = new Option<int?>("--seed")
@@ -28,20 +29,27 @@ internal static class TinyModelCommand
                 return null;
             },
         };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "Text model precision of the package: fp32, fp16, bf16 or int4 (as narrator convert).",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16", "int4");
         var command = new Command("tiny-model",
-            "Write a tiny random-weight Qwen2.5-VL-style model package (onnxruntime-genai layout) for trying Narrator without a real model. Its narration is meaningless.");
+            "Write the demo model: a random-weight Qwen2.5-VL checkpoint at tiny sizes, converted like a real one, for trying Narrator without a download. Its narration is meaningless.");
         command.Options.Add(outDir);
         command.Options.Add(seed);
+        command.Options.Add(precision);
         CommandAction.Set(command, async (parseResult, cancellationToken) =>
         {
             string directory = parseResult.GetValue(outDir)!;
             int seedValue = parseResult.GetValue(seed) ?? 0;
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            await new TinyModelWriter().WriteAsync(directory, seedValue, cancellationToken);
-            var files = new DirectoryInfo(directory).GetFiles();
-            double megabytes = files.Sum(f => f.Length) / (1024.0 * 1024.0);
-            await parseResult.InvocationConfiguration.Output.WriteLineAsync(
-                $"wrote tiny model package (seed {seedValue}) to {directory}: {files.Length} files, {megabytes:F1} MB, {watch.ElapsedMilliseconds} ms");
+            var textPrecision = Enum.Parse<TextPrecision>(parseResult.GetValue(precision)!, ignoreCase: true);
+            var result = await new DemoModelWriter().WriteAsync(directory, seedValue, textPrecision, cancellationToken);
+            double megabytes = result.TotalBytes / (1024.0 * 1024.0);
+            await parseResult.InvocationConfiguration.Output.WriteLineAsync(FormattableString.Invariant(
+                $"wrote the demo model package (seed {seedValue}, {parseResult.GetValue(precision)}) to {result.OutputDirectory}: {result.Files.Count} files, {megabytes:F1} MB, {watch.ElapsedMilliseconds} ms"));
             return 0;
         });
         return command;

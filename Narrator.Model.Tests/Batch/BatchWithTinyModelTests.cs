@@ -2,14 +2,14 @@ using Narrator.Model.Batch;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Batch;
 
-/// <summary>The batch runner with the real in-process engine (the tiny random-weight package) in the IChatClient seat.</summary>
-[Collection(TinyModelCollection.Name)]
-public sealed class BatchWithTinyModelTests(TinyModelFixture tiny, BatchFolderFixture folder) : IClassFixture<BatchFolderFixture>, IDisposable
+/// <summary>The batch runner with the real in-process engine (the random-weight demo package) in the IChatClient seat.</summary>
+[Collection(DemoModelCollection.Name)]
+public sealed class BatchWithTinyModelTests(DemoModelFixture demo, BatchFolderFixture folder) : IClassFixture<BatchFolderFixture>, IDisposable
 {
     private readonly string outputFolder = Directory.CreateTempSubdirectory("narrator-batch-tiny-").FullName;
 
@@ -18,7 +18,7 @@ public sealed class BatchWithTinyModelTests(TinyModelFixture tiny, BatchFolderFi
     [Fact]
     public async Task The_tiny_model_narrates_every_good_file_and_every_segment()
     {
-        using var generator = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var generator = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         using var engine = new OnnxChatClient(generator);
         var request = folder.Request(Path.Combine(outputFolder, "results.json")) with
         {

@@ -3,7 +3,7 @@ using Narrator.Model.Conversion;
 using Narrator.Model.Conversion.Checkpoint;
 using Narrator.Model.Conversion.Vision;
 using Narrator.Model.Onnx;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Vision;
 
 namespace Narrator.Model.Tests.Conversion;

@@ -1,28 +1,26 @@
 using Microsoft.ML.OnnxRuntime;
 using Narrator.Model.Generation;
 using Narrator.Model.Positions;
-using Narrator.Model.Synthetic;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Conversion.Demo;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Generation;
 
-[Collection(TinyModelCollection.Name)]
-public class GeneratorTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public class GeneratorTests(DemoModelFixture demo)
 {
     private const float Tolerance = 1e-4f;
 
-    private NarrationGenerator Engine() => new(tiny.Package, QwenTokenizer.Bundled);
+    private NarrationGenerator Engine() => new(demo.Package, QwenTokenizer.Bundled);
 
-    [Theory]
-    [InlineData(LogitsPositions.LastOnly)]
-    [InlineData(LogitsPositions.Every)]
-    public void Every_incremental_step_matches_one_full_forward_pass_over_a_video_prompt(LogitsPositions logitsPositions)
+    [Fact]
+    public void Every_incremental_step_matches_one_full_forward_pass_over_a_video_prompt()
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
-        Assert.Contains((int)tiny.Package.Config.Model.VideoTokenId, prompt.Ids);
+        Assert.Contains((int)demo.Package.Config.Model.VideoTokenId, prompt.Ids);
         const int steps = 12;
-        var incremental = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize, logitsPositions);
+        var incremental = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize);
 
         // The whole sequence (prompt + all tokens but the last) in one decoder run, positions continuing with the rope delta.
         int length = prompt.Ids.Length;
@@ -36,32 +34,24 @@ public class GeneratorTests(TinyModelFixture tiny)
             Array.Copy(decode, axis * (steps - 1), positions, axis * total + length, steps - 1);
         }
         var full = prompt with { Ids = [.. prompt.Ids, .. incremental.Tokens[..^1]], PositionIds = positions };
-        var onePass = Greedy(full, 1, chunk: total, logitsPositions, recordPrefillLogits: true);
+        var onePass = Greedy(full, 1, chunk: total, recordPrefillLogits: true);
 
-        // A full-logits decoder reports every position; a last-position one only the end of its single run.
-        int[] expectedPositions = logitsPositions == LogitsPositions.Every ? [.. Enumerable.Range(0, total)] : [total - 1];
-        Assert.Equal(expectedPositions, onePass.PrefillLogits.Keys.Order());
-        for (int step = 0; step < steps; step++)
-        {
-            if (onePass.PrefillLogits.TryGetValue(length - 1 + step, out var fullLogits))
-            {
-                Assert.True(MaxDifference(incremental.Logits[step], fullLogits) <= Tolerance,
-                    $"step {step}: incremental and full-pass logits differ by {MaxDifference(incremental.Logits[step], fullLogits)}");
-            }
-        }
-        // The cache holds every position's keys and values, so it pins down the earlier positions for either decoder shape.
+        // The decoder heads the last position only: one pass reports the end of its single run, the last incremental step.
+        Assert.Equal([total - 1], onePass.PrefillLogits.Keys);
+        var fullLogits = onePass.PrefillLogits[total - 1];
+        Assert.True(MaxDifference(incremental.Logits[steps - 1], fullLogits) <= Tolerance,
+            $"incremental and full-pass logits differ by {MaxDifference(incremental.Logits[steps - 1], fullLogits)}");
+        // The cache holds every position's keys and values, so it pins down the earlier positions too.
         AssertSameCache(incremental.Cache, onePass.Cache);
     }
 
-    [Theory]
-    [InlineData(LogitsPositions.LastOnly)]
-    [InlineData(LogitsPositions.Every)]
-    public void Chunked_prefill_gives_the_same_logits_cache_and_tokens_as_one_pass(LogitsPositions logitsPositions)
+    [Fact]
+    public void Chunked_prefill_gives_the_same_logits_cache_and_tokens_as_one_pass()
     {
         var prompt = Engine().BuildPrompt("What happens?", SyntheticMedia.Video());
         Assert.True(prompt.Ids.Length > 3 * 7, "the prompt must span several chunks");
-        var one = Greedy(prompt, 6, chunk: prompt.Ids.Length, logitsPositions);
-        var chunked = Greedy(prompt, 6, chunk: 7, logitsPositions, recordPrefillLogits: true);
+        var one = Greedy(prompt, 6, chunk: prompt.Ids.Length);
+        var chunked = Greedy(prompt, 6, chunk: 7, recordPrefillLogits: true);
         Assert.Equal(one.Tokens, chunked.Tokens);
         for (int step = 0; step < one.Logits.Length; step++)
         {
@@ -70,28 +60,13 @@ public class GeneratorTests(TinyModelFixture tiny)
         AssertSameCache(one.Cache, chunked.Cache);
 
         // Each chunk's reported logits match the same positions prefilled one token at a time (every position is a chunk end there).
-        var tokenByToken = Greedy(prompt, 1, chunk: 1, logitsPositions, recordPrefillLogits: true);
+        var tokenByToken = Greedy(prompt, 1, chunk: 1, recordPrefillLogits: true);
         Assert.Equal(Enumerable.Range(0, prompt.Ids.Length), tokenByToken.PrefillLogits.Keys.Order());
-        int expectedReports = logitsPositions == LogitsPositions.Every ? prompt.Ids.Length : (prompt.Ids.Length + 6) / 7;
-        Assert.Equal(expectedReports, chunked.PrefillLogits.Count);
+        Assert.Equal((prompt.Ids.Length + 6) / 7, chunked.PrefillLogits.Count);
         foreach (var (position, logits) in chunked.PrefillLogits)
         {
             Assert.True(MaxDifference(tokenByToken.PrefillLogits[position], logits) <= Tolerance, $"position {position} differs");
         }
-    }
-
-    [Fact]
-    public void Last_position_decoder_gives_the_logits_cache_and_tokens_of_the_full_logits_decoder()
-    {
-        var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
-        var last = Greedy(prompt, 8, chunk: 16, LogitsPositions.LastOnly);
-        var every = Greedy(prompt, 8, chunk: 16, LogitsPositions.Every);
-        Assert.Equal(every.Tokens, last.Tokens);
-        for (int step = 0; step < every.Logits.Length; step++)
-        {
-            Assert.True(MaxDifference(every.Logits[step], last.Logits[step]) <= Tolerance, $"step {step} differs");
-        }
-        AssertSameCache(every.Cache, last.Cache);
     }
 
     [Fact]
@@ -114,7 +89,7 @@ public class GeneratorTests(TinyModelFixture tiny)
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var moved = (long[])prompt.PositionIds.Clone();
         int length = prompt.Ids.Length;
-        int firstVisual = Array.IndexOf(prompt.Ids, (int)tiny.Package.Config.Model.VideoTokenId);
+        int firstVisual = Array.IndexOf(prompt.Ids, (int)demo.Package.Config.Model.VideoTokenId);
         // Mirror the width axis of the visual block only: same ids, same frames, different layout.
         var widths = moved.AsSpan(2 * length + firstVisual, SyntheticMedia.Video().Grid.VisualTokens);
         long low = long.MaxValue, high = long.MinValue;
@@ -146,7 +121,7 @@ public class GeneratorTests(TinyModelFixture tiny)
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var smaller = SyntheticMedia.Video(width: 56, height: 56);
-        using var generator = new Generator(tiny.Package);
+        using var generator = new Generator(demo.Package);
         using var runOptions = new RunOptions();
         var error = Assert.Throws<InvalidOperationException>(() =>
             generator.Prefill(prompt with { PixelValues = smaller.PixelValues, Grid = smaller.Grid }, runOptions));
@@ -156,10 +131,9 @@ public class GeneratorTests(TinyModelFixture tiny)
     /// <summary>Greedy decoding of <paramref name="steps"/> tokens: each step's logits, the prefill's reported logits by position, the final cache.</summary>
     private sealed record GreedyRun(int[] Tokens, float[][] Logits, Dictionary<int, float[]> PrefillLogits, float[][] Cache);
 
-    private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, LogitsPositions logitsPositions = LogitsPositions.LastOnly,
-        bool recordPrefillLogits = false)
+    private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, bool recordPrefillLogits = false)
     {
-        using var generator = new Generator(tiny.PackageWith(logitsPositions), chunk);
+        using var generator = new Generator(demo.Package, chunk);
         using var runOptions = new RunOptions();
         var prefillLogits = new Dictionary<int, float[]>();
         generator.Prefill(prompt, runOptions, recordPrefillLogits ? (position, logits) => prefillLogits.Add(position, logits.ToArray()) : null);

@@ -2,20 +2,20 @@ using System.Text;
 using Microsoft.Extensions.AI;
 using Narrator.Model.Generation;
 using Narrator.Model.Tests.Segmentation;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Generation;
 
-[Collection(TinyModelCollection.Name)]
-public class OnnxChatClientTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public class OnnxChatClientTests(DemoModelFixture demo)
 {
     private static ChatMessage Ask(AIContent media, string prompt = "Describe this clip.") => new(ChatRole.User, [media, new TextContent(prompt)]);
 
     [Fact]
     public async Task Streams_stages_then_one_update_per_text_piece_then_the_completed_stats()
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         var client = new OnnxChatClient(engine);
         var media = SyntheticMedia.Video();
         var options = new GenerationOptions { MaxNewTokens = 12 }.ToChatOptions();
@@ -46,7 +46,7 @@ public class OnnxChatClientTests(TinyModelFixture tiny)
     [Fact]
     public async Task Get_response_aggregates_the_text_and_keeps_the_stats()
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         var client = new OnnxChatClient(engine);
         var options = new GenerationOptions { MaxNewTokens = 5 }.ToChatOptions();
         var response = await client.GetResponseAsync([Ask(new PreparedMediaContent(SyntheticMedia.Video()))], options);
@@ -64,7 +64,7 @@ public class OnnxChatClientTests(TinyModelFixture tiny)
     [Fact]
     public void Answers_engine_info_for_the_demo_package()
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         IChatClient client = new OnnxChatClient(engine);
         var info = client.GetService<EngineInfo>();
         Assert.NotNull(info);
@@ -77,9 +77,9 @@ public class OnnxChatClientTests(TinyModelFixture tiny)
     [Fact]
     public async Task Prepares_a_video_sent_as_data_content_itself()
     {
-        string clip = Path.Combine(tiny.ScratchDirectory("clip"), "clip.mp4");
+        string clip = Path.Combine(demo.ScratchDirectory("clip"), "clip.mp4");
         await SceneClip.WriteAsync(clip, [("testsrc", 1.0), ("smptebars", 1.0)]);
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         var client = new OnnxChatClient(engine, options: new NarrationEngineOptions
         {
             Frames = new Narrator.Model.Media.FrameOptions { NFrames = 4, MaxPixels = 112 * 112 },
@@ -101,7 +101,7 @@ public class OnnxChatClientTests(TinyModelFixture tiny)
     [Fact]
     public async Task Two_media_attachments_in_one_message_are_refused()
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         var client = new OnnxChatClient(engine);
         var media = new PreparedMediaContent(SyntheticMedia.Video());
         var message = new ChatMessage(ChatRole.User, [media, media, new TextContent("Compare.")]);
@@ -112,7 +112,7 @@ public class OnnxChatClientTests(TinyModelFixture tiny)
     [Fact]
     public async Task Concurrent_requests_run_one_after_the_other()
     {
-        using var engine = new NarrationGenerator(tiny.Package, QwenTokenizer.Bundled);
+        using var engine = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         var client = new OnnxChatClient(engine);
         var log = new List<string>();
         var options = new GenerationOptions { MaxNewTokens = 20 }.ToChatOptions();

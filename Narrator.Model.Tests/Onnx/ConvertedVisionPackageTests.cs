@@ -6,17 +6,17 @@ using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
 using Narrator.Model.Tests.Conversion;
 using Narrator.Model.Tests.Generation;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Tests.Demo;
 using Narrator.Model.Text;
 
 namespace Narrator.Model.Tests.Onnx;
 
 /// <summary>
-/// The tiny demo package with its vision graph replaced by hf-tiny's converted tower (both 64 wide), so the runtime path
+/// The demo package with its vision graph replaced by hf-tiny's converted tower (both 64 wide), so the runtime path
 /// (ModelPackage, the vision contract, VisionEncoder, the generator) runs the real vision architecture.
 /// </summary>
-[Collection(TinyModelCollection.Name)]
-public sealed class ConvertedVisionPackageTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public sealed class ConvertedVisionPackageTests(DemoModelFixture demo)
 {
     private static readonly ExecutionProviderOptions Cpu = new() { Provider = ExecutionProviderKind.Cpu };
 
@@ -84,7 +84,7 @@ public sealed class ConvertedVisionPackageTests(TinyModelFixture tiny)
     [Fact]
     public void A_budget_that_is_not_positive_is_refused()
     {
-        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(tiny.Directory, Cpu with { VisionMemoryBudgetBytes = 0 }));
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Open(demo.Directory, Cpu with { VisionMemoryBudgetBytes = 0 }));
 
         Assert.Contains("vision memory budget", error.Message);
     }
@@ -114,10 +114,10 @@ public sealed class ConvertedVisionPackageTests(TinyModelFixture tiny)
         Assert.Contains("window_lengths", error.Message);
     }
 
-    /// <summary>A copy of the tiny package whose vision graph and genai_config vision section come from the converter.</summary>
+    /// <summary>A copy of the demo package whose vision graph and genai_config vision section come from the converter.</summary>
     private string PackageWith(VisionPrecision precision)
     {
-        string directory = tiny.CopyPackage("converted-vision");
+        string directory = demo.CopyPackage("converted-vision");
         using var checkpoint = HfCheckpoint.Open(HfTiny.Checkpoint);
         var vision = VisionGraphWriter.Write(checkpoint, directory, precision, CancellationToken.None);
         string path = Path.Combine(directory, GenAiConfig.FileName);

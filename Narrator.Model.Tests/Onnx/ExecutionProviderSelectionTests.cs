@@ -1,17 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Narrator.Model.Onnx;
-using Narrator.Model.Tests.Synthetic;
+using Narrator.Model.Tests.Demo;
 
 namespace Narrator.Model.Tests.Onnx;
 
-[Collection(TinyModelCollection.Name)]
-public class ExecutionProviderSelectionTests(TinyModelFixture tiny)
+[Collection(DemoModelCollection.Name)]
+public class ExecutionProviderSelectionTests(DemoModelFixture demo)
 {
     [Fact]
     public void Asking_for_cuda_without_it_falls_back_to_the_cpu_and_logs_why_once()
     {
         var log = new RecordingLogger();
-        using var package = ModelPackage.Open(tiny.Directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cuda }, log);
+        using var package = ModelPackage.Open(demo.Directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cuda }, log);
         Assert.Equal("CPU", package.Provider.Provider);
         Assert.True(package.Provider.CudaAttempted);
         Assert.Contains("CUDA requested but CUDA is not available", package.Provider.Reason);
@@ -27,7 +27,7 @@ public class ExecutionProviderSelectionTests(TinyModelFixture tiny)
     public void Cpu_never_tries_cuda()
     {
         var log = new RecordingLogger();
-        using var package = ModelPackage.Open(tiny.Directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu }, log);
+        using var package = ModelPackage.Open(demo.Directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu }, log);
         Assert.Equal("CPU", package.Provider.Provider);
         Assert.False(package.Provider.CudaAttempted);
         Assert.Equal("CPU requested in settings", package.Provider.Reason);
@@ -39,7 +39,7 @@ public class ExecutionProviderSelectionTests(TinyModelFixture tiny)
     public void Auto_uses_the_cpu_here_and_says_so_without_a_warning()
     {
         var log = new RecordingLogger();
-        using var package = ModelPackage.Open(tiny.Directory, new ExecutionProviderOptions(), log);
+        using var package = ModelPackage.Open(demo.Directory, new ExecutionProviderOptions(), log);
         Assert.Equal("CPU", package.Provider.Provider);
         Assert.StartsWith("Auto but CUDA is not available", package.Provider.Reason);
         Assert.Null(package.EngineInfo.CudaFallbackReason);

@@ -41,6 +41,21 @@ public class TokenizerStreamTests
         Assert.Equal("", stream.Flush());
     }
 
+    [Theory]
+    [InlineData(151669)]
+    [InlineData(151681)]
+    [InlineData(151935)]
+    public void A_model_row_with_no_token_text_decodes_to_nothing(int id)
+    {
+        // Qwen2.5-VL's 151936 logits run past the tokenizer's 151669 ids; hf-tiny's random model emits 151681 (video_spg0.5, rp 1.05).
+        var stream = Tokenizer.CreateStream();
+        Assert.Equal("Hello", stream.Decode(9707));
+        Assert.Equal("", stream.Decode(id));
+        Assert.Equal(" world", stream.Decode(1879));
+        Assert.Equal("Hello world", Tokenizer.Decode([9707, id, 1879]));
+        Assert.Equal("", Tokenizer.CreateStream(skipSpecialTokens: false).Decode(id));
+    }
+
     [Fact]
     public void Chinese_characters_come_out_whole()
     {

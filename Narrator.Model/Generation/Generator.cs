@@ -9,9 +9,8 @@ namespace Narrator.Model.Generation;
 
 /// <summary>
 /// One sequence on a <see cref="ModelPackage"/>: vision encoder, embedding and a chunked prefill, then one token at a
-/// time. The decoder may return logits for every position of a run ([1,S,vocab], as onnxruntime-genai exports) or for
-/// the last one only ([1,1,vocab]); each run's output shape says which, and only the last row is read. The KV cache is
-/// fed back as ONNX Runtime values, never copied. Not thread-safe: one generator serves one sequence.
+/// time. The decoder heads the last position of each run only ([1,1,vocab], as <c>narrator convert</c> writes it). The
+/// KV cache is fed back as ONNX Runtime values, never copied. Not thread-safe: one generator serves one sequence.
 /// </summary>
 public sealed class Generator : IDisposable
 {
@@ -36,8 +35,6 @@ public sealed class Generator : IDisposable
     private bool _logitsOwned;
     private TensorElementType _logitsType;
     private int _logitsLength;
-    private int _logitsRows;
-    private int _logitsRow;
     private float[]? _widenedLogits;
     private long _ropeDelta;
 
@@ -50,12 +47,6 @@ public sealed class Generator : IDisposable
         // The graph's static vocabulary dimension, else genai_config's vocab_size (0 if neither: known after prefill).
         int graphVocab = (int)package.Decoder.OutputMetadata[package.Config.Model.Decoder.Outputs.Logits].Dimensions[^1];
         _vocab = graphVocab > 0 ? graphVocab : Math.Max(0, package.Config.Model.VocabSize);
-        if (_vocab > 0)
-        {
-            // A decoder returning every position's logits hands one chunk's through a .NET span, which cannot exceed 2 GB
-            // (about 3,500 tokens of fp32 Qwen logits); the output shape is only known after a run, so the cap always applies.
-            _prefillChunkSize = Math.Min(prefillChunkSize, Math.Max(1, int.MaxValue / (_vocab * sizeof(float))));
-        }
         _embedder = new TokenEmbedder(package);
         _decoder = new TextDecoder(package);
         _cache = KvCache.Empty(package);
@@ -97,7 +88,7 @@ public sealed class Generator : IDisposable
             {
                 return _widenedLogits;
             }
-            return _logits.GetTensorMutableDataAsSpan<float>().Slice(_logitsRow * _logitsLength, _logitsLength);
+            return _logits.GetTensorMutableDataAsSpan<float>()[.._logitsLength];
         }
     }
 
@@ -116,8 +107,7 @@ public sealed class Generator : IDisposable
 
     /// <summary>
     /// Encodes the visual input (unless <see cref="EncodeVision"/> already did), embeds the prompt and prefills it in
-    /// chunks, so at most [chunk, vocab] logits exist at once. <paramref name="onPositionLogits"/> (tests) sees each
-    /// position the decoder returned logits for: every one, or the last of each chunk for a last-position decoder.
+    /// chunks. <paramref name="onPositionLogits"/> (tests) sees the logits of the last position of each chunk.
     /// </summary>
     public void Prefill(GeneratorPrompt prompt, RunOptions runOptions, Action<int, ReadOnlySpan<float>>? onPositionLogits = null)
     {
@@ -217,29 +207,11 @@ public sealed class Generator : IDisposable
             using var positionValue = OrtValue.CreateTensorValueFromMemory(positions, [3, 1, count]);
             using var mask = MaskValue(start + count);
             SetLogits(_decoder.Run(chunk, positionValue, mask, count, _cache, runOptions)!, count, owned: true);
-            if (onPositionLogits is not null)
-            {
-                ReportRows(start, count, onPositionLogits);
-            }
+            onPositionLogits?.Invoke(start + count - 1, Logits);
         }
     }
 
-    /// <summary>Reports each row of the current logits at its position: row i of S rows is position start + i, a single row the chunk's last.</summary>
-    private void ReportRows(int start, int count, Action<int, ReadOnlySpan<float>> onPositionLogits)
-    {
-        int first = start + count - _logitsRows;
-        int last = _logitsRow;
-        for (int row = 0; row < _logitsRows; row++)
-        {
-            _logitsRow = row;
-            WidenIfNeeded();
-            onPositionLogits(first + row, Logits);
-        }
-        _logitsRow = last;
-        WidenIfNeeded();
-    }
-
-    /// <summary>Takes one run's logits over <paramref name="tokens"/> positions and points <see cref="Logits"/> at the last row.</summary>
+    /// <summary>Takes one run's logits (of its last position) as the current ones.</summary>
     private void SetLogits(OrtValue logits, int tokens, bool owned)
     {
         if (_logitsOwned && !ReferenceEquals(_logits, logits))
@@ -251,17 +223,15 @@ public sealed class Generator : IDisposable
             var info = logits.GetTensorTypeAndShape();
             _logitsType = info.ElementDataType;
             _logitsLength = (int)info.Shape[^1];
-            // Rows come from this run's actual output: S for full-logits exports, 1 for decoders that head the last position only.
-            _logitsRows = info.Shape.Length >= 2 ? (int)info.Shape[^2] : 1;
+            int rows = info.Shape.Length >= 2 ? (int)info.Shape[^2] : 1;
+            if (rows != 1)
+            {
+                throw new ModelPackageException(
+                    $"The decoder returned logits for {rows} positions of a {tokens}-token run; Narrator runs decoders that head the last position only.");
+            }
         }
         _logits = logits;
         _logitsOwned = owned;
-        if (_logitsRows != tokens && _logitsRows != 1)
-        {
-            throw new ModelPackageException(
-                $"The decoder returned logits for {_logitsRows} positions of a {tokens}-token run; it must return every position's or only the last one's.");
-        }
-        _logitsRow = _logitsRows - 1;
         WidenIfNeeded();
     }
 
@@ -277,7 +247,7 @@ public sealed class Generator : IDisposable
         _widenedLogits ??= new float[length];
         if (_logitsType == TensorElementType.Float16)
         {
-            var row = _logits!.GetTensorDataAsSpan<Float16>().Slice(_logitsRow * length, length);
+            var row = _logits!.GetTensorDataAsSpan<Float16>()[..length];
             for (int i = 0; i < length; i++)
             {
                 _widenedLogits[i] = (float)row[i];
@@ -285,7 +255,7 @@ public sealed class Generator : IDisposable
         }
         else
         {
-            var row = _logits!.GetTensorDataAsSpan<BFloat16>().Slice(_logitsRow * length, length);
+            var row = _logits!.GetTensorDataAsSpan<BFloat16>()[..length];
             for (int i = 0; i < length; i++)
             {
                 _widenedLogits[i] = (float)row[i];

@@ -39,14 +39,7 @@ public sealed class NarrationGenerator : IDisposable
         Tokenizer = tokenizer;
         var model = package.Config.Model;
         _chatPrompt = new ChatPrompt(tokenizer, model.Vision.SpatialMergeSize);
-        _ropeIndex = new RopeIndex(new RopeIndexOptions
-        {
-            VisionStartTokenId = (int)model.VisionStartTokenId,
-            ImageTokenId = (int)model.ImageTokenId,
-            VideoTokenId = (int)model.VideoTokenId,
-            SpatialMergeSize = model.Vision.SpatialMergeSize,
-            TokensPerSecond = (float)model.Vision.TokensPerSecond,
-        });
+        _ropeIndex = new RopeIndex(RopeIndexOptions.From(model));
         _eos = [.. model.EosTokenId.Select(id => (int)id)];
     }
 

@@ -116,7 +116,7 @@ public sealed class ModelPackage : IDisposable
             check.Vision(vision, visionPath);
             check.Embedding(embedding, embeddingPath);
             var kvType = check.Decoder(decoder, decoderPath);
-            bool isDemo = decoder.ModelMetadata.ProducerName == Synthetic.TinyModelWriter.ProducerName;
+            bool isDemo = decoder.ModelMetadata.CustomMetadataMap.ContainsKey(Conversion.CheckpointConverter.DemoModelKey);
             return new ModelPackage(root, config, vision, embedding, decoder, kvType, selection, requested.DeviceId, isDemo, visionBudget);
         }
         catch
@@ -166,6 +166,12 @@ public sealed class ModelPackage : IDisposable
         {
             return new InferenceSession(path, options);
         }
+        catch (OnnxRuntimeException ex) when (!cudaLive && MissingKernel(ex.Message) is { } op)
+        {
+            // ORT 1.31's CPU provider has no bf16 MatMul, Add, Mul, Sigmoid, RotaryEmbedding, GroupQueryAttention or MatMulNBits.
+            throw new ModelPackageException(
+                $"{path} needs an operator the CPU provider cannot run at this package's precision ({op}); a bf16 package runs on CUDA only: run it there, or convert the checkpoint again with --precision fp32, fp16 or int4 for the CPU.", ex);
+        }
         catch (OnnxRuntimeException ex) when (!cudaLive)
         {
             throw new ModelPackageException($"{path} could not be loaded by ONNX Runtime: {FirstLine(ex.Message)}", ex);
@@ -174,6 +180,20 @@ public sealed class ModelPackage : IDisposable
         {
             options.Dispose();
         }
+    }
+
+    /// <summary>The operator of ORT's "Could not find an implementation for Op(version) node" error, or null for other errors.</summary>
+    private static string? MissingKernel(string message)
+    {
+        const string marker = "Could not find an implementation for ";
+        int start = message.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        start += marker.Length;
+        int end = message.IndexOf(" node", start, StringComparison.Ordinal);
+        return end > start ? message[start..end] : message[start..].Trim();
     }
 
     private static string FirstLine(string message)

@@ -67,6 +67,12 @@ internal sealed class SessionContract(GenAiConfig config)
         {
             throw new ModelPackageException($"{path}: logits are {logits.ElementDataType}; expected Float, Float16 or BFloat16.");
         }
+        if (logits.Dimensions.Length != 3 || logits.Dimensions[1] != 1)
+        {
+            // onnxruntime-genai's exports head every position ([batch, sequence_length, vocab]); prefill would copy them all.
+            throw new ModelPackageException(
+                $"{path}: logits '{decoder.Outputs.Logits}' are not [batch, 1, vocab] but cover every position; Narrator runs decoders that head the last position only: convert the checkpoint with narrator convert (docs/MODEL.md).");
+        }
 
         var known = new List<string> { inputs.InputsEmbeds, inputs.AttentionMask, inputs.PositionIds };
         TensorElementType? kvType = null;

@@ -1,3 +1,5 @@
+using Narrator.Model.Onnx;
+
 namespace Narrator.Model.Positions;
 
 /// <summary>The token ids and vision constants M-RoPE needs; a model package's genai_config.json provides them.</summary>
@@ -17,4 +19,14 @@ public sealed record RopeIndexOptions
 
     /// <summary>The Qwen2.5-VL values.</summary>
     public static RopeIndexOptions Qwen25VL { get; } = new();
+
+    /// <summary>The values a model package's genai_config.json gives.</summary>
+    public static RopeIndexOptions From(GenAiModelConfig model) => new()
+    {
+        VisionStartTokenId = (int)model.VisionStartTokenId,
+        ImageTokenId = (int)model.ImageTokenId,
+        VideoTokenId = (int)model.VideoTokenId,
+        SpatialMergeSize = model.Vision.SpatialMergeSize,
+        TokensPerSecond = (float)model.Vision.TokensPerSecond,
+    };
 }

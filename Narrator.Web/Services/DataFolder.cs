@@ -19,6 +19,6 @@ public sealed class DataFolder
 
     public string Database => Path.Combine(Root, "narrator.db");
 
-    /// <summary>Where the tiny demo model package is written when no model is configured.</summary>
-    public string DemoModel => Path.Combine(Root, "demo-model");
+    /// <summary>Where the demo model package is written when no model is configured (named with its format, so an older one is not reused).</summary>
+    public string DemoModel => Path.Combine(Root, $"demo-model-v{Narrator.Model.Conversion.Demo.DemoModelWriter.FormatVersion}");
 }

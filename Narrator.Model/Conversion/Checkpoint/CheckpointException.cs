@@ -1,7 +1,7 @@
 namespace Narrator.Model.Conversion.Checkpoint;
 
 /// <summary>A checkpoint that cannot be converted; the message is a sentence naming the file (and tensor) at fault.</summary>
-public sealed class CheckpointException : Exception
+public sealed class CheckpointException : UserInputException
 {
     public CheckpointException(string message) : base(message)
     {

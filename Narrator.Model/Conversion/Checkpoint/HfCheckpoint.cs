@@ -118,6 +118,12 @@ public sealed class HfCheckpoint : IDisposable
     /// <summary>Bytes [start, start+count) of a stored tensor, for tensors converted in slices.</summary>
     public ReadOnlySpan<byte> Bytes(SafetensorsTensor tensor, long start, int count) => _files[tensor.File].Bytes(tensor, start, count);
 
+    /// <summary>Lets the operating system drop a converted tensor's mapped pages (see <see cref="SafetensorsFile.Release"/>).</summary>
+    public void Release(SafetensorsTensor tensor) => _files[tensor.File].Release(tensor);
+
+    /// <summary>Releases the mapped pages of bytes [start, start+count) of a tensor copied slice by slice.</summary>
+    public void Release(SafetensorsTensor tensor, long start, long count) => _files[tensor.File].Release(tensor, start, count);
+
     /// <summary>A tensor of the expected shape, widened to fp32 (bf16 exactly). Allocates the whole tensor.</summary>
     public float[] ReadFloat32(string name, params long[] shape)
     {

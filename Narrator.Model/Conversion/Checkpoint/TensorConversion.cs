@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Narrator.Model.Conversion.Checkpoint;
 
@@ -30,17 +32,36 @@ public static class TensorConversion
         }
         else if (dtype == SafetensorsDType.BF16)
         {
-            for (int i = 0; i < count; i++)
+            var bits = MemoryMarshal.Cast<byte, ushort>(source);
+            var widened = MemoryMarshal.Cast<float, uint>(destination);
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated && BitConverter.IsLittleEndian)
             {
-                uint bits = (uint)BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]) << 16;
-                destination[i] = BitConverter.UInt32BitsToSingle(bits);
+                // Sixteen bf16 values widen to two vectors of fp32 bit patterns: the bits shifted left by 16.
+                for (; i <= count - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+                {
+                    var (lower, upper) = Vector256.Widen(Vector256.Create<ushort>(bits[i..]));
+                    Vector256.ShiftLeft(lower, 16).CopyTo(widened[i..]);
+                    Vector256.ShiftLeft(upper, 16).CopyTo(widened[(i + Vector256<uint>.Count)..]);
+                }
+            }
+            for (; i < count; i++)
+            {
+                widened[i] = (uint)BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]) << 16;
             }
         }
         else if (dtype == SafetensorsDType.F16)
         {
-            for (int i = 0; i < count; i++)
+            if (BitConverter.IsLittleEndian)
             {
-                destination[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]));
+                TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    destination[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]));
+                }
             }
         }
         else
@@ -53,6 +74,11 @@ public static class TensorConversion
     public static void ToFloat16(ReadOnlySpan<float> source, Span<byte> destination)
     {
         RequireBytes(source.Length, 2, destination.Length);
+        if (BitConverter.IsLittleEndian)
+        {
+            TensorPrimitives.ConvertToHalf(source, MemoryMarshal.Cast<byte, Half>(destination));
+            return;
+        }
         for (int i = 0; i < source.Length; i++)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * 2)..], BitConverter.HalfToUInt16Bits((Half)source[i]));
@@ -63,7 +89,32 @@ public static class TensorConversion
     public static void ToBFloat16(ReadOnlySpan<float> source, Span<byte> destination)
     {
         RequireBytes(source.Length, 2, destination.Length);
-        for (int i = 0; i < source.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && BitConverter.IsLittleEndian)
+        {
+            var bits = MemoryMarshal.Cast<float, uint>(source);
+            var narrowed = MemoryMarshal.Cast<byte, ushort>(destination);
+            var bias = Vector256.Create(0x7FFFu);
+            for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var lower = Vector256.Create<uint>(bits[i..]);
+                var upper = Vector256.Create<uint>(bits[(i + Vector256<uint>.Count)..]);
+                // Round to nearest even as ToBFloat16Bits does; NaN lanes take the scalar path below.
+                var lowerRounded = Vector256.ShiftRightLogical(lower + bias + (Vector256.ShiftRightLogical(lower, 16) & Vector256<uint>.One), 16);
+                var upperRounded = Vector256.ShiftRightLogical(upper + bias + (Vector256.ShiftRightLogical(upper, 16) & Vector256<uint>.One), 16);
+                Vector256.Narrow(lowerRounded, upperRounded).CopyTo(narrowed[i..]);
+                var floats = MemoryMarshal.Cast<uint, float>(bits.Slice(i, Vector256<ushort>.Count));
+                if (!Vector256.EqualsAll(Vector256.Create<float>(floats), Vector256.Create<float>(floats))
+                    || !Vector256.EqualsAll(Vector256.Create<float>(floats[Vector256<float>.Count..]), Vector256.Create<float>(floats[Vector256<float>.Count..])))
+                {
+                    for (int j = i; j < i + Vector256<ushort>.Count; j++)
+                    {
+                        narrowed[j] = ToBFloat16Bits(source[j]);
+                    }
+                }
+            }
+        }
+        for (; i < source.Length; i++)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * 2)..], ToBFloat16Bits(source[i]));
         }

@@ -52,7 +52,7 @@ public static class VisionGraphWriter
             model = g.ToModel(new Dictionary<string, string>
             {
                 ["narrator.vision.precision"] = config.Precision,
-                ["narrator.vision.source"] = checkpoint.Directory,
+                ["narrator.vision.source"] = Path.GetFileName(checkpoint.Directory),
             }, ProducerName);
         }
         using (var stream = new FileStream(modelPath, FileMode.Create, FileAccess.Write, FileShare.None))

@@ -16,8 +16,8 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     /// <summary>Domain of ONNX Runtime's contrib operators (GroupQueryAttention, RotaryEmbedding, MatMulNBits...).</summary>
     public const string MicrosoftDomain = "com.microsoft";
 
-    /// <summary>Producer name of the tiny random-weight graphs (the loader flags such packages as demo models).</summary>
-    public const string TinyProducerName = "narrator-tiny-model";
+    /// <summary>Producer name of the graphs narrator convert writes.</summary>
+    public const string ProducerName = "narrator-convert";
 
     // IR version 8 is what opset 17 was released with; ORT 1.31 reads it.
     private const long IrVersion = 8;
@@ -119,6 +119,29 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
         return name;
     }
 
+    /// <summary>
+    /// A large initializer written in pieces by <paramref name="write"/> (exactly <paramref name="byteLength"/> bytes), so a
+    /// weight streamed from a checkpoint never has to exist whole in memory; with external data it goes straight to the file.
+    /// </summary>
+    public string Initializer(string name, TensorProto.Types.DataType type, long[] dims, long byteLength, Action<Stream> write)
+    {
+        if (externalData is not null && byteLength >= ExternalDataFile.MinimumBytes)
+        {
+            var tensor = new TensorProto { Name = name, DataType = (int)type };
+            tensor.Dims.AddRange(dims);
+            externalData.Write(tensor, byteLength, write);
+            _graph.Initializer.Add(tensor);
+            return name;
+        }
+        using var buffer = new MemoryStream(checked((int)byteLength));
+        write(buffer);
+        if (buffer.Length != byteLength)
+        {
+            throw new InvalidOperationException($"Tensor '{name}' was to take {byteLength} bytes but {buffer.Length} were written.");
+        }
+        return Initializer(name, type, buffer.GetBuffer().AsSpan(0, (int)buffer.Length), dims);
+    }
+
     /// <summary>A fresh name for a value (initializer or node output) with a readable prefix.</summary>
     public string FreshName(string prefix) => Fresh(prefix);
 
@@ -160,7 +183,7 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
         return Mul(Div(x, rms), weight);
     }
 
-    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata, string producerName = TinyProducerName, string producerVersion = "1")
+    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata, string producerName = ProducerName, string producerVersion = "1")
     {
         var model = new ModelProto
         {

@@ -2,13 +2,13 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
-using Narrator.Model.Synthetic;
+using Narrator.Model.Conversion.Demo;
 
 namespace Narrator.Web.Services.Engine;
 
 /// <summary>
 /// The in-process engine ("onnx", the default): opens <c>Narrator:Model:Path</c>, or when none is configured writes the
-/// tiny random-weight demo package into the data folder on first start and opens that. Owns the generator it opens.
+/// random-weight demo model (a checkpoint written and converted) into the data folder on first start and opens that. Owns the generator it opens.
 /// </summary>
 public sealed class OnnxEngineFactory(
     IOptions<ModelOptions> options, DataFolder data, MediaPreparer preparer, IHostEnvironment environment,
@@ -29,10 +29,10 @@ public sealed class OnnxEngineFactory(
         if (string.IsNullOrWhiteSpace(options.Value.Path))
         {
             directory = data.DemoModel;
-            bool wrote = await new TinyModelWriter(logger: loggers.CreateLogger<TinyModelWriter>())
+            bool wrote = await new DemoModelWriter(loggers.CreateLogger<DemoModelWriter>())
                 .WriteIfMissingAsync(directory, DemoSeed, cancellationToken).ConfigureAwait(false);
             logger.LogInformation(
-                "No Narrator:Model:Path is configured: using the tiny random-weight demo model ({Action} {Directory}); see docs/MODEL.md for a real model.",
+                "No Narrator:Model:Path is configured: using the random-weight demo model ({Action} {Directory}); see docs/MODEL.md for a real model.",
                 wrote ? "written to" : "found in", directory);
         }
         else

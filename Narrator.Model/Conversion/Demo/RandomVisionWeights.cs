@@ -1,14 +1,14 @@
 using System.Buffers.Binary;
 using Narrator.Model.Conversion.Checkpoint;
 
-namespace Narrator.Model.Synthetic;
+namespace Narrator.Model.Conversion.Demo;
 
 /// <summary>
 /// Random bf16 weights for a Qwen2.5-VL vision tower with the published checkpoints' tensor names and shapes
 /// (<c>visual.patch_embed</c>, <c>visual.blocks.{i}</c>, <c>visual.merger</c>), for tests, benchmarks and random
 /// checkpoints at real shapes. Each tensor is generated as it is written, from its own seed, so a 7B-width tower never
 /// sits in memory and any subset of tensors comes out the same. Scales keep activations of order one through the
-/// blocks (weights ~ N(0, 1/in), biases ~ N(0, 0.02²), norm weights ~ 1 + N(0, 0.1²)).
+/// blocks (weights of standard deviation 1/√in, biases 0.02, norm weights 1 ± 0.1).
 /// </summary>
 public static class RandomVisionWeights
 {
@@ -73,7 +73,7 @@ public static class RandomVisionWeights
                 int chunk = (int)Math.Min(65536, count - done);
                 for (int i = 0; i < chunk; i++)
                 {
-                    BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(2 * i), TensorConversion.ToBFloat16Bits(mean + std * random.NextNormal()));
+                    BinaryPrimitives.WriteUInt16LittleEndian(buffer.AsSpan(2 * i), TensorConversion.ToBFloat16Bits(mean + std * random.NextUnit()));
                 }
                 stream.Write(buffer, 0, 2 * chunk);
                 done += chunk;
