@@ -27,7 +27,6 @@ function handleReconnectStateChanged(event) {
         location.reload();
     }
 }
-}
 
 function startRetrying() {
     if (retryTimer === null) {
