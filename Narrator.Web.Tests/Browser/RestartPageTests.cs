@@ -11,7 +11,7 @@ namespace Narrator.Web.Tests.Browser;
 /// the text), and the visitor finds their clip, settings, narration and history again.
 /// </summary>
 [Collection(BrowserCollection.Name)]
-public sealed class RestartPageTests(ChromiumBrowser chromium) : IAsyncLifetime
+public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
@@ -33,6 +33,14 @@ public sealed class RestartPageTests(ChromiumBrowser chromium) : IAsyncLifetime
     {
         _clip = await SynthesizedClip.VideoAsync(_data, "restart-clip.mp4", seconds: 2);
         _context = await chromium.NewVisitorAsync(1440, 900);
+        // A failing run shows what the browser complained about.
+        _context.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                output.WriteLine($"console: {message.Text}");
+            }
+        };
     }
 
     public async Task DisposeAsync()
@@ -130,7 +138,9 @@ public sealed class RestartPageTests(ChromiumBrowser chromium) : IAsyncLifetime
 
     private async Task<ServerProcess> StartAsync(int port)
     {
-        ServerProcess server = await ServerProcess.StartAsync(_data, Settings, port);
+        // Development: the test output has the static web assets manifest but not a published wwwroot, and only the
+        // Development host serves the page's scripts and styles from it.
+        ServerProcess server = await ServerProcess.StartAsync(_data, Settings, port, environment: "Development");
         _servers.Add(server);
         return server;
     }
@@ -165,7 +175,10 @@ public sealed class RestartPageTests(ChromiumBrowser chromium) : IAsyncLifetime
 
     private static async Task OpenHistoryAsync(IPage page)
     {
-        await page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex("History|历史") }).ClickAsync();
+        ILocator tab = page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex("History|历史") });
+        // The count on the tab comes with the live page's first history read: after it, a click is not lost to a re-render.
+        await Assertions.Expect(tab.GetByRole(AriaRole.Status)).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await tab.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=history-panel]")).ToBeVisibleAsync();
     }
 

@@ -86,6 +86,9 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     /// <summary>Records when the first text arrived, measured by the page from the click; only the first call counts.</summary>
     public void MarkFirstText(TimeSpan sinceClick) => FirstTextAfter ??= sinceClick;
 
+    /// <summary>The server accepted the run as <paramref name="narrationId"/>: known before its first event, so a reload can find it.</summary>
+    public void MarkAccepted(string narrationId) => NarrationId ??= narrationId;
+
     /// <summary>Folds one event in. Events after the run finished are ignored: the first ending wins.</summary>
     public void Apply(NarrationEvent narrationEvent)
     {

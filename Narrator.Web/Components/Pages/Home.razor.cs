@@ -757,6 +757,8 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             StateHasChanged();
             return;
         }
+        // The id is saved at once: a reload or a restart while it runs must find it, not the narration before it.
+        run.MarkAccepted(job.Id);
         if (ReferenceEquals(run, _run))
         {
             RequestWorkspaceSave();
