@@ -313,6 +313,12 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await page.WaitForFunctionAsync("() => Math.abs(document.querySelector('[data-testid=preview-video]').currentTime - 0) < 0.5");
         Assert.True(await SegmentTextVisibleAsync(page, 0), "After the click segment 1's text is not in view.");
         await Assertions.Expect(page.Locator("[data-testid=preview-video]")).ToBeInViewportAsync(new() { Ratio = 0.5f });
+        // The clip column stays in view while scrolling, but never slides over the examples under both columns.
+        bool overlaps = await page.EvaluateAsync<bool>("""
+            () => document.querySelector('.narrator-clip-column > section').getBoundingClientRect().bottom
+                  > document.querySelector('[data-testid=examples-gallery]').getBoundingClientRect().top + 1
+            """);
+        Assert.False(overlaps, "The sticky clip column is drawn over the examples.");
         await Screenshot(page, "long-video-segment-click");
     }
 

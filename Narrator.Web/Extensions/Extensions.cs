@@ -141,6 +141,9 @@ public static class Extensions
             }
             page.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
+        // Routing after the status-code pages: a re-executed 404 is routed again to /not-found (with the implicit routing at
+        // the start it kept the original endpoint and answered an empty body).
+        app.UseRouting();
         app.UseRateLimiter();
         app.UseAntiforgery();
         return app;

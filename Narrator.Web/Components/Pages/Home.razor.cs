@@ -42,6 +42,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private readonly CancellationTokenSource _pageLifetime = new();
     private ClipPreview? _preview;
     private NarrationOutput? _output;
+    private ElementReference _actionsRow;
     private CompareView? _compare;
     private NarratorScript? _script;
     private IJSObjectReference? _shortcuts;
@@ -535,13 +536,13 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         }
     }
 
-    private async Task BringIntoViewAsync(ElementReference? element)
+    private async Task BringIntoViewAsync(ElementReference? element, string block = "nearest")
     {
         if (_script is not null && element is { } target)
         {
             try
             {
-                await _script.BringIntoViewAsync(target);
+                await _script.BringIntoViewAsync(target, block);
             }
             catch (Exception ex) when (ex is JSException or JSDisconnectedException)
             {
@@ -700,11 +701,9 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         NarrationRun run = NewRun(BuildRequest(_templateId, _prompt));
         _run = run;
         StateHasChanged();
-        // The answer appears below the settings; on a short screen it would start out of sight.
-        if (_output is not null)
-        {
-            await _output.BringIntoViewAsync();
-        }
+        // The answer appears below the settings; on a short screen it would start out of sight. With Describe and Stop at the
+        // top of the window, the status, the text box and the stats below them fit under it as they grow.
+        await BringIntoViewAsync(_actionsRow, "start");
         await NarrateAsync(run, clickedAt);
         _processed = Process(run);
         await RefreshHistoryAsync();
