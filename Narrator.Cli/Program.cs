@@ -13,6 +13,7 @@ root.Subcommands.Add(ConvertCommand.Create());
 root.Subcommands.Add(VerifyCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(BatchCommand.Create());
+root.Subcommands.Add(SearchCommand.Create());
 
 var parseResult = root.Parse(args);
 if (parseResult.Errors.Count > 0)

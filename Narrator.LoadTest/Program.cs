@@ -5,7 +5,8 @@ namespace Narrator.LoadTest;
 /// <summary>
 /// <c>dotnet run -c Release --project Narrator.LoadTest -- [clients=50] [maxNewTokens=32] [queueCapacity=32] [perOwnerLimit=2] [--burst] [--json FILE]</c>,
 /// or <c>-- long CLIP [runs=3] [maxNewTokens=16] [pauseSeconds=0]</c> for one long video through the server (<see cref="LongVideoRun"/>),
-/// or <c>-- fairness [HEAVY_CLIP] [runs=5]</c> for a small upload beside another visitor's heaviest legal one (<see cref="FairnessRun"/>).
+/// or <c>-- fairness [HEAVY_CLIP] [runs=5]</c> for a small upload beside another visitor's heaviest legal one (<see cref="FairnessRun"/>),
+/// or <c>-- search [narrations=10000] [runs=50]</c> for the history's full-text search over a filled store (<see cref="SearchRun"/>).
 /// The "clients" verb is the child process a run starts; it is not meant to be called by hand.
 /// </summary>
 internal static class LoadTestProgram
@@ -25,6 +26,8 @@ internal static class LoadTestProgram
               one long video through the server, timed (defaults: 3 runs, 16 tokens, no pause)
           narrator-loadtest fairness [HEAVY_CLIP] [runs]
               a small upload's time alone and while another visitor uploads the heaviest legal clip (default 5 runs)
+          narrator-loadtest search [narrations] [runs]
+              the history's full-text search over a store filled with that many narrations (defaults: 10000, 50 runs)
           narrator-loadtest --help
         """;
 
@@ -47,6 +50,11 @@ internal static class LoadTestProgram
             if (args.Length > 0 && args[0] == "fairness")
             {
                 return await FairnessRun.RunAsync(args.Length > 1 ? args[1] : null, args.Length > 2 ? Number(args[2], "runs") : 5, cts.Token);
+            }
+            if (args.Length > 0 && args[0] == "search")
+            {
+                return await SearchRun.RunAsync(args.Length > 1 ? Number(args[1], "narrations") : 10_000,
+                    args.Length > 2 ? Number(args[2], "runs") : 50, cts.Token);
             }
             if (args.Length > 1 && args[0] == "long")
             {

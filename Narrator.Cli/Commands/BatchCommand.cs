@@ -51,6 +51,11 @@ internal static class BatchCommand
             HelpName = "DIR",
             Description = "Folder for --export files, named after each video (default: the folder of --out).",
         };
+        var noSubtitles = new Option<bool>("--no-subtitles")
+        {
+            Description = "Leave dialogue out of the prompts (by default a video's subtitle file beside it, clip.srt or clip.vtt, else its own text subtitle stream, goes in).",
+        };
+        var translate = new TranslateArguments();
         var settings = new NarrationSettingArguments();
         var model = new ModelArguments();
         var segmentation = new SegmentationOptionArguments();
@@ -63,6 +68,8 @@ internal static class BatchCommand
         command.Options.Add(retryFailed);
         command.Options.Add(export);
         command.Options.Add(exportDir);
+        command.Options.Add(noSubtitles);
+        translate.AddTo(command);
         settings.AddTo(command);
         segmentation.AddTo(command);
         model.AddTo(command);
@@ -89,6 +96,9 @@ internal static class BatchCommand
                     .SelectMany(value => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     .Select(ExportFormats.Parse).Distinct().ToList(),
                 ExportFolder = parseResult.GetValue(exportDir),
+                UseSubtitles = !parseResult.GetValue(noSubtitles),
+                Translate = translate.Read(parseResult),
+                OutputKind = template?.Output ?? Model.Templates.TemplateOutputKind.Prose,
             };
             // Fail on a bad input path or an unreadable results file before loading a model.
             BatchInputs.Discover(request.Inputs, request.OutputPath);

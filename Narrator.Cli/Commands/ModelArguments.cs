@@ -2,6 +2,7 @@ using System.CommandLine;
 using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
 using Narrator.Model.Conversion.Demo;
+using Narrator.Model.Text;
 
 namespace Narrator.Cli.Commands;
 
@@ -26,6 +27,14 @@ internal sealed class ModelArguments
     {
         command.Options.Add(Model);
         command.Options.Add(Provider);
+    }
+
+    /// <summary>The tokenizer prompts are counted with, without loading the model: the --model folder's tokenizer.json, else the bundled Qwen one.</summary>
+    public QwenTokenizer Tokenizer(ParseResult parseResult)
+    {
+        string? directory = parseResult.GetValue(Model);
+        string? path = directory is null ? null : Path.Combine(directory, BundledTokenizer.TokenizerJsonFileName);
+        return path is not null && File.Exists(path) ? QwenTokenizer.FromFile(path) : QwenTokenizer.Bundled;
     }
 
     /// <summary>Opens the generator, saying on stderr which model runs where (and that the demo model's text is meaningless).</summary>

@@ -6,13 +6,24 @@ namespace Narrator.Model.Tests.Batch;
 
 /// <summary>
 /// A deterministic engine for tests: it "narrates" what it was given (kind, frame count and size, first source frame,
-/// prompt) word by word, with the stage and stats updates a real engine sends. It counts calls and can be told to fail.
+/// prompt) word by word, with the stage and stats updates a real engine sends; a text-only request (a translation) is
+/// answered with <see cref="TranslationFor"/>. It records every request, counts calls and can be told to fail.
 /// </summary>
 public sealed class ScriptedEngine : IChatClient
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ChatMessage> requests = new();
     private int calls;
 
     public int Calls => calls;
+
+    /// <summary>Every user message the engine was sent, in order.</summary>
+    public IReadOnlyList<ChatMessage> Requests => [.. requests];
+
+    /// <summary>Makes a text-only (translation) call throw when its prompt matches.</summary>
+    public Func<string, Exception?>? FailTextWhen { get; init; }
+
+    /// <summary>The answer to a text-only request: "TRANSLATED" and the last line of the prompt (the text to translate).</summary>
+    public static string TranslationFor(string prompt) => "TRANSLATED " + prompt.Split('\n')[^1];
 
     /// <summary>Makes the engine throw for media whose first source frame index matches.</summary>
     public Func<PreparedMediaContent, Exception?>? FailWhen { get; init; }
@@ -31,9 +42,33 @@ public sealed class ScriptedEngine : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var message = messages.Single();
-        var media = message.Contents.OfType<PreparedMediaContent>().Single();
+        requests.Enqueue(message);
         string prompt = message.Contents.OfType<TextContent>().Single().Text;
         int call = Interlocked.Increment(ref calls);
+        var media = message.Contents.OfType<PreparedMediaContent>().SingleOrDefault();
+        if (media is null)
+        {
+            if (FailTextWhen?.Invoke(prompt) is { } textFailure)
+            {
+                throw textFailure;
+            }
+            yield return NarrationUpdates.Stage(NarrationStage.Prefill);
+            await Task.Yield();
+            yield return NarrationUpdates.Stage(NarrationStage.Generating);
+            string answer = TranslationFor(prompt);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, answer);
+            yield return NarrationUpdates.Completed(new GenerationStats
+            {
+                PromptTokens = prompt.Length,
+                GeneratedTokens = answer.Length,
+                TimeToFirstTokenMilliseconds = 1,
+                TokensPerSecond = 100,
+                TotalMilliseconds = 2,
+                FinishReason = "eos",
+            }, ChatFinishReason.Stop);
+            AfterCall?.Invoke(call);
+            yield break;
+        }
         if (FailWhen?.Invoke(media) is { } failure)
         {
             throw failure;

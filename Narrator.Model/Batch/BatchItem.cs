@@ -48,6 +48,12 @@ public sealed record BatchItem
 
     public JsonElement? Json { get; init; }
 
+    /// <summary>The narration in other languages, by language code (a long video's segments carry their own parts).</summary>
+    public IReadOnlyDictionary<string, string>? Translations { get; init; }
+
+    /// <summary>Where the dialogue in the prompt came from (a subtitle file or one of the video's streams); null without.</summary>
+    public string? Subtitles { get; init; }
+
     public BatchTokens? Tokens { get; init; }
 
     public BatchTimes? Times { get; init; }

@@ -36,4 +36,16 @@ public sealed record BatchRequest
 
     /// <summary>Run files that failed in the existing output again (by default they count as finished, like successes).</summary>
     public bool RetryFailed { get; init; }
+
+    /// <summary>
+    /// Put each video's dialogue into its prompt: a subtitle file beside it with the same name (clip.srt or clip.vtt), else
+    /// its own default text subtitle stream. A file whose subtitles cannot be read is narrated without them, with a warning.
+    /// </summary>
+    public bool UseSubtitles { get; init; } = true;
+
+    /// <summary>Languages every narration is translated into by the same model after it is narrated.</summary>
+    public IReadOnlyList<Translation.TranslationLanguage> Translate { get; init; } = [];
+
+    /// <summary>How the template's answers are shaped (a tag list or a JSON object is translated keeping that shape).</summary>
+    public Templates.TemplateOutputKind OutputKind { get; init; } = Templates.TemplateOutputKind.Prose;
 }

@@ -6,6 +6,8 @@ using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
+using Narrator.Model.Subtitles;
+using Narrator.Model.Translation;
 
 namespace Narrator.Model.Batch;
 
@@ -14,10 +16,16 @@ namespace Narrator.Model.Batch;
 /// results file after each. A bad file is recorded as failed with the reason and the run goes on; finished files found in
 /// an existing results file are kept and not run again; cancelling stops the current file and keeps everything finished.
 /// </summary>
-public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, VideoSegmenter segmenter, ILogger<BatchRunner>? logger = null)
+public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, VideoSegmenter segmenter, ILogger<BatchRunner>? logger = null,
+    SubtitleStreamReader? subtitleReader = null)
 {
+    /// <summary>The most tokens one segment's translation may take.</summary>
+    public const int TranslationTokenLimit = 4096;
+
     private readonly ILogger logger = logger ?? NullLogger<BatchRunner>.Instance;
     private readonly TimedNarrator narrator = new(engine, preparer, segmenter);
+    private readonly NarrationTranslator translator = new(engine);
+    private readonly SubtitleStreamReader subtitles = subtitleReader ?? new SubtitleStreamReader();
 
     public async Task<BatchReport> RunAsync(BatchRequest request, IBatchProgress? progress = null, CancellationToken cancellationToken = default)
     {
@@ -115,6 +123,21 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             Height = probe.Height,
         };
 
+        var warnings = new List<string>();
+        SubtitleTrack? dialogue = null;
+        string? sidecar = null;
+        if (request.UseSubtitles && probe.Kind == MediaKind.Video)
+        {
+            try
+            {
+                (dialogue, sidecar) = await FindSubtitlesAsync(file, probe, cancellationToken);
+            }
+            catch (UserInputException ex)
+            {
+                warnings.Add($"The subtitles were not used: {ex.Message}");
+            }
+        }
+
         try
         {
             var result = await narrator.NarrateAsync(new TimedNarrationRequest
@@ -123,14 +146,29 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 Video = file,
                 Probe = probe,
                 Prompt = request.Prompt,
+                Subtitles = dialogue,
                 Template = request.Template,
                 Frames = request.Frames,
                 Generation = request.Generation,
                 Segmentation = request.Segmentation,
                 Finish = request.Finish,
             }, progress, cancellationToken);
-            var exported = await ExportAsync(result.Narration, file, exportName, request, cancellationToken);
-            return Succeeded(failed, result, probeMs, watch.Elapsed.TotalMilliseconds) with { Exports = exported };
+            var narration = result.Narration;
+            foreach (var language in request.Translate)
+            {
+                try
+                {
+                    narration = narration.With(await translator.TranslateAsync(narration, language, request.OutputKind, TranslationTokenLimit,
+                        null, cancellationToken));
+                }
+                catch (UserInputException ex)
+                {
+                    warnings.Add($"The translation into {language.Code} failed: {ex.Message}");
+                }
+            }
+            result = result with { Narration = narration, Warnings = [.. result.Warnings, .. warnings] };
+            var exported = await ExportAsync(narration, file, exportName, request, sidecar, cancellationToken);
+            return Succeeded(failed, result, probeMs, watch.Elapsed.TotalMilliseconds) with { Exports = exported, Subtitles = dialogue?.Source };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -151,9 +189,29 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
         }
     }
 
-    /// <summary>Writes the requested timestamped files for one narrated file; names follow the file (clip.mp4 → clip.srt).</summary>
+    /// <summary>The subtitle file beside <paramref name="file"/> (clip.srt, then clip.vtt), else the video's own default text stream, else none.</summary>
+    private async Task<(SubtitleTrack? Track, string? Sidecar)> FindSubtitlesAsync(string file, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        foreach (string extension in SubtitleFileReader.Extensions)
+        {
+            string beside = Path.ChangeExtension(file, extension);
+            if (File.Exists(beside))
+            {
+                return (await SubtitleFileReader.ReadFileAsync(beside, cancellationToken), beside);
+            }
+        }
+        var streams = await subtitles.ListAsync(file, probe, cancellationToken);
+        return (await SubtitleResolver.ResolveAsync(SubtitleSelection.Auto, null, streams,
+            (stream, ct) => subtitles.ExtractAsync(file, probe, stream, ct), cancellationToken), null);
+    }
+
+    /// <summary>
+    /// Writes the requested timestamped files for one narrated file; names follow the file (clip.mp4 → clip.srt). Subtitle
+    /// and text formats are also written per translation (clip.fr.srt); JSON and NDJSON carry the translations inside. An
+    /// export never replaces the subtitle file the video's dialogue was read from: it becomes clip.narration.srt instead.
+    /// </summary>
     private static async Task<IReadOnlyList<string>?> ExportAsync(TimedNarration narration, string file, string exportName, BatchRequest request,
-        CancellationToken cancellationToken)
+        string? sidecar, CancellationToken cancellationToken)
     {
         if (request.Exports.Count == 0)
         {
@@ -166,8 +224,21 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
         foreach (var format in request.Exports)
         {
             string path = Path.Combine(folder, exportName + format.FileExtension());
+            if (sidecar is not null && Path.GetFullPath(path) == Path.GetFullPath(sidecar))
+            {
+                path = Path.Combine(folder, exportName + ".narration" + format.FileExtension());
+            }
             await NarrationExport.WriteFileAsync(format, named, path, cancellationToken);
             written.Add(path);
+            if (format is ExportFormat.Srt or ExportFormat.WebVtt or ExportFormat.Text)
+            {
+                foreach (string language in named.Translations?.Keys ?? [])
+                {
+                    string translatedPath = Path.Combine(folder, $"{exportName}.{language}{format.FileExtension()}");
+                    await NarrationExport.WriteFileAsync(format, named.InLanguage(language), translatedPath, cancellationToken);
+                    written.Add(translatedPath);
+                }
+            }
         }
         return written;
     }
@@ -208,6 +279,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
             Text = whole ? first.Text : JoinTexts(segments),
             Tags = whole ? first.Tags : null,
             Json = whole ? first.Json : null,
+            Translations = result.Narration.Translations,
             Tokens = new BatchTokens { Prompt = total.PromptTokens, Visual = total.VisualTokens, Generated = total.GeneratedTokens },
             Times = new BatchTimes
             {

@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace Narrator.Model.Exports;
 
 /// <summary>
-/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","state"?,"note"?,"segments":[{"index","start","end",
-/// "startFrame","endFrame","text","tags"?,"json"?,"error"?,"stats"?}]}</c>, times in seconds; <c>state</c> only for a
-/// narration that did not complete.
+/// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","state"?,"note"?,"language"?,
+/// "translations"?:{"fr":"..."},"segments":[{"index","start","end","startFrame","endFrame","text","tags"?,"json"?,"error"?,
+/// "translations"?,"stats"?}]}</c>, times in seconds; <c>state</c> only for a narration that did not complete.
 /// </summary>
 public sealed class JsonNarrationWriter : INarrationWriter
 {
@@ -25,6 +25,11 @@ public sealed class JsonNarrationWriter : INarrationWriter
             writer.WriteString("state", narration.State);
             WriteOptionalString(writer, "note", narration.StateNote);
         }
+        if (narration.Language is { } language)
+        {
+            writer.WriteString("language", language);
+        }
+        NarrationJson.WriteTranslations(writer, narration.Translations);
         writer.WriteStartArray("segments");
         foreach (var segment in narration.Segments)
         {

@@ -44,6 +44,22 @@ internal static class NarrationJson
         {
             writer.WriteString("error", error);
         }
+        WriteTranslations(writer, segment.Translations);
+    }
+
+    /// <summary><c>"translations": {"fr": "...", "es": "..."}</c>, written only when there are any.</summary>
+    public static void WriteTranslations(Utf8JsonWriter writer, IReadOnlyDictionary<string, string>? translations)
+    {
+        if (translations is not { Count: > 0 })
+        {
+            return;
+        }
+        writer.WriteStartObject("translations");
+        foreach (var (language, text) in translations.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+        {
+            writer.WriteString(language, text);
+        }
+        writer.WriteEndObject();
     }
 
     public static void WriteStats(Utf8JsonWriter writer, GenerationStats? stats)

@@ -37,6 +37,9 @@ public sealed record NarrationSegment
     /// <summary>Why this stretch has no narration (it failed or was cancelled); null when it succeeded.</summary>
     public string? Error { get; init; }
 
+    /// <summary>This stretch's text in other languages, by language code (e.g. "fr"); null when it was never translated.</summary>
+    public IReadOnlyDictionary<string, string>? Translations { get; init; }
+
     [JsonIgnore]
     public double DurationSeconds => EndSeconds - StartSeconds;
 

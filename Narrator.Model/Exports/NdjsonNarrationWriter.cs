@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Narrator.Model.Exports;
 
 /// <summary>
-/// One compact JSON object per line and per segment — <c>{"id","video","index","start","end","template","model","text",...}</c> —
+/// One compact JSON object per line and per segment — <c>{"id","video","index","start","end","template","model","text",
+/// "translations"?,...}</c> —
 /// so a search engine's bulk import (or <c>jq -c</c>) can take the file as it is. <c>id</c> is stable across re-runs;
 /// <c>state</c> is on every line of a narration that did not complete.
 /// </summary>
@@ -42,6 +43,10 @@ public sealed class NdjsonNarrationWriter : INarrationWriter
                 if (narration.State is not null)
                 {
                     writer.WriteString("state", narration.State);
+                }
+                if (narration.Language is { } language)
+                {
+                    writer.WriteString("language", language);
                 }
                 NarrationJson.WriteContent(writer, segment);
                 writer.WriteEndObject();

@@ -30,6 +30,34 @@ public sealed record TimedNarration
     /// <summary>One line for a reader, e.g. "interrupted: The server stopped ..."; null for a complete narration.</summary>
     public string? IncompleteRemark => State is null ? null : StateNote is { Length: > 0 } note ? $"{State}: {note}" : State;
 
+    /// <summary>The whole narration in other languages, by language code; each segment's part is in its own Translations.</summary>
+    public IReadOnlyDictionary<string, string>? Translations { get; init; }
+
+    /// <summary>The language of the segments' text when it is a translation (see <see cref="InLanguage"/>); null for the original.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>
+    /// This narration with every segment's text replaced by its <paramref name="language"/> translation, for subtitles or
+    /// a text file in that language. A segment without one says so in its error. Throws when nothing was translated.
+    /// </summary>
+    public TimedNarration InLanguage(string language)
+    {
+        if (Translations?.ContainsKey(language) != true && !Segments.Any(s => s.Translations?.ContainsKey(language) == true))
+        {
+            string known = Translations is { Count: > 0 } all ? $"; it has {string.Join(", ", all.Keys)}" : "; it has none";
+            throw new UserInputException($"This narration has no translation into \"{language}\"{known}.");
+        }
+        var segments = new List<NarrationSegment>(Segments.Count);
+        foreach (var segment in Segments)
+        {
+            var plain = segment with { Tags = null, Json = null, Translations = null };
+            segments.Add(segment.Translations?.TryGetValue(language, out var text) == true
+                ? plain with { Text = text, Error = null }
+                : plain with { Text = "", Error = segment.Error ?? $"not translated into {language}" });
+        }
+        return this with { Segments = segments, Translations = null, Language = language };
+    }
+
     /// <summary>The figures of every narrated segment as one (segments that failed have none and add nothing).</summary>
     public Generation.GenerationStats TotalStats()
     {

@@ -36,11 +36,14 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
     /// <paramref name="frameCount"/> frames, decoded from <paramref name="firstFrame"/> on. Plan indices are source frame numbers.
     /// </summary>
     public Task<PreparedMedia> PrepareRangeAsync(string path, MediaProbe probe, FrameOptions options, int firstFrame, int frameCount,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        PrepareAsync(path, probe, PlanRange(probe, options, firstFrame, frameCount), firstFrame, cancellationToken);
+
+    /// <summary>The frame plan of a stretch of a video planned as a clip of its own; indices are source frame numbers.</summary>
+    public static FramePlan PlanRange(MediaProbe probe, FrameOptions options, int firstFrame, int frameCount)
     {
         var plan = FramePlanner.PlanVideo(frameCount, probe.AverageFps, probe.Width, probe.Height, options);
-        plan = plan with { Indices = Array.ConvertAll(plan.Indices, i => i + firstFrame) };
-        return PrepareAsync(path, probe, plan, firstFrame, cancellationToken);
+        return plan with { Indices = Array.ConvertAll(plan.Indices, i => i + firstFrame) };
     }
 
     private async Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FramePlan plan, int firstFrame, CancellationToken cancellationToken)

@@ -10,15 +10,18 @@ namespace Narrator.Model.Segmentation;
 public sealed record NarrationCallResult(string Text, GenerationStats Stats);
 
 /// <summary>
-/// One narration through the engine seat: a user message holding the prepared media and the prompt, streamed back.
-/// Engines that send no Narrator stats (a remote OpenAI-compatible one) still get timings and token counts filled in.
+/// One call through the engine seat: a user message holding the prepared media (none for a text-only turn such as a
+/// translation) and the prompt, streamed back. Engines that send no Narrator stats (a remote OpenAI-compatible one)
+/// still get timings and token counts filled in.
 /// </summary>
 public static class NarrationCall
 {
-    public static async Task<NarrationCallResult> RunAsync(IChatClient engine, PreparedMedia media, string prompt, GenerationOptions options,
+    public static async Task<NarrationCallResult> RunAsync(IChatClient engine, PreparedMedia? media, string prompt, GenerationOptions options,
         INarrationProgress? progress, CancellationToken cancellationToken)
     {
-        var message = new ChatMessage(ChatRole.User, [new PreparedMediaContent(media), new TextContent(prompt)]);
+        var message = media is null
+            ? new ChatMessage(ChatRole.User, [new TextContent(prompt)])
+            : new ChatMessage(ChatRole.User, [new PreparedMediaContent(media), new TextContent(prompt)]);
         var text = new StringBuilder();
         GenerationStats? stats = null;
         UsageDetails? usage = null;
@@ -57,8 +60,8 @@ public static class NarrationCall
         {
             PromptTokens = (int)(usage?.InputTokenCount ?? 0),
             GeneratedTokens = (int)(usage?.OutputTokenCount ?? pieces),
-            VisualTokens = media.Grid.VisualTokens,
-            Frames = media.Frames.Count,
+            VisualTokens = media?.Grid.VisualTokens ?? 0,
+            Frames = media?.Frames.Count ?? 0,
             TimeToFirstTokenMilliseconds = firstTokenMs,
             TokensPerSecond = pieces > 1 && totalMs > firstTokenMs ? (pieces - 1) / ((totalMs - firstTokenMs) / 1000) : 0,
             TotalMilliseconds = totalMs,

@@ -17,6 +17,9 @@ public sealed record TimedNarrationRequest
 
     public required string Prompt { get; init; }
 
+    /// <summary>The dialogue: each segment's prompt gets the lines on screen during it (see <see cref="Subtitles.SubtitlePrompt"/>).</summary>
+    public Subtitles.SubtitleTrack? Subtitles { get; init; }
+
     public string? Template { get; init; }
 
     public FrameOptions Frames { get; init; } = new();

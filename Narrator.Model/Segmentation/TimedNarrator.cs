@@ -74,9 +74,11 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
                 {
                     plans[k] = media.Plan;
                     warnings.AddRange(media.Warnings);
-                    var call = await NarrationCall.RunAsync(engine, media, request.Prompt, request.Generation, progress, cancellationToken);
+                    var planned = Describe(segment, probe, segmentation);
+                    string prompt = PromptFor(request, planned);
+                    var call = await NarrationCall.RunAsync(engine, media, prompt, request.Generation, progress, cancellationToken);
                     generateMs += call.Stats.TotalMilliseconds;
-                    result = Describe(segment, probe, segmentation) with { Text = call.Text, Stats = call.Stats };
+                    result = planned with { Text = call.Text, Stats = call.Stats };
                     if (request.Finish is { } finish)
                     {
                         result = finish(result);
@@ -122,6 +124,10 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
         };
     }
 
+    /// <summary>The prompt one segment (or a whole clip) is narrated with: the request's, with the dialogue on screen during it.</summary>
+    public static string PromptFor(TimedNarrationRequest request, NarrationSegment segment) =>
+        Subtitles.SubtitlePrompt.Compose(request.Prompt, request.Subtitles, segment.StartSeconds, segment.EndSeconds);
+
     private Task<(PreparedMedia? Media, string? Error, double Milliseconds)> StartPreparing(TimedNarrationRequest request, MediaProbe probe,
         VideoSegmentation segmentation, int k, CancellationToken cancellationToken) => Task.Run(async () =>
         {
@@ -144,6 +150,7 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
             }
         }, CancellationToken.None);
 
-    private static NarrationSegment Describe(VideoSegment segment, MediaProbe probe, VideoSegmentation segmentation) =>
+    /// <summary>The stretch a segment covers as exports show it (a clip narrated whole ends where the probe says it does).</summary>
+    public static NarrationSegment Describe(VideoSegment segment, MediaProbe probe, VideoSegmentation segmentation) =>
         segmentation.Method == SegmentationMethod.Whole ? segment.ToPlanned() with { EndSeconds = probe.DurationSeconds } : segment.ToPlanned();
 }

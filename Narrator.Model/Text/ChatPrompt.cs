@@ -57,8 +57,11 @@ public sealed class ChatPrompt
         return new PromptTokens(ids, pads, start, block.Kind);
     }
 
-    /// <summary>The same prompt as text with every pad written out (what Hugging Face's processor would tokenize).</summary>
-    public string Render(string userText, VisualBlock? visual = null, string systemPrompt = DefaultSystemPrompt)
+    /// <summary>
+    /// The same prompt as text with every pad written out (what Hugging Face's processor would tokenize), or, with
+    /// <paramref name="countPads"/>, the run of pads written once with its count ("&lt;|video_pad|&gt;×3360") for people to read.
+    /// </summary>
+    public string Render(string userText, VisualBlock? visual = null, string systemPrompt = DefaultSystemPrompt, bool countPads = false)
     {
         var text = new StringBuilder();
         text.Append(QwenTokens.ImStart).Append("system\n").Append(systemPrompt).Append(QwenTokens.ImEnd).Append('\n');
@@ -66,7 +69,17 @@ public sealed class ChatPrompt
         if (visual is { } block)
         {
             string pad = block.Kind == Media.MediaKind.Video ? QwenTokens.VideoPad : QwenTokens.ImagePad;
-            text.Append(QwenTokens.VisionStart).Insert(text.Length, pad, CountPads(block)).Append(QwenTokens.VisionEnd);
+            int pads = CountPads(block);
+            text.Append(QwenTokens.VisionStart);
+            if (countPads)
+            {
+                text.Append(pad).Append('×').Append(pads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Insert(text.Length, pad, pads);
+            }
+            text.Append(QwenTokens.VisionEnd);
         }
         text.Append(userText).Append(QwenTokens.ImEnd).Append('\n').Append(QwenTokens.ImStart).Append("assistant\n");
         return text.ToString();

@@ -98,7 +98,92 @@ public sealed class CrashRecoveryTests
         }
     }
 
-    private static async Task WaitForStoredTextAsync(string database, string id, string text)
+    [Fact]
+    public async Task A_translation_running_when_the_process_is_killed_is_kept_with_its_narration_as_interrupted_with_its_partial_text()
+    {
+        string[] french = ["La caméra ", "balaie ", "une rue pluvieuse"];
+        var translating = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The narration completes; the translation streams a few pieces and is then held open until its caller dies; asked again, it completes.
+        await using var remote = await ScriptedOpenAiServer.StartAsync(async (context, attempt) =>
+        {
+            if (attempt != 2)
+            {
+                await ScriptedOpenAiServer.StreamAsync(context, attempt == 1 ? Pieces : french);
+                return;
+            }
+            await ScriptedOpenAiServer.BeginStreamAsync(context);
+            await ScriptedOpenAiServer.SendChunkAsync(context, new { role = "assistant", content = "" }, null);
+            foreach (string piece in french)
+            {
+                await ScriptedOpenAiServer.SendChunkAsync(context, new { content = piece }, null);
+            }
+            translating.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        });
+        var settings = new Dictionary<string, string>
+        {
+            ["Narrator:Engine"] = "openai",
+            ["Narrator:OpenAI:Endpoint"] = remote.Endpoint.ToString(),
+            ["Narrator:OpenAI:Model"] = "narrator",
+            ["Narrator:OpenAI:MaxConcurrency"] = "1",
+            ["Narrator:History:CheckpointSeconds"] = "0.2",
+        };
+        string data = Path.Combine(Path.GetTempPath(), "narrator-crash-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        try
+        {
+            string narration;
+            TestVisitor visitor;
+            await using (var first = await ServerProcess.StartAsync(data, settings))
+            {
+                visitor = new TestVisitor(first.BaseAddress);
+                var clip = await NarratorServer.UploadClipAsync(visitor.Http, await TestClips.Mp4Async());
+                narration = await VisitorOwnershipTests.StartAsync(visitor, clip.Id, "Describe the street.");
+                Assert.Equal("completed", (await VisitorOwnershipTests.WaitEndedAsync(visitor, narration)).State);
+                using var translate = await visitor.Http.PostAsJsonAsync($"/api/narrations/{narration}/translations", new { languages = new[] { "fr" } });
+                Assert.Equal(HttpStatusCode.Accepted, translate.StatusCode);
+                await translating.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                // Kill only once a checkpoint has the streamed French on disk (what the visitor saw is what survives).
+                await WaitForStoredTextAsync(Path.Combine(data, "narrator.db"), narration, string.Concat(french),
+                    "SELECT text FROM narration_translations WHERE narration_id = $id AND language = 'fr'");
+                await first.KillAsync();
+            }
+
+            await using var second = await ServerProcess.StartAsync(data, settings);
+            using var again = visitor.On(second.BaseAddress);
+            visitor.Dispose();
+
+            var record = await again.Http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{narration}", NarratorServer.Json);
+            using var json = JsonDocument.Parse(await again.Http.GetStringAsync($"/api/narrations/{narration}/export?format=json"));
+            var found = await again.Http.GetFromJsonAsync<Narrator.Web.Api.SearchResponse>("/api/search?q=pluvieuse", NarratorServer.Json);
+            using var retry = await again.Http.PostAsJsonAsync($"/api/narrations/{narration}/translations", new { languages = new[] { "fr" } });
+            var retried = (await retry.Content.ReadFromJsonAsync<Narrator.Web.Api.TranslationAccepted>(NarratorServer.Json))!;
+            var retryEvents = await SseReader.ReadAllAsync(again.Http, retried.EventsUrl);
+            var afterRetry = await again.Http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{narration}", NarratorServer.Json);
+
+            Assert.Equal("completed", record!.State);
+            Assert.Equal(string.Concat(Pieces), record.Text);
+            var translation = record.Translations!["fr"];
+            Assert.Equal("interrupted", translation.State);
+            Assert.Equal(NarrationHistory.TranslationInterrupted, translation.Error);
+            Assert.Equal(string.Concat(french), translation.Text);
+            // Exports carry completed translations only; the partial one is read from the record, which says it was interrupted.
+            Assert.False(json.RootElement.TryGetProperty("translations", out _));
+            // Marked interrupted at the restart, its partial text is searchable like any ended translation.
+            Assert.Contains(found!.Hits, hit => hit.NarrationId == narration && hit.Kind == "translation" && hit.Language == "fr");
+            Assert.Equal("completed", retryEvents[^1].Name);
+            Assert.Equal(("completed", string.Concat(french), (string?)null),
+                (afterRetry!.Translations!["fr"].State, afterRetry.Translations["fr"].Text, afterRetry.Translations["fr"].Error));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task WaitForStoredTextAsync(string database, string id, string text,
+        string query = "SELECT text FROM narrations WHERE id = $id")
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
@@ -107,7 +192,7 @@ public sealed class CrashRecoveryTests
             {
                 await connection.OpenAsync(timeout.Token);
                 await using var command = connection.CreateCommand();
-                command.CommandText = "SELECT text FROM narrations WHERE id = $id";
+                command.CommandText = query;
                 command.Parameters.AddWithValue("$id", id);
                 if (await command.ExecuteScalarAsync(timeout.Token) as string == text)
                 {

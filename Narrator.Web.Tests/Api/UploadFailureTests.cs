@@ -157,6 +157,45 @@ public sealed class UploadFailureTests
         Assert.Empty(server.ClipFiles());
     }
 
+    [Fact]
+    public async Task A_subtitle_file_counts_in_the_owner_s_quota_and_on_a_full_disk_is_a_507_leaving_the_clip_as_it_was()
+    {
+        // Room for the clip (about 12 KB), its thumbnails (about 160 KB) and a short subtitle file.
+        const long quota = 1024 * 1024;
+        var disk = new FillingDisk();
+        await using var server = new NarratorServer(new Dictionary<string, string?>
+        {
+            ["Narrator:Uploads:OwnerQuotaBytes"] = quota.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, new ScriptedChatClient(), configure: services => services.AddSingleton<ClipFiles>(disk));
+        using var visitor = server.Visitor();
+        var clip = await NarratorServer.UploadClipAsync(visitor.Http, await TestClips.Mp4Async());
+        string url = $"/api/clips/{clip.Id}/subtitles";
+        static bool Subtitles(string path) => path.Contains($"{Path.DirectorySeparatorChar}subtitles{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+
+        disk.FailSmallWrites = true;
+        using var whileFull = await visitor.Http.PutAsync(url, VisitorDialogueOwnershipTests.Srt("full.srt", "A line"));
+        disk.FailSmallWrites = false;
+        var filesAfterFull = server.ClipFiles();
+        // More cues than the quota has bytes for (each cue is over 30 bytes), under the 2 MB file limit.
+        using var overQuota = await visitor.Http.PutAsync(url, VisitorDialogueOwnershipTests.Srt("long.srt", "A line", cues: (int)(quota / 30) + 100));
+        var filesAfterQuota = server.ClipFiles();
+        using var fits = await visitor.Http.PutAsync(url, VisitorDialogueOwnershipTests.Srt("short.srt", "A line"));
+
+        Assert.Equal(HttpStatusCode.InsufficientStorage, whileFull.StatusCode);
+        var full = await whileFull.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Equal("The server's disk is full, so the file could not be stored; please try again later.", full!.Detail);
+        Assert.Equal("storage_full", ((JsonElement)full.Extensions["code"]!).GetString());
+        Assert.Equal((HttpStatusCode)429, overQuota.StatusCode);
+        var quotaProblem = await overQuota.Content.ReadFromJsonAsync<ProblemDetails>();
+        Assert.Equal("owner_quota", ((JsonElement)quotaProblem!.Extensions["code"]!).GetString());
+        Assert.Contains("delete some", quotaProblem.Detail);
+        // Neither refusal left a subtitle file (or its temporary) behind.
+        Assert.DoesNotContain(filesAfterFull, Subtitles);
+        Assert.DoesNotContain(filesAfterQuota, Subtitles);
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await visitor.Http.GetAsync($"/api/clips/{clip.Id}")).StatusCode);
+    }
+
     private static async Task WaitReadyAsync(HttpClient http)
     {
         for (int i = 0; i < 300; i++)

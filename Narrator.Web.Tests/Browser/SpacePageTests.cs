@@ -104,6 +104,31 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
     }
 
     [Fact]
+    public async Task AClipsSubtitleLinesShowWithTheirTimesAndCanBeSwitchedOff()
+    {
+        string clip = await SynthesizedClip.VideoWithSubtitlesAsync(site.WorkFolder, $"talk-{Guid.NewGuid():N}.mp4", seconds: 4,
+            "1\n00:00:00,500 --> 00:00:01,500\nWhere were you?\n\n2\n00:00:02,000 --> 00:00:03,000\n在家。\n");
+        IPage page = await OpenAsync();
+
+        await UploadAsync(page, clip);
+
+        ILocator lines = page.Locator("[data-testid=subtitle-line]");
+        await Assertions.Expect(lines).ToHaveCountAsync(2, new() { Timeout = 60_000 });
+        await Assertions.Expect(lines.Nth(0)).ToContainTextAsync("0:00.5");
+        await Assertions.Expect(lines.Nth(0)).ToContainTextAsync("Where were you?");
+        await Assertions.Expect(lines.Nth(1)).ToContainTextAsync("在家。");
+        await Assertions.Expect(page.Locator("[data-testid=subtitles-source]")).ToContainTextAsync("stream 1 (mov_text)");
+        await page.Locator("[data-testid=subtitle-lines]").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "subtitle-lines");
+
+        await page.Locator("[data-testid=subtitle-lines] label:has(input[data-testid=subtitles-switch])").ClickAsync();
+
+        await Assertions.Expect(lines).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("[data-testid=subtitles-off]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("input[data-testid=subtitles-switch]")).Not.ToBeCheckedAsync();
+    }
+
+    [Fact]
     public async Task StopCancelsTheNarrationAndKeepsTheTextSoFar()
     {
         IPage page = await OpenAsync();

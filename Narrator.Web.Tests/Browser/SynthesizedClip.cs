@@ -16,6 +16,18 @@ public static class SynthesizedClip
         return path;
     }
 
+    /// <summary>A 64x48 H.264 MP4 of <paramref name="seconds"/> with <paramref name="srt"/> (SubRip text) as its mov_text subtitle stream.</summary>
+    public static async Task<string> VideoWithSubtitlesAsync(string folder, string name, double seconds, string srt)
+    {
+        string path = Path.Combine(folder, name);
+        string subtitles = Path.ChangeExtension(path, ".srt");
+        await File.WriteAllTextAsync(subtitles, srt);
+        await RunFfmpegAsync(
+            "-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=d={seconds}:s=64x48:r=10"), "-i", subtitles,
+            "-map", "0:v", "-map", "1:s", "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", "mov_text", path);
+        return path;
+    }
+
     /// <summary>A file with a video extension whose bytes are not media at all.</summary>
     public static string NotAVideo(string folder, string name)
     {

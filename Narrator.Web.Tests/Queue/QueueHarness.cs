@@ -35,7 +35,9 @@ internal sealed class QueueHarness : IAsyncDisposable
         engine = new EngineHost([new FixedEngineFactory(client)], Options.Create(new NarratorOptions { Engine = "scripted" }),
             lifetime, NullLogger<EngineHost>.Instance);
         worker = new NarrationWorker(Queue, engine, preparer,
-            new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, null, NullLogger<TimedNarrator>.Instance), Journal, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
+            new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, null, NullLogger<TimedNarrator>.Instance),
+            new QueuedTranslator(Journal, Options.Create(options), NullLogger<Narrator.Model.Translation.NarrationTranslator>.Instance),
+            Journal, Estimator, Options.Create(options), lifetime, NullLogger<NarrationWorker>.Instance);
     }
 
     public ScriptedChatClient Client { get; }

@@ -5,14 +5,16 @@ using Narrator.Model.Generation;
 namespace Narrator.Web.Tests.Queue;
 
 /// <summary>
-/// A deterministic engine for queue tests (test project only): streams the three stages, then tokens
-/// "&lt;prompt&gt;#i " up to max_new_tokens, then stats. With <see cref="Gated"/> each token waits for <see cref="Step"/>,
-/// so a test controls exactly how far generation has gone. Records how many requests ran at once.
+/// A deterministic engine for queue tests (test project only): streams the stages (no vision stage for a text-only
+/// request such as a translation), then tokens "&lt;prompt&gt;#i " up to max_new_tokens, then stats. With
+/// <see cref="Gated"/> each token waits for <see cref="Step"/>, so a test controls exactly how far generation has gone.
+/// Records every request and how many ran at once.
 /// <paramref name="info"/> replaces the EngineInfo it reports (e.g. one whose CUDA fell back to the CPU).
 /// </summary>
 internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int maxConcurrency = 1, EngineInfo? info = null) : IChatClient
 {
     private readonly SemaphoreSlim gate = new(0);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ChatMessage> requests = new();
     private int running;
     private int maxObservedConcurrency;
     private int tokensProduced;
@@ -33,17 +35,24 @@ internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int
 
     public static string TokenText(string prompt, int index) => $"{prompt}#{index} ";
 
+    /// <summary>Every user message the engine was sent, in order.</summary>
+    public IReadOnlyList<ChatMessage> Requests => [.. requests];
+
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var message = messages.Single();
-        var media = message.Contents.OfType<PreparedMediaContent>().Single();
+        requests.Enqueue(message);
+        var media = message.Contents.OfType<PreparedMediaContent>().SingleOrDefault();
         string prompt = message.Contents.OfType<TextContent>().Single().Text;
         int now = Interlocked.Increment(ref running);
         InterlockedMax(ref maxObservedConcurrency, now);
         try
         {
-            yield return NarrationUpdates.Stage(NarrationStage.EncodingVision);
+            if (media is not null)
+            {
+                yield return NarrationUpdates.Stage(NarrationStage.EncodingVision);
+            }
             yield return NarrationUpdates.Stage(NarrationStage.Prefill);
             yield return NarrationUpdates.Stage(NarrationStage.Generating);
             if (Failure is not null)
@@ -68,10 +77,10 @@ internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int
             }
             yield return NarrationUpdates.Completed(new GenerationStats
             {
-                PromptTokens = media.Media.Plan.VisualTokens + 10,
-                VisualTokens = media.Media.Plan.VisualTokens,
+                PromptTokens = (media?.Media.Plan.VisualTokens ?? 0) + 10,
+                VisualTokens = media?.Media.Plan.VisualTokens ?? 0,
                 GeneratedTokens = limit,
-                Frames = media.Media.Plan.NFrames,
+                Frames = media?.Media.Plan.NFrames ?? 0,
                 TokensPerSecond = 100,
                 FinishReason = limit < tokens ? "max_new_tokens" : "eos",
             }, limit < tokens ? ChatFinishReason.Length : ChatFinishReason.Stop);

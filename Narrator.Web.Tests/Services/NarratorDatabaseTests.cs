@@ -23,7 +23,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_segments_were_stored_is_upgraded_and_its_rows_still_read()
     {
-        var folder = await WriteOldFileAsync("""
+        var folder = await OldHistoryFile.WriteAsync(dataPath, """
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -48,7 +48,7 @@ public sealed class NarratorDatabaseTests : IDisposable
     [Fact]
     public async Task A_history_file_from_before_visitors_takes_unfinished_rows_and_lists_its_old_rows_only_to_the_admin()
     {
-        var folder = await WriteOldFileAsync("""
+        var folder = await OldHistoryFile.WriteAsync(dataPath, """
                 CREATE TABLE narrations (
                     id TEXT PRIMARY KEY, owner TEXT NOT NULL, clip_id TEXT NOT NULL, clip_label TEXT NOT NULL, template TEXT,
                     prompt TEXT NOT NULL, frame_options TEXT NOT NULL, generation_options TEXT NOT NULL, state TEXT NOT NULL,
@@ -76,20 +76,5 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Null(new1.FinishedAt);
         // Opening it again finds it already upgraded.
         Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
-    }
-
-    /// <summary>A history file as an earlier version wrote it (<paramref name="sql"/> creates and fills it), in this test's data folder.</summary>
-    private async Task<DataFolder> WriteOldFileAsync(string sql)
-    {
-        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
-        await using (var old = new SqliteConnection($"Data Source={folder.Database}"))
-        {
-            await old.OpenAsync();
-            await using var create = old.CreateCommand();
-            create.CommandText = sql;
-            await create.ExecuteNonQueryAsync();
-        }
-        SqliteConnection.ClearAllPools();
-        return folder;
     }
 }

@@ -37,6 +37,29 @@ internal static class TestClips
              "-f", "lavfi", "-i", "color=c=red:size=64x48:rate=10:duration=20",
              "-filter_complex", "[0:v][1:v][2:v]concat=n=3:v=1:a=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast"]);
 
+    /// <summary>The dialogue of <see cref="MovTextMp4Async"/>: two cues inside its 4 s and one after its picture ends.</summary>
+    public const string ShortDialogue =
+        "1\n00:00:00,500 --> 00:00:01,500\nHello there\n\n2\n00:00:02,000 --> 00:00:03,000\n你好，朋友\n\n3\n00:00:05,000 --> 00:00:06,000\nAfter the end\n";
+
+    /// <summary>A 4 s H.264 MP4 with <see cref="ShortDialogue"/> as a mov_text stream (stream 1).</summary>
+    public static async Task<string> MovTextMp4Async()
+    {
+        string srt = await WriteAsync("dialogue.srt", ShortDialogue);
+        return await MakeAsync("movtext.mp4",
+            ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=4", "-i", srt, "-map", "0:v", "-map", "1:s",
+             "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", "mov_text"]);
+    }
+
+    /// <summary>A 4 s MKV with a picture (PGS) subtitle stream 1 and a SubRip stream 2 ("English line", eng).</summary>
+    public static async Task<string> PicturesMkvAsync()
+    {
+        string srt = await WriteAsync("english.srt", "1\n00:00:01,000 --> 00:00:02,000\nEnglish line\n");
+        string sup = Path.Combine(AppContext.BaseDirectory, "TestData", "subtitles", "pictures.sup");
+        return await MakeAsync("pictures.mkv",
+            ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=4", "-i", sup, "-i", srt, "-map", "0:v", "-map", "1:s", "-map", "2:s",
+             "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-c:s:0", "copy", "-c:s:1", "srt", "-metadata:s:s:1", "language=eng"]);
+    }
+
     /// <summary>The 2-second MP4's stream in an MPEG-TS file: what an HLS playlist's segment is.</summary>
     public static async Task<string> TsAsync()
     {
@@ -84,6 +107,25 @@ internal static class TestClips
         var bytes = new byte[count];
         new Random(42).NextBytes(bytes);
         return bytes;
+    }
+
+    private static async Task<string> WriteAsync(string name, string text)
+    {
+        string path = Path.Combine(Folder, name);
+        await Gate.WaitAsync();
+        try
+        {
+            Directory.CreateDirectory(Folder);
+            if (!File.Exists(path))
+            {
+                await File.WriteAllTextAsync(path, text);
+            }
+            return path;
+        }
+        finally
+        {
+            Gate.Release();
+        }
     }
 
     private static async Task<string> MakeAsync(string name, string[] arguments)

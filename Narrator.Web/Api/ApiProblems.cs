@@ -13,6 +13,8 @@ internal static class ApiProblems
         {
             FailureCodes.OwnerLimit or FailureCodes.AddressLimit or FailureCodes.RateLimited => StatusCodes.Status429TooManyRequests,
             FailureCodes.QueueFull or FailureCodes.ShuttingDown => StatusCodes.Status503ServiceUnavailable,
+            FailureCodes.NotFound => StatusCodes.Status404NotFound,
+            FailureCodes.NotOwner => StatusCodes.Status403Forbidden,
             _ => StatusCodes.Status400BadRequest,
         },
         rejection.Code switch
@@ -22,7 +24,9 @@ internal static class ApiProblems
             FailureCodes.InvalidPrompt => "The prompt is not valid",
             FailureCodes.QueueFull => "The queue is full",
             FailureCodes.ShuttingDown => "The server is shutting down",
-            _ => "The narration request is not valid",
+            FailureCodes.NotFound => "Narration not found",
+            FailureCodes.NotOwner => "Not yours",
+            _ => "The request is not valid",
         },
         rejection.Message,
         rejection.Code);
@@ -60,7 +64,7 @@ internal static class ApiProblems
     /// <summary>403: the thing exists but belongs to another visitor (reading it by id stays allowed; changing it does not).</summary>
     public static ProblemHttpResult NotYours(string detail) => Problem(StatusCodes.Status403Forbidden, "Not yours", detail, NotOwnerCode);
 
-    public const string NotOwnerCode = "not_owner";
+    public const string NotOwnerCode = FailureCodes.NotOwner;
 
     public const string StorageFullCode = "storage_full";
 

@@ -3,9 +3,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Narrator.Model;
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Clips;
+using Narrator.Web.Services.Subtitles;
 using Narrator.Web.Services.Visitors;
 
 namespace Narrator.Web.Api;
@@ -21,7 +24,7 @@ public static class ClipsApi
         var group = app.MapGroup(ClipStore.RoutePrefix).WithTags("Clips");
         group.MapPost("/", UploadClip)
             .WithName(nameof(UploadClip))
-            .WithSummary("Upload a video or still (multipart field \"file\"); returns its probe, frame plan, frame URLs and preview URL.")
+            .WithSummary("Upload a video or still (multipart field \"file\", optionally an .srt/.vtt in \"subtitles\"); returns its probe, frame plan, frame URLs, preview URL and subtitle streams.")
             .Accepts<IFormFile>("multipart/form-data")
             .DisableAntiforgery()
             .RequireRateLimiting(ClientRateLimits.UploadsPolicy);
@@ -46,7 +49,7 @@ public static class ClipsApi
     }
 
     public static async Task<Results<Created<ClipInfo>, ProblemHttpResult>> UploadClip(
-        HttpContext context, ClipStore clips, IOptions<UploadOptions> limits, CancellationToken cancellationToken)
+        HttpContext context, ClipStore clips, ClipSubtitles subtitles, IOptions<UploadOptions> limits, CancellationToken cancellationToken)
     {
         var request = context.Request;
         long maxBody = limits.Value.MaxBytes + MultipartOverheadBytes;
@@ -65,6 +68,9 @@ public static class ClipsApi
         {
             return ApiProblems.BadRequest("Send the file as multipart/form-data in a field named \"file\".");
         }
+        var owner = VisitorCookie.OwnerOf(context);
+        ClipInfo? clip = null;
+        (byte[] Bytes, string Name)? subtitleFile = null;
         // Reading the form is the client's part; an I/O error inside the store (ours) must not be blamed on the body.
         bool storing = false;
         try
@@ -72,26 +78,48 @@ public static class ClipsApi
             var reader = new MultipartReader(boundary, request.Body);
             while (await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.IsFileDisposition()
-                    || !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, "file", StringComparison.Ordinal))
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
                 {
                     continue;
                 }
+                string? field = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                 string? fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar).Value
                     ?? HeaderUtilities.RemoveQuotes(disposition.FileName).Value;
-                var owner = VisitorCookie.OwnerOf(context);
-                storing = true;
-                var clip = await clips.SaveAsync(section.Body, fileName, owner, null, cancellationToken).ConfigureAwait(false);
-                return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
+                if (field == "subtitles" && subtitleFile is null)
+                {
+                    // Read (and checked) before the clip is kept, so a bad subtitle file refuses the whole upload and leaves nothing behind.
+                    using var buffer = new MemoryStream();
+                    await ClipSubtitlesApi.CopyLimitedAsync(section.Body, buffer, cancellationToken).ConfigureAwait(false);
+                    string name = string.IsNullOrWhiteSpace(fileName) ? "subtitles" : Path.GetFileName(fileName);
+                    SubtitleFileReader.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), name);
+                    subtitleFile = (buffer.ToArray(), name);
+                }
+                else if (field == "file" && clip is null)
+                {
+                    storing = true;
+                    clip = await clips.SaveAsync(section.Body, fileName, owner, null, cancellationToken).ConfigureAwait(false);
+                    storing = false;
+                }
             }
         }
         catch (ClipRejectedException ex)
         {
             return ApiProblems.ClipRejected(ex);
         }
+        catch (UserInputException ex) when (!storing)
+        {
+            if (clip is not null)
+            {
+                clips.Delete(clip.Id);
+            }
+            return ClipSubtitlesApi.SubtitlesRejected(ex.Message);
+        }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException && !storing && !cancellationToken.IsCancellationRequested)
         {
+            if (clip is not null)
+            {
+                clips.Delete(clip.Id);
+            }
             // Malformed or cut-short multipart, or Kestrel's body limit: all the client's doing.
             return ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
                 ? ApiProblems.ClipRejected(new ClipRejectedException(StatusCodes.Status413PayloadTooLarge,
@@ -100,7 +128,28 @@ public static class ClipsApi
                     ? "The upload ended before the whole form arrived (the body was cut short or the connection dropped); please send it again."
                     : "The multipart body could not be read; send the file in a field named \"file\".");
         }
-        return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
+        if (clip is null)
+        {
+            return ApiProblems.BadRequest("The form has no file in a field named \"file\".");
+        }
+        if (subtitleFile is { } attached)
+        {
+            try
+            {
+                await subtitles.AttachAsync(clip.Id, owner, new MemoryStream(attached.Bytes), attached.Name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ClipRejectedException or UserInputException)
+            {
+                // One request, one outcome: a subtitle file that cannot be kept (quota, full disk) refuses the upload whole.
+                clips.Delete(clip.Id);
+                return ex is ClipRejectedException rejected ? ApiProblems.ClipRejected(rejected) : ClipSubtitlesApi.SubtitlesRejected(ex.Message);
+            }
+        }
+        else if (clips.Find(clip.Id) is { } stored)
+        {
+            subtitles.StartReading(stored);
+        }
+        return TypedResults.Created($"{ClipStore.RoutePrefix}/{clip.Id}", clip);
     }
 
     public static Results<Ok<ClipInfo>, ProblemHttpResult> GetClip(string id, ClipStore clips) =>

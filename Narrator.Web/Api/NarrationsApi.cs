@@ -35,11 +35,16 @@ public static class NarrationsApi
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         group.MapGet("/{id}", GetNarration)
             .WithName(nameof(GetNarration))
-            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error.");
+            .WithSummary("One narration: its state, position while queued, text so far or final, stats, error; its translations for its owner only.");
         group.MapGet("/{id}/export", ExportNarration)
             .WithName(nameof(ExportNarration))
-            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment.")
+            .WithSummary("A finished narration as a file: format=json (default), ndjson, srt, vtt or txt; a long video gives one entry per segment; lang=fr gives the French translation's text instead (your own narrations' translations only).")
             .Produces(StatusCodes.Status200OK, contentType: "application/json");
+        group.MapPost("/{id}/translations", TranslateNarration)
+            .WithName(nameof(TranslateNarration))
+            .WithSummary("Queue a translation of your ended narration by the same model (text only; an interrupted one from the text it reached), one language after another; follow it at /api/narrations/{translationId}/events. The result is stored with the narration and shown to you alone; 404 for another visitor's narration.")
+            .DisableAntiforgery()
+            .RequireRateLimiting(ClientRateLimits.StartsPolicy);
         group.MapDelete("/{id}", CancelNarration)
             .WithName(nameof(CancelNarration))
             .WithSummary("Cancel one of your narrations: removed if queued, stopped at the next token if running; 403 for another visitor's.")
@@ -73,24 +78,45 @@ public static class NarrationsApi
         {
             from = lastSeen + 1;
         }
+        var reader = VisitorCookie.OwnerOf(context);
         if (narrations.Find(id) is { } job)
         {
-            return TypedResults.ServerSentEvents(FromJob(job, from, cancellationToken));
+            // A translation streams the translated text: only the visitor who asked for it follows it.
+            return job.Work.Translation is not null && job.Owner != reader
+                ? ApiProblems.NarrationNotFound(id)
+                : TypedResults.ServerSentEvents(FromJob(job, from, cancellationToken));
         }
-        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var record = await narrations.ReadAsync(id, reader, cancellationToken).ConfigureAwait(false);
         return record is null
             ? ApiProblems.NarrationNotFound(id)
             : TypedResults.ServerSentEvents(FromRecord(record));
     }
 
     public static async Task<Results<Ok<NarrationRecord>, ProblemHttpResult>> GetNarration(
-        string id, NarrationService narrations, CancellationToken cancellationToken) =>
-        await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } record
+        string id, HttpContext context, NarrationService narrations, CancellationToken cancellationToken) =>
+        await narrations.ReadAsync(id, VisitorCookie.OwnerOf(context), cancellationToken).ConfigureAwait(false) is { } record
             ? TypedResults.Ok(record)
             : ApiProblems.NarrationNotFound(id);
 
+    public static async Task<Results<Accepted<TranslationAccepted>, ProblemHttpResult>> TranslateNarration(
+        string id, TranslateNarrationBody body, HttpContext context, NarrationService narrations, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var job = await narrations.TranslateAsync(id, body.Languages, VisitorCookie.CallerOf(context), cancellationToken).ConfigureAwait(false);
+            string status = $"{Route}/{job.Id}";
+            return TypedResults.Accepted(status, new TranslationAccepted(job.Id, id,
+                [.. job.Work.Translation!.Languages.Select(language => language.Code)], $"{status}/events", status));
+        }
+        catch (NarrationRejectedException ex)
+        {
+            return ApiProblems.Rejected(ex);
+        }
+    }
+
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportNarration(
-        string id, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken, string? format = null)
+        string id, HttpContext context, NarrationService narrations, NarrationExporter exporter, CancellationToken cancellationToken,
+        string? format = null, string? lang = null)
     {
         ExportFormat exportFormat;
         try
@@ -101,7 +127,9 @@ public static class NarrationsApi
         {
             return ApiProblems.BadRequest(ex.Message);
         }
-        var record = await narrations.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        // Another visitor's narration exports without its translations (they are its owner's alone).
+        var reader = VisitorCookie.OwnerOf(context);
+        var record = await narrations.ReadAsync(id, reader, cancellationToken).ConfigureAwait(false);
         if (record is null)
         {
             return ApiProblems.NarrationNotFound(id);
@@ -116,11 +144,23 @@ public static class NarrationsApi
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "Nothing to export",
                 $"Narration \"{id}\" produced no text to export ({record.Error ?? "it is empty"}).", "nothing_to_export");
         }
-        string content = await exporter.ExportAsync(record, exportFormat, cancellationToken).ConfigureAwait(false);
+        string content;
+        try
+        {
+            content = await exporter.ExportAsync(record, exportFormat, cancellationToken, string.IsNullOrWhiteSpace(lang) ? null : lang.Trim()).ConfigureAwait(false);
+        }
+        catch (UserInputException ex)
+        {
+            string detail = string.IsNullOrWhiteSpace(lang) || await narrations.OwnerOfAsync(id, cancellationToken).ConfigureAwait(false) == reader
+                ? ex.Message
+                : $"Narration \"{id}\" has no translation into \"{lang.Trim()}\" that you can read; only the visitor who made a narration sees its translations.";
+            return ApiProblems.Problem(StatusCodes.Status404NotFound, "No such translation", detail, "translation_not_found");
+        }
+        string extension = string.IsNullOrWhiteSpace(lang) ? exportFormat.FileExtension() : $".{lang.Trim()}{exportFormat.FileExtension()}";
         // The name says a narration is partial too, for formats (SubRip) that have no place to say it inside.
         string? incomplete = record.State is "completed" ? null : record.State;
         return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
-            NarrationDownload.FileName(record.ClipLabel, record.Template, exportFormat.FileExtension(), incomplete));
+            NarrationDownload.FileName(record.ClipLabel, record.Template, extension, incomplete));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> CancelNarration(
@@ -159,6 +199,8 @@ public static class NarrationsApi
         Template = body.Template,
         Prompt = body.Prompt,
         Split = body.Split,
+        Subtitles = body.Subtitles,
+        Translate = body.Translate,
         Options = new TemplateOptions
         {
             Fps = body.Fps,

@@ -46,7 +46,23 @@ public sealed record StartNarrationBody
 
     [Description("How a video longer than the long-video limit (60 s by default) is split: \"scenes\" (default) or \"fixed\".")]
     public string? Split { get; init; }
+
+    [Description("Dialogue for the prompt: \"auto\" (default: the attached subtitle file, else the clip's default text stream), \"off\", \"file\", \"stream:N\", or the text of an .srt/.vtt file.")]
+    public string? Subtitles { get; init; }
+
+    [Description("Language codes (e.g. [\"fr\",\"es\"]) to translate the narration into once it has completed; the completed event names the translation's id.")]
+    public string[]? Translate { get; init; }
 }
+
+/// <summary>Body of <c>POST /api/narrations/{id}/translations</c>.</summary>
+public sealed record TranslateNarrationBody
+{
+    [Description("Language codes to translate into, e.g. [\"fr\",\"es\"] (at most 5).")]
+    public string[]? Languages { get; init; }
+}
+
+/// <summary>Answer of <c>POST /api/narrations/{id}/translations</c>: the translation request's id and where to follow it.</summary>
+public sealed record TranslationAccepted(string Id, string NarrationId, IReadOnlyList<string> Languages, string EventsUrl, string StatusUrl);
 
 /// <summary>Answer of <c>POST /api/narrations</c>.</summary>
 public sealed record NarrationAccepted(string Id, string EventsUrl, string StatusUrl);

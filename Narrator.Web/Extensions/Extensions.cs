@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Narrator.Model.Engines;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Api;
 using Narrator.Web.Hubs;
 using Narrator.Web.Services;
@@ -12,6 +13,8 @@ using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Subtitles;
 using Narrator.Web.Services.Templates;
 using Narrator.Web.Services.Visitors;
 using Narrator.Web.Security;
@@ -73,7 +76,9 @@ public static class Extensions
             sp.GetRequiredService<MediaProber>(), sp.GetRequiredService<FrameExtractor>(), sp.GetRequiredService<ILogger<MediaPreparer>>()));
         services.AddSingleton<PreprocessingPool>();
         services.AddSingleton<PreviewMaker>();
+        services.AddSingleton(sp => new SubtitleStreamReader(sp.GetRequiredService<FfmpegRunner>(), sp.GetRequiredService<ILogger<SubtitleStreamReader>>()));
         services.AddSingleton<ClipStore>();
+        services.AddSingleton<ClipSubtitles>();
         services.AddHostedService<ClipExpiry>();
         services.AddSingleton<IClipPreparer, ClipPreparer>();
         services.AddSingleton(sp => new VideoSegmenter(
@@ -93,6 +98,8 @@ public static class Extensions
         services.AddSingleton<LongVideoNarrator>();
         services.AddSingleton<Narrator.Web.Services.Workspaces.WorkspaceStore>();
         services.AddSingleton<Narrator.Web.Services.Sharing.ShareLinks>();
+        services.AddSingleton<QueuedTranslator>();
+        services.AddSingleton<NarrationSearch>();
         services.AddScoped<CircuitVisitor>();
         services.AddScoped<NarrationSession>();
 
@@ -155,6 +162,8 @@ public static class Extensions
         app.MapHealthApi();
         app.MapClipsApi();
         app.MapNarrationsApi();
+        app.MapClipSubtitlesApi();
+        app.MapSearchApi();
         app.MapTemplatesApi();
         app.MapSharesApi();
         // The OpenAPI document for people, served from the package (no CDN), its inline start-up script under this response's nonce.

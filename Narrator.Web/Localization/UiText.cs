@@ -215,6 +215,12 @@ public sealed class UiText
         {
             return Pick($"Segment {number} of {count}", $"第 {number} / {count} 段");
         }
+        if (normalized.StartsWith("translating into ", StringComparison.Ordinal))
+        {
+            string code = normalized["translating into ".Length..].Split(' ')[0];
+            string name = Narrator.Model.Translation.TranslationLanguages.Find(code)?.NameFor(LanguageTag) ?? code;
+            return Translating(name);
+        }
         return normalized switch
         {
             "preparing frames" or "preparingframes" => Pick("Preparing frames", "准备帧"),
@@ -298,6 +304,47 @@ public sealed class UiText
     public string SegmentInProgress => Pick("Being narrated…", "正在解说…");
     public string SegmentLabel(int number) => Pick($"Segment {number}", $"第 {number} 段");
     public static string SegmentRange(double start, double end) => $"{FormatTimestamp(start)} – {FormatTimestamp(end)}";
+
+    // Subtitles (the dialogue in the prompt)
+    public string SubtitlesTitle => Pick("Dialogue (subtitles)", "对白（字幕）");
+    public string SubtitlesHelp => Pick(
+        "The model cannot hear: the lines on screen during the clip (during each segment, for a long video) go into the prompt with their times.",
+        "模型听不到声音：片段内（长视频为每段内）出现的字幕会连同时间一起写入提示词。");
+    public string SubtitlesUse => Pick("Put these lines into the prompt", "将这些字幕写入提示词");
+    public string SubtitlesSource => Pick("Subtitles from", "字幕来源");
+    public string SubtitlesFile(string name) => Pick($"Your file: {name}", $"您的文件：{name}");
+    public string SubtitlesNone => Pick(
+        "This clip has no text subtitles; add an .srt or .vtt file to give the model the dialogue.",
+        "该视频没有文字字幕；可添加 .srt 或 .vtt 文件，把对白提供给模型。");
+    public string SubtitlesAttach => Pick("Add .srt / .vtt", "添加 .srt / .vtt");
+    public string SubtitlesRemove => Pick("Remove the file", "移除文件");
+    public string SubtitlesUnusable => Pick("Not usable", "无法使用");
+    public string SubtitlesLineCount(int lines) => Pick($"{lines} line(s) inside the clip", $"片段内共 {lines} 行");
+    public string SubtitlesNoLines => Pick("No subtitle line falls inside the clip.", "片段内没有字幕。");
+    public string SubtitlesLoading => Pick("Reading the subtitles…", "正在读取字幕…");
+    public string SubtitlesOff => Pick("Off: the prompt holds no dialogue.", "已关闭：提示词中不含对白。");
+    public string SubtitlesTooLarge(string name, long maxBytes) => Pick(
+        $"{name} is larger than the {FormatBytes(maxBytes)} limit for subtitle files.", $"{name} 超过字幕文件 {FormatBytes(maxBytes)} 的上限。");
+
+    // Translation
+    public string TranslateTo => Pick("Translate to…", "翻译为…");
+    public string TranslationsTitle => Pick("Translations", "译文");
+    public string TranslationHelp => Pick("Translated by the same model from the narration's text; stored with the narration.", "由同一模型根据解说文本翻译，并与解说一同保存。");
+    public string TranslationFailed => Pick("The translation failed", "翻译失败");
+    public string Translating(string language) => Pick($"Translating into {language}…", $"正在翻译为{language}…");
+    public string TranslationDownload => Pick("Download this translation", "下载此译文");
+
+    // Search (history)
+    public string SearchPlaceholder => Pick("Search your narrations (English or 中文)", "搜索您的解说（中文或英文）");
+    public string SearchButton => Pick("Search", "搜索");
+    public string SearchNoHits(string query) => Pick($"Nothing found for “{query}”.", $"没有找到“{query}”。");
+    public string SearchHitCount(int hits) => Pick($"{hits} found", $"找到 {hits} 条");
+    public string SearchKind(string kind, string? language) => kind switch
+    {
+        Narrator.Model.Search.SearchKinds.Segment => Pick("segment", "分段"),
+        Narrator.Model.Search.SearchKinds.Translation => Pick($"translation ({language})", $"译文（{language}）"),
+        _ => Pick("narration", "解说"),
+    };
 
     public string Pick(string english, string chinese) => Language == UiLanguage.Chinese ? chinese : english;
 

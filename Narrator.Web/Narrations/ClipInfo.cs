@@ -1,8 +1,12 @@
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 
 namespace Narrator.Web.Narrations;
 
-/// <summary>An uploaded clip as the page and API clients see it: what it is, the frames the model will see, and where to watch it.</summary>
+/// <summary>
+/// An uploaded clip as the page and API clients see it: what it is, the frames the model will see, where to watch it, and
+/// its subtitle streams (text ones can go into the prompt; picture ones say why not).
+/// </summary>
 public sealed record ClipInfo(
     string Id,
     string Label,
@@ -11,6 +15,8 @@ public sealed record ClipInfo(
     IReadOnlyList<FrameThumbnail> Frames,
     string PreviewUrl)
 {
+    public IReadOnlyList<SubtitleStream> SubtitleStreams { get; init; } = [];
+
     /// <summary>
     /// "ready", "making" (a browser preview is still being made; the clip can already be narrated) or "failed"
     /// (<see cref="PreviewMessage"/> says why; narration still works).

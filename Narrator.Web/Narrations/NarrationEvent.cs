@@ -14,6 +14,7 @@ namespace Narrator.Web.Narrations;
 [JsonDerivedType(typeof(StageEvent), "stage")]
 [JsonDerivedType(typeof(TokenEvent), "token")]
 [JsonDerivedType(typeof(SegmentEvent), "segment")]
+[JsonDerivedType(typeof(TranslationEvent), "translation")]
 [JsonDerivedType(typeof(CompletedEvent), "completed")]
 [JsonDerivedType(typeof(FailedEvent), "failed")]
 public abstract record NarrationEvent
@@ -70,6 +71,27 @@ public sealed record CompletedEvent(string Text, GenerationStats Stats) : Narrat
 {
     [JsonIgnore]
     public override string Name => "completed";
+
+    /// <summary>
+    /// For a narration started with <c>translate</c>: the id of the translation queued as it completed (follow it like a
+    /// narration); null otherwise, or when it could not be queued (then <see cref="TranslationError"/> says why).
+    /// </summary>
+    public string? TranslationId { get; init; }
+
+    public string? TranslationError { get; init; }
+}
+
+/// <summary>
+/// A translation request finished one language: <paramref name="Text"/> is the whole translation (a long video's segments
+/// under their time headings) and <see cref="Segments"/> each segment's own part with its times. Sent before the next
+/// language's "translating" stage; tokens of the language stream as token events before it.
+/// </summary>
+public sealed record TranslationEvent(string Language, string Text) : NarrationEvent
+{
+    [JsonIgnore]
+    public override string Name => "translation";
+
+    public IReadOnlyList<Narrator.Model.Exports.NarrationSegment>? Segments { get; init; }
 }
 
 /// <summary>The request was rejected, cancelled or failed; <paramref name="Error"/> is a sentence a person understands.</summary>
@@ -102,4 +124,8 @@ public static class FailureCodes
     public const string ShuttingDown = "shutting_down";
     public const string InvalidMedia = "invalid_media";
     public const string EngineError = "engine_error";
+    public const string NotFound = "not_found";
+
+    /// <summary>The narration exists but belongs to another visitor (the API answers 403, like every other change of theirs).</summary>
+    public const string NotOwner = "not_owner";
 }

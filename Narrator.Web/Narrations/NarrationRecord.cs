@@ -42,6 +42,12 @@ public sealed record NarrationRecord
     /// <summary>A long video's segments in order, each with its times, text (tags/JSON per the template) and stats; null for a clip narrated whole.</summary>
     public IReadOnlyList<NarrationSegment>? Segments { get; init; }
 
+    /// <summary>Where the dialogue in the prompt came from ("film.srt", "stream 2 (subrip, eng)"); null when none went in.</summary>
+    public string? Subtitles { get; init; }
+
+    /// <summary>Translations made of this narration by the same model, by language code; null when there are none.</summary>
+    public IReadOnlyDictionary<string, NarrationTranslation>? Translations { get; init; }
+
     public string? Error { get; init; }
 
     /// <summary>One of FailureCodes when <see cref="State"/> is "failed".</summary>
@@ -60,4 +66,29 @@ public sealed record NarrationRecord
 
     /// <summary>Seconds spent waiting for the model.</summary>
     public double? QueueSeconds { get; init; }
+}
+
+/// <summary>A narration in another language, as stored with it.</summary>
+public sealed record NarrationTranslation
+{
+    public required string Language { get; init; }
+
+    /// <summary>
+    /// "completed", "failed" (a stopped translation keeps what it wrote), "running" (being written; the text so far) or
+    /// "interrupted" (the server stopped while it was being written; the text it had reached).
+    /// </summary>
+    public required string State { get; init; }
+
+    /// <summary>Laid out like the narration's text (a long video's segments under their time headings).</summary>
+    public required string Text { get; init; }
+
+    /// <summary>A long video's segments with their translated text and times; null for a clip narrated whole.</summary>
+    public IReadOnlyList<NarrationSegment>? Segments { get; init; }
+
+    public string? Error { get; init; }
+
+    public GenerationStats? Stats { get; init; }
+
+    /// <summary>When it ended; while it is running, when it was last written.</summary>
+    public required DateTimeOffset FinishedAt { get; init; }
 }

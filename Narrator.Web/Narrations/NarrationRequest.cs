@@ -30,4 +30,13 @@ public sealed record NarrationRequest
     /// (equal-length segments). Shorter clips are narrated whole either way.
     /// </summary>
     public string? Split { get; init; }
+
+    /// <summary>
+    /// Which dialogue goes into the prompt: "auto" (default: the attached subtitle file, else the clip's default text
+    /// stream), "off", "file", "stream:N" — or the text of an .srt/.vtt file itself.
+    /// </summary>
+    public string? Subtitles { get; init; }
+
+    /// <summary>Language codes to translate the narration into once it has completed (queued as one more request).</summary>
+    public IReadOnlyList<string>? Translate { get; init; }
 }

@@ -6,11 +6,16 @@ using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
 using Narrator.Model.Text;
 using Narrator.Web.Narrations;
+using Narrator.Model.Search;
+using Narrator.Model.Subtitles;
+using Narrator.Model.Templates;
+using Narrator.Model.Translation;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Subtitles;
 using Narrator.Web.Services.Templates;
-using Narrator.Model.Templates;
 
 namespace Narrator.Web.Services;
 
@@ -25,7 +30,10 @@ public sealed class NarrationService(
     NarrationHistory history,
     NarrationJournal journal,
     IOptions<QueueOptions> queueOptions,
-    IOptions<SegmentationOptions> segmentationOptions)
+    IOptions<SegmentationOptions> segmentationOptions,
+    ClipSubtitles subtitles,
+    NarrationExporter exporter,
+    NarrationSearch search)
 {
     /// <summary>Longest free prompt accepted, in characters.</summary>
     public const int MaxPromptLength = 8000;
@@ -49,10 +57,17 @@ public sealed class NarrationService(
     /// Starts a narration and streams its events until the final one. A refused request yields one failed event saying why.
     /// If the caller stops reading before the end (cancelled, disconnected), the narration is cancelled so the model is freed.
     /// </summary>
-    public async IAsyncEnumerable<NarrationEvent> NarrateAsync(
-        NarrationRequest request, NarrationCaller caller, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken) =>
+        FollowAsync(ct => StartAsync(request, caller, ct), "The narration was cancelled because nobody was following it any more.", cancellationToken);
+
+    /// <summary>
+    /// Starts a request with <paramref name="start"/> and streams its events until the final one; a refusal is one failed
+    /// event saying why. A caller that stops reading before the end cancels the request, so the model is freed.
+    /// </summary>
+    private async IAsyncEnumerable<NarrationEvent> FollowAsync(Func<CancellationToken, Task<NarrationJob>> start, string abandoned,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (job, refusal) = await StartOrRefuseAsync(request, caller, cancellationToken).ConfigureAwait(false);
+        var (job, refusal) = await TryStartAsync(start, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             yield return refusal!;
@@ -69,18 +84,22 @@ public sealed class NarrationService(
         {
             if (!job.IsFinished)
             {
-                queue.Cancel(job.Id, FailureCodes.Disconnected, "The narration was cancelled because nobody was following it any more.");
+                queue.Cancel(job.Id, FailureCodes.Disconnected, abandoned);
             }
         }
     }
 
     /// <summary>Like <see cref="StartAsync"/>, but a refused request comes back as the failed event saying why instead of an exception.</summary>
-    public async Task<(NarrationJob? Job, FailedEvent? Refusal)> StartOrRefuseAsync(
-        NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken)
+    public Task<(NarrationJob? Job, FailedEvent? Refusal)> StartOrRefuseAsync(
+        NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken) =>
+        TryStartAsync(ct => StartAsync(request, caller, ct), cancellationToken);
+
+    private static async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(Func<CancellationToken, Task<NarrationJob>> start,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return (await StartAsync(request, caller, cancellationToken).ConfigureAwait(false), null);
+            return (await start(cancellationToken).ConfigureAwait(false), null);
         }
         catch (NarrationRejectedException ex)
         {
@@ -123,11 +142,39 @@ public sealed class NarrationService(
     /// disk, else from the history (where one a previous run left unfinished reads as interrupted); null if unknown.
     /// </summary>
     public async Task<NarrationRecord?> GetAsync(string narrationId, CancellationToken cancellationToken) =>
-        queue.Find(narrationId)?.ToRecord()
-        ?? journal.Find(narrationId)
-        ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        queue.Find(narrationId) is { IsFinished: false } live
+            ? live.ToRecord()
+            // A finished narration's stored record also carries its translations; a translation request is only ever in the queue.
+            : journal.Find(narrationId)
+              ?? await history.GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
+              ?? queue.Find(narrationId)?.ToRecord();
 
-    /// <summary>Who a narration belongs to (live, held back from a full disk, or stored); null if unknown.</summary>
+    /// <summary><paramref name="owner"/>'s narration (live or stored, with its translations); null when unknown or someone else's.</summary>
+    public async Task<NarrationRecord?> GetOwnedAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken) =>
+        await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) == owner
+            ? await GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
+            : null;
+
+    /// <summary>
+    /// A narration as <paramref name="reader"/> may read it by its id: anyone's narration (the id is the capability a
+    /// visitor shares), but its translations only for its owner, and a translation request (its id, its text) only for
+    /// the visitor who asked for it; null when unknown or not the reader's to see.
+    /// </summary>
+    public async Task<NarrationRecord?> ReadAsync(string narrationId, NarrationOwner reader, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
+        if (record is null || await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) == reader)
+        {
+            return record;
+        }
+        return IsTranslationRequest(narrationId) ? null : record with { Translations = null };
+    }
+
+    /// <summary>True when <paramref name="requestId"/> is a translation request (live, or still held by the journal).</summary>
+    public bool IsTranslationRequest(string requestId) =>
+        queue.Find(requestId) is { Work.Translation: not null } || journal.IsTranslationRequest(requestId);
+
+    /// <summary>The visitor a narration (or a translation request) belongs to, wherever it is held; null when unknown.</summary>
     public async Task<NarrationOwner?> OwnerOfAsync(string narrationId, CancellationToken cancellationToken) =>
         queue.Find(narrationId)?.Owner
         ?? journal.OwnerOf(narrationId)
@@ -148,6 +195,83 @@ public sealed class NarrationService(
     }
 
     public QueueSnapshot QueueSnapshot() => queue.Snapshot();
+
+    /// <summary>
+    /// Queues a translation of one of <paramref name="caller"/>'s ended narrations into <paramref name="languages"/> (one
+    /// request, the languages one after another) and records it, so a crash leaves its running language "interrupted".
+    /// Refused with a sentence and a code when the narration is unknown or another visitor's (not_found, the same answer), still
+    /// running, a translation itself, or has no text (an interrupted one is translated from the text it had reached), a
+    /// language is unknown, or the queue says no.
+    /// </summary>
+    public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationCaller caller,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        IReadOnlyList<TranslationLanguage> chosen;
+        try
+        {
+            chosen = TranslationLanguages.ParseList(languages);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+        // Another visitor's narration answers as an unknown one: translations are the owner's, and so is knowing they could be made.
+        if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) != caller.Owner)
+        {
+            throw NotYoursToTranslate(narrationId);
+        }
+        if (queue.Find(narrationId) is { Work.Translation: { } translation })
+        {
+            throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
+        }
+        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
+        if (record.State is "queued" or "running")
+        {
+            throw Invalid($"Narration \"{narrationId}\" is still {record.State}; translate it once it has finished.");
+        }
+        var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
+        var job = queue.Enqueue(work, caller);
+        await journal.AcceptedAsync(job).ConfigureAwait(false);
+        return job;
+    }
+
+    /// <summary>Queues a translation and streams its events like <see cref="NarrateAsync"/> (cancelled if the caller stops reading).</summary>
+    public IAsyncEnumerable<NarrationEvent> TranslateAndFollowAsync(string narrationId, IEnumerable<string> languages, NarrationCaller caller,
+        CancellationToken cancellationToken) =>
+        FollowAsync(ct => TranslateAsync(narrationId, languages, caller, ct), "The translation was cancelled because nobody was following it any more.",
+            cancellationToken);
+
+    /// <summary>The work that translates a finished narration: its text as the template shaped it, and the token room it needs.</summary>
+    internal async Task<NarrationWork> TranslationWorkAsync(NarrationRecord record, IReadOnlyList<TranslationLanguage> languages,
+        CancellationToken cancellationToken)
+    {
+        var narration = await exporter.ToTimedNarrationAsync(record, cancellationToken).ConfigureAwait(false);
+        if (!narration.Segments.Any(segment => segment.Error is null && segment.DisplayText.Trim().Length > 0))
+        {
+            throw Invalid(record.State == "interrupted"
+                ? $"Narration \"{record.Id}\" was interrupted before it wrote any text, so there is nothing to translate; narrate the clip again."
+                : $"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
+        }
+        var template = string.IsNullOrEmpty(record.Template) ? null : await templates.FindAsync(record.Template, cancellationToken).ConfigureAwait(false);
+        return NarrationWork.ForTranslation(record.Id, record.ClipId, record.ClipLabel, record.Frames, template, narration, languages,
+            queueOptions.Value.MaxNewTokensLimit);
+    }
+
+    /// <summary>Searches <paramref name="owner"/>'s narrations, segments and translations; a query that cannot be searched is refused with a sentence.</summary>
+    public Task<NarrationSearchResult> SearchAsync(string? query, NarrationOwner owner, int limit, CancellationToken cancellationToken)
+    {
+        SearchQuery parsed;
+        try
+        {
+            parsed = SearchQuery.Parse(query);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
+        return search.SearchAsync(owner, parsed, limit, cancellationToken);
+    }
 
 
     /// <summary>
@@ -205,6 +329,7 @@ public sealed class NarrationService(
         {
             throw Invalid($"maxNewTokens is {options.Generation.MaxNewTokens}; this server allows at most {limit}.");
         }
+        var (track, translateAfter) = await ResolveSubtitlesAndTranslationsAsync(request, clip, cancellationToken).ConfigureAwait(false);
         var mode = ParseSplit(request.Split);
         SegmentationOptions? segmentation = null;
         int segments = 1;
@@ -227,7 +352,29 @@ public sealed class NarrationService(
             EstimatedVisualTokens = plan.VisualTokens,
             Segmentation = segmentation,
             EstimatedSegments = segments,
+            Subtitles = track,
+            TranslateAfter = translateAfter,
         };
+    }
+
+    /// <summary>The dialogue the request picks (or gives inline) and the languages to translate into afterwards, each checked.</summary>
+    private async Task<(SubtitleTrack? Track, IReadOnlyList<TranslationLanguage> Languages)> ResolveSubtitlesAndTranslationsAsync(
+        NarrationRequest request, StoredClip clip, CancellationToken cancellationToken)
+    {
+        try
+        {
+            IReadOnlyList<TranslationLanguage> languages = request.Translate is { Count: > 0 } codes ? TranslationLanguages.ParseList(codes) : [];
+            if (ClipSubtitles.IsInline(request.Subtitles))
+            {
+                return (clip.Probe.Kind == MediaKind.Video ? ClipSubtitles.ReadInline(request.Subtitles!) : null, languages);
+            }
+            var selection = SubtitleSelection.Parse(request.Subtitles);
+            return (await subtitles.ResolveAsync(clip, selection, cancellationToken).ConfigureAwait(false), languages);
+        }
+        catch (UserInputException ex)
+        {
+            throw Invalid(ex.Message);
+        }
     }
 
     private static SegmentationMode? ParseSplit(string? split) => split?.Trim().ToLowerInvariant() switch
@@ -239,6 +386,9 @@ public sealed class NarrationService(
     };
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
+
+    private static NarrationRejectedException NotYoursToTranslate(string narrationId) => new(FailureCodes.NotFound,
+        $"No narration \"{narrationId}\" of yours is stored; only your own narrations can be translated.");
 }
 
 /// <summary>What asking to cancel a narration came to.</summary>

@@ -7,6 +7,9 @@ using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.History;
 using Narrator.Web.Services.Preprocessing;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
+using Narrator.Web.Services.Subtitles;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Services.Templates;
 using Narrator.Web.Services.Visitors;
 using Narrator.Web.Services.Workspaces;
@@ -22,7 +25,8 @@ namespace Narrator.Web.Services;
 /// other tabs and API clients go on.
 /// </summary>
 public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates, ClipSegmentations segmentations,
-    IOptions<SegmentationOptions> segmentationOptions, IOptions<QueueOptions> queueOptions, WorkspaceStore workspaces, CircuitVisitor visitor) : IDisposable
+    IOptions<SegmentationOptions> segmentationOptions, IOptions<QueueOptions> queueOptions, WorkspaceStore workspaces, ClipSubtitles subtitles,
+    CircuitVisitor visitor) : IDisposable
 {
     /// <summary>The visitor this page acts for (their narrations, clips and templates).</summary>
     public NarrationOwner Owner => visitor.Owner;
@@ -46,8 +50,45 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     /// Stores an upload (read once, never buffered whole) and returns its probe, frame plan, thumbnails and preview URL.
     /// Throws <see cref="ClipRejectedException"/> with a sentence for the person when the file is refused.
     /// </summary>
-    public Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken) =>
-        clips.SaveAsync(content, fileName, Owner, frameOptions, cancellationToken);
+    public async Task<ClipInfo> UploadAsync(Stream content, string fileName, FrameOptions? frameOptions, CancellationToken cancellationToken)
+    {
+        var clip = await clips.SaveAsync(content, fileName, Owner, frameOptions, cancellationToken).ConfigureAwait(false);
+        if (clips.Find(clip.Id) is { } stored)
+        {
+            subtitles.StartReading(stored);
+        }
+        return clip;
+    }
+
+    /// <summary>
+    /// The clip's subtitle offer and the lines inside it that <paramref name="selection"/> puts into the prompt; null when the
+    /// clip is gone. A stream that cannot be used throws a <see cref="Narrator.Model.UserInputException"/> saying why.
+    /// </summary>
+    public async Task<ClipSubtitlesView?> SubtitlesAsync(string clipId, SubtitleSelection selection, CancellationToken cancellationToken) =>
+        clips.Find(clipId) is { } clip ? await subtitles.ViewAsync(clip, selection, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>
+    /// Attaches the visitor's .srt/.vtt to one of their clips (a sentence in a <see cref="Narrator.Model.UserInputException"/>
+    /// when it cannot be used, <see cref="NotYoursException"/> for another visitor's clip, <see cref="ClipRejectedException"/>
+    /// when their storage quota or the disk is full).
+    /// </summary>
+    public Task<ClipSubtitlesInfo> AttachSubtitlesAsync(string clipId, Stream content, string fileName, CancellationToken cancellationToken) =>
+        subtitles.AttachAsync(clipId, Owner, content, fileName, cancellationToken);
+
+    /// <summary>Removes the attached file from one of this visitor's clips (<see cref="NotYoursException"/> for another visitor's).</summary>
+    public bool DetachSubtitles(string clipId) => subtitles.Detach(clipId, Owner);
+
+    /// <summary>Translates one of this visitor's finished narrations, streaming like a narration (refusals as one failed event).</summary>
+    public IAsyncEnumerable<NarrationEvent> TranslateAsync(string narrationId, IReadOnlyList<string> languages, CancellationToken cancellationToken) =>
+        narrations.TranslateAndFollowAsync(narrationId, languages, visitor.Caller, cancellationToken);
+
+    /// <summary>Searches this visitor's narrations, segments and translations (a query that cannot be searched throws with a sentence).</summary>
+    public Task<NarrationSearchResult> SearchAsync(string query, int limit, CancellationToken cancellationToken) =>
+        narrations.SearchAsync(query, Owner, limit, cancellationToken);
+
+    /// <summary>A narration of this visitor's with its translations, live or stored; null when unknown.</summary>
+    public Task<NarrationRecord?> NarrationAsync(string narrationId, CancellationToken cancellationToken) =>
+        narrations.GetOwnedAsync(narrationId, Owner, cancellationToken);
 
     /// <summary>Raised (on a pool thread) when one of the clips changes after its upload was answered: its preview or exact frames are ready.</summary>
     public event Action<ClipInfo>? ClipUpdated;
@@ -115,13 +156,6 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
         }
         narrations.Follow(narrationId, Owner, visitor.Connection);
         return job;
-    }
-
-    /// <summary>One of this visitor's narrations as stored (ended, or interrupted by a restart); null when unknown or not theirs.</summary>
-    public async Task<NarrationRecord?> StoredAsync(string narrationId, CancellationToken cancellationToken)
-    {
-        var record = await narrations.GetAsync(narrationId, cancellationToken).ConfigureAwait(false);
-        return record is not null && await narrations.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) == Owner ? record : null;
     }
 
     /// <summary>A clip this visitor uploaded that is still on the server, or null.</summary>

@@ -71,6 +71,9 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private SegmentationMode? _splitModeChoice;
     private IReadOnlyList<NarrationSegment>? _clipSegments;
     private bool _settingsEdited;
+    private double? _pendingSeek;
+    /// <summary>What the subtitle panel says requests should put into the prompt ("auto", "off", "file", "stream:N").</summary>
+    private string _subtitleChoice = "auto";
 
     private NarrationRun? _run;
     private ProcessedOutput? _processed;
@@ -148,6 +151,11 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        if (_pendingSeek is double seek)
+        {
+            _pendingSeek = null;
+            await SeekAsync(seek);
+        }
         if (!firstRender)
         {
             return;
@@ -246,6 +254,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             _frames = saved.Frames ?? _frames;
             _generation = saved.Generation ?? _generation;
         }
+        _subtitleChoice = saved.Subtitles ?? _subtitleChoice;
         _splitModeChoice = saved.Split switch { "fixed" => SegmentationMode.Fixed, "scenes" => SegmentationMode.Scenes, _ => null };
         if (saved.ClipId is { } clipId && Session.OwnClip(clipId) is { } clip)
         {
@@ -272,7 +281,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             _pendingAttach = narrationId;
             return;
         }
-        if (await Session.StoredAsync(narrationId, _pageLifetime.Token) is { } record)
+        if (await Session.NarrationAsync(narrationId, _pageLifetime.Token) is { } record)
         {
             ShowRecord(record);
         }
@@ -336,6 +345,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             SettingsEdited = _settingsEdited,
             Split = _splitModeChoice switch { SegmentationMode.Fixed => "fixed", SegmentationMode.Scenes => "scenes", _ => null },
             NarrationId = _run?.NarrationId,
+            Subtitles = _subtitleChoice,
         };
         try
         {
@@ -680,6 +690,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
 
     private NarrationRequest BuildRequest(string? templateId, string prompt, NarrationOptions? options = null) => new()
     {
+        Subtitles = _subtitleChoice,
         Split = SplitMode == SegmentationMode.Fixed ? "fixed" : "scenes",
         ClipId = _clip!.Id,
         Template = templateId,
@@ -940,6 +951,35 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         _tab = 0;
         await RefreshShareAsync();
         RequestWorkspaceSave();
+    }
+
+    /// <summary>
+    /// A search hit: its narration opens on the Describe tab; a segment hit selects that segment and, when the clip is
+    /// still on the server, loads it in the preview and seeks to the segment.
+    /// </summary>
+    private async Task OpenSearchHitAsync(Narrator.Model.Search.SearchHit hit)
+    {
+        if (await Session.NarrationAsync(hit.Document.NarrationId, _pageLifetime.Token) is not { } record)
+        {
+            return;
+        }
+        await OpenHistoryAsync(record);
+        _selectedSegment = hit.Document.SegmentIndex;
+        try
+        {
+            if (_clip?.Id != record.ClipId)
+            {
+                _clip = await Session.ReplanAsync(record.ClipId, record.Frames, _pageLifetime.Token);
+            }
+        }
+        catch (ClipNotFoundException)
+        {
+            // The clip has expired: the narration is still there to read.
+            return;
+        }
+        // Sought after the next render, once the preview holds the clip.
+        _pendingSeek = hit.Document.StartSeconds;
+        StateHasChanged();
     }
 
     private async Task RerunAsync(NarrationRecord record)

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Narrator.Model;
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Model.Segmentation;
 using Narrator.Web.Services.Preprocessing;
@@ -42,6 +43,7 @@ public sealed partial class ClipStore
     private readonly PreviewMaker previews;
     private readonly PreprocessingPool pool;
     private readonly ClipSegmentations segmentations;
+    private readonly SubtitleStreamReader subtitles;
     private readonly FfmpegLocator ffmpeg;
     private readonly ClipFiles files;
     private readonly SegmentationOptions segmentation;
@@ -50,10 +52,11 @@ public sealed partial class ClipStore
     private readonly long totalQuota;
 
     public ClipStore(DataFolder folder, IOptions<UploadOptions> limits, MediaProber prober, FrameExtractor extractor,
-        PreviewMaker previews, PreprocessingPool pool, ClipSegmentations segmentations, FfmpegLocator ffmpeg, ClipFiles files,
-        IOptions<SegmentationOptions> segmentation, TimeProvider time, ILogger<ClipStore> logger)
+        PreviewMaker previews, PreprocessingPool pool, ClipSegmentations segmentations, SubtitleStreamReader subtitles, FfmpegLocator ffmpeg,
+        ClipFiles files, IOptions<SegmentationOptions> segmentation, TimeProvider time, ILogger<ClipStore> logger)
     {
         this.segmentations = segmentations;
+        this.subtitles = subtitles;
         this.folder = folder;
         this.limits = limits.Value;
         this.prober = prober;
@@ -130,6 +133,49 @@ public sealed partial class ClipStore
         finally
         {
             arriving.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Writes (or replaces) a file that belongs with a clip, such as an attached subtitle file, inside the clip's folder:
+    /// it counts against the clip owner's storage quota and the total one like the upload did, so a refusal is the same
+    /// <see cref="ClipRejectedException"/> (429 owner quota, 507 total quota or a full disk) and leaves the old file as it was.
+    /// </summary>
+    public async Task WriteClipFileAsync(StoredClip clip, string relativePath, byte[] bytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clip);
+        ArgumentNullException.ThrowIfNull(bytes);
+        string path = Path.GetFullPath(Path.Combine(clip.Folder, relativePath));
+        if (!path.StartsWith(clip.Folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"\"{relativePath}\" is outside the clip's folder.", nameof(relativePath));
+        }
+        long growth = bytes.Length - (File.Exists(path) ? new FileInfo(path).Length : 0);
+        if (growth > 0)
+        {
+            var room = RoomFor(clip.Owner);
+            if (growth > room.Owner)
+            {
+                throw OwnerQuotaFull();
+            }
+            if (growth > room.Total)
+            {
+                throw TotalQuotaFull();
+            }
+        }
+        string temporary = path + ".tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await files.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ClipFiles.IsDiskFull(ex))
+        {
+            File.Delete(temporary);
+            logger.LogError("The disk holding {Folder} is full; a file for clip {ClipId} was refused", folder.Clips, clip.Id);
+            throw new ClipRejectedException(StatusCodes.Status507InsufficientStorage,
+                "The server's disk is full, so the file could not be stored; please try again later.", ex);
         }
     }
 
@@ -362,6 +408,7 @@ public sealed partial class ClipStore
         CheckLimits(label, probe);
         var thumbnails = await WriteThumbnailsAsync(sourcePath, probe, options, 0, quick: true, cancellationToken).ConfigureAwait(false);
         string clipFolder = Path.GetDirectoryName(sourcePath)!;
+        var subtitleStreams = await ListSubtitlesAsync(label, sourcePath, probe, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         bool transcode = PreviewMaker.NeedsTranscode(probe);
         var (previewName, previewType) = transcode ? PreviewMaker.TranscodeTarget(probe) : (SourceFile, PreviewMaker.PlayableContentType(probe)!);
@@ -383,9 +430,24 @@ public sealed partial class ClipStore
             PreviewState = transcode ? PreviewState.Making : PreviewState.Ready,
             CreatedAt = now,
             ExpiresAt = now + limits.ClipLifetime,
+            SubtitleStreams = subtitleStreams,
         };
         await WriteMetadataAsync(clip, cancellationToken).ConfigureAwait(false);
         return clip;
+    }
+
+    /// <summary>The clip's subtitle streams; a listing that fails costs the visitor only the subtitles, never the upload.</summary>
+    private async Task<IReadOnlyList<SubtitleStream>> ListSubtitlesAsync(string label, string sourcePath, MediaProbe probe, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await subtitles.ListAsync(sourcePath, probe, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MediaException ex)
+        {
+            logger.LogWarning("The subtitle streams of {Label} could not be listed: {Error}", label, WithoutServerPaths(ex.Message, sourcePath, label));
+            return [];
+        }
     }
 
     /// <summary>Exact frames are worth making in the background only where the model sees the whole-clip plan (not a long video's).</summary>
@@ -647,6 +709,7 @@ public sealed partial class ClipStore
             },
             FramesExact = clip.FramesExact,
             DecodeWarning = clip.DecodeWarning,
+            SubtitleStreams = clip.SubtitleStreams,
         };
     }
 

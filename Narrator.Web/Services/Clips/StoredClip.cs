@@ -1,4 +1,5 @@
 using Narrator.Model.Media;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Clips;
@@ -59,6 +60,9 @@ public sealed record StoredClip
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    /// <summary>The subtitle streams ffprobe found at upload (text ones can go into the prompt); empty for a still.</summary>
+    public IReadOnlyList<SubtitleStream> SubtitleStreams { get; init; } = [];
 
     public string Folder => Path.GetDirectoryName(SourcePath)!;
 }

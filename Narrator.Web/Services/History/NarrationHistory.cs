@@ -6,13 +6,15 @@ using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Queue;
+using Narrator.Web.Services.Search;
 
 namespace Narrator.Web.Services.History;
 
 /// <summary>
 /// Narrations in SQLite, from the moment they are accepted: clip label, template, prompt, options, text (partial while
-/// running), stats, times and the visitor who owns them. A row that a previous run of the server left queued or running
-/// is read as "interrupted" with the text it had reached.
+/// running), stats, times and the visitor who owns them; their translations (also from the moment each language starts);
+/// and the search index rows of both, written in the same transaction so search never lags the history. A narration or
+/// translation that a previous run of the server left queued or running is read as "interrupted" with the text it had reached.
 /// </summary>
 public sealed class NarrationHistory(NarratorDatabase database, TimeProvider time)
 {
@@ -20,6 +22,9 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         "The server stopped while this narration was being written; the text it had written by then is kept.";
 
     public const string InterruptedWhileQueued = "The server stopped before this narration started; please start it again.";
+
+    public const string TranslationInterrupted =
+        "The server stopped while this translation was being written; the text it had written by then is kept. Ask for it again to finish it.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -31,24 +36,32 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
 
     private const string Columns =
         "id, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats, error, error_code, created_at, started_at, finished_at, queue_ms, "
-        + "duration_seconds, segmentation, segments, updated_at, instance";
+        + "duration_seconds, segmentation, segments, updated_at, instance, subtitles";
+
+    private const string TranslationColumns = "narration_id, language, state, text, segments, error, stats, finished_at, instance";
 
     /// <summary>This process in the history: rows written by another one and left queued or running were interrupted.</summary>
     public string Instance { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
-    /// <summary>Stores (inserts or replaces) a narration as it stands now, for <paramref name="owner"/>.</summary>
+    /// <summary>
+    /// Stores (inserts or replaces) a narration as it stands now, for <paramref name="owner"/>; once it has ended, its text
+    /// is indexed for search under the same owner in the same transaction (a live narration is not searchable yet).
+    /// </summary>
     public async Task SaveAsync(NarrationRecord record, NarrationOwner owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
+        long updatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = """
             INSERT OR REPLACE INTO narrations
                 (id, owner, clip_id, clip_label, template, prompt, frame_options, generation_options, state, text, stats,
                  error, error_code, created_at, started_at, finished_at, queue_ms, duration_seconds, segmentation, segments,
-                 updated_at, instance)
+                 updated_at, instance, subtitles)
             VALUES ($id, $owner, $clip, $label, $template, $prompt, $frames, $generation, $state, $text, $stats,
-                 $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments, $updated, $instance)
+                 $error, $code, $created, $started, $finished, $queue, $duration, $segmentation, $segments, $updated, $instance, $subtitles)
             """;
         command.Parameters.AddWithValue("$id", record.Id);
         command.Parameters.AddWithValue("$owner", owner.Value);
@@ -70,19 +83,76 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$duration", record.DurationSeconds is { } duration ? duration : DBNull.Value);
         command.Parameters.AddWithValue("$segmentation", (object?)record.Segmentation ?? DBNull.Value);
         command.Parameters.AddWithValue("$segments", record.Segments is { } segments ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
+        command.Parameters.AddWithValue("$updated", updatedAt);
+        command.Parameters.AddWithValue("$instance", Instance);
+        command.Parameters.AddWithValue("$subtitles", (object?)record.Subtitles ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        SearchRows.Delete(connection, transaction, record.Id, language: null);
+        if (record.State is not ("queued" or "running"))
+        {
+            SearchRows.Insert(connection, transaction, owner.Value, record.FinishedAt?.ToUnixTimeMilliseconds() ?? updatedAt,
+                SearchRows.ForNarration(record.Id, record.ClipLabel, record.Text, record.Segments));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores one language of a translation of narration <paramref name="narrationId"/> (replacing an earlier one) under the
+    /// narration's owner: "running" with its text so far while it is written (read back as interrupted after a crash), then
+    /// how it ended, which is indexed for search. A stopped or failed translation keeps the text it had, with the error.
+    /// </summary>
+    public async Task SaveTranslationAsync(string narrationId, NarrationOwner owner, string clipLabel, NarrationTranslation translation,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(translation);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT OR REPLACE INTO narration_translations
+                (narration_id, language, owner, state, text, segments, error, stats, finished_at, updated_at, instance)
+            VALUES ($narration, $language, $owner, $state, $text, $segments, $error, $stats, $finished, $updated, $instance)
+            """;
+        long finishedAt = translation.FinishedAt.ToUnixTimeMilliseconds();
+        command.Parameters.AddWithValue("$narration", narrationId);
+        command.Parameters.AddWithValue("$language", translation.Language);
+        command.Parameters.AddWithValue("$owner", owner.Value);
+        command.Parameters.AddWithValue("$state", translation.State);
+        command.Parameters.AddWithValue("$text", translation.Text);
+        command.Parameters.AddWithValue("$segments", translation.Segments is { } segments ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
+        command.Parameters.AddWithValue("$error", (object?)translation.Error ?? DBNull.Value);
+        command.Parameters.AddWithValue("$stats", translation.Stats is { } stats ? JsonSerializer.Serialize(stats, Json) : DBNull.Value);
+        command.Parameters.AddWithValue("$finished", finishedAt);
         command.Parameters.AddWithValue("$updated", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$instance", Instance);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        SearchRows.Delete(connection, transaction, narrationId, translation.Language);
+        if (translation.State != "running")
+        {
+            SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
+                SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<NarrationRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    /// <summary>A stored narration with its translations; with <paramref name="owner"/>, only when it is theirs.</summary>
+    public async Task<NarrationRecord?> GetAsync(string id, CancellationToken cancellationToken, NarrationOwner? owner = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM narrations WHERE id = $id";
+        command.CommandText = $"SELECT {Columns} FROM narrations WHERE id = $id" + (owner is null ? "" : " AND owner = $owner");
         command.Parameters.AddWithValue("$id", id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        if (owner is { } who)
+        {
+            command.Parameters.AddWithValue("$owner", who.Value);
+        }
+        NarrationRecord? record;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            record = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        }
+        return record is null ? null : (await WithTranslationsAsync(connection, [record], cancellationToken).ConfigureAwait(false))[0];
     }
 
     /// <summary>Who a stored narration belongs to, or null when the id is unknown.</summary>
@@ -108,6 +178,11 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             where.Add($"{FinishedOrder} < $before");
             command.Parameters.AddWithValue("$before", before.ToUnixTimeMilliseconds());
         }
+        if (query.Owner is { } owner)
+        {
+            where.Add("owner = $owner");
+            command.Parameters.AddWithValue("$owner", owner.Value);
+        }
         if (!string.IsNullOrEmpty(query.ClipId))
         {
             where.Add("clip_id = $clip");
@@ -123,42 +198,155 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             where.Add($"{EffectiveState} = $state");
             command.Parameters.AddWithValue("$state", query.State);
         }
-        if (query.Owner is { } owner)
-        {
-            where.Add("owner = $owner");
-            command.Parameters.AddWithValue("$owner", owner.Value);
-        }
-        command.CommandText = $"SELECT {Columns} FROM narrations WHERE {string.Join(" AND ", where)} ORDER BY {FinishedOrder} DESC LIMIT $limit";
         command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, HistoryQuery.MaxLimit));
+        command.CommandText = $"SELECT {Columns} FROM narrations WHERE {string.Join(" AND ", where)} ORDER BY {FinishedOrder} DESC LIMIT $limit";
         var records = new List<NarrationRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            records.Add(Read(reader));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Add(Read(reader));
+            }
         }
-        return records;
+        return await WithTranslationsAsync(connection, records, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Marks every narration another run of the server left queued or running as interrupted (its text so far is kept),
-    /// so lists, filters and exports see them as ended. Returns how many there were.
+    /// Marks every narration and translation another run of the server left queued or running as interrupted (its text
+    /// so far is kept and becomes searchable), so lists, filters and exports see them as ended. Returns how many there were.
     /// </summary>
     public async Task<int> MarkInterruptedAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE narrations
-            SET error = CASE WHEN state = 'running' THEN $running ELSE $queued END,
-                state = 'interrupted', error_code = $code, finished_at = COALESCE(updated_at, created_at)
-            WHERE state IN ('queued', 'running') AND instance IS NOT $instance
-            """;
-        command.Parameters.AddWithValue("$running", InterruptedWhileRunning);
-        command.Parameters.AddWithValue("$queued", InterruptedWhileQueued);
-        command.Parameters.AddWithValue("$code", FailureCodes.Interrupted);
-        command.Parameters.AddWithValue("$instance", Instance);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // What is about to be marked, so its partial text goes into the search index with it.
+        var narrations = new List<(string Id, string Owner, string Video, string Text, string? Segments, long At)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT id, owner, clip_label, text, segments, COALESCE(updated_at, created_at) FROM narrations
+                WHERE state IN ('queued', 'running') AND instance IS NOT $instance
+                """;
+            read.Parameters.AddWithValue("$instance", Instance);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                narrations.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetInt64(5)));
+            }
+        }
+        var translations = new List<(string NarrationId, string Language, string Owner, string Video, string Text, string? Segments, long At)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = """
+                SELECT t.narration_id, t.language, t.owner, COALESCE(n.clip_label, ''), t.text, t.segments, COALESCE(t.updated_at, t.finished_at)
+                FROM narration_translations t LEFT JOIN narrations n ON n.id = t.narration_id
+                WHERE t.state = 'running' AND t.instance IS NOT $instance
+                """;
+            read.Parameters.AddWithValue("$instance", Instance);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                translations.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetInt64(6)));
+            }
+        }
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE narrations
+                SET error = CASE WHEN state = 'running' THEN $running ELSE $queued END,
+                    state = 'interrupted', error_code = $code, finished_at = COALESCE(updated_at, created_at)
+                WHERE state IN ('queued', 'running') AND instance IS NOT $instance;
+                UPDATE narration_translations
+                SET state = 'interrupted', error = $translation, finished_at = COALESCE(updated_at, finished_at)
+                WHERE state = 'running' AND instance IS NOT $instance;
+                """;
+            command.Parameters.AddWithValue("$running", InterruptedWhileRunning);
+            command.Parameters.AddWithValue("$queued", InterruptedWhileQueued);
+            command.Parameters.AddWithValue("$translation", TranslationInterrupted);
+            command.Parameters.AddWithValue("$code", FailureCodes.Interrupted);
+            command.Parameters.AddWithValue("$instance", Instance);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var row in narrations)
+        {
+            SearchRows.Delete(connection, transaction, row.Id, language: null);
+            SearchRows.Insert(connection, transaction, row.Owner, row.At, SearchRows.ForNarration(row.Id, row.Video, row.Text, Segments(row.Segments)));
+        }
+        foreach (var row in translations)
+        {
+            SearchRows.Delete(connection, transaction, row.NarrationId, row.Language);
+            SearchRows.Insert(connection, transaction, row.Owner, row.At,
+                SearchRows.ForTranslation(row.NarrationId, row.Video, row.Language, row.Text, Segments(row.Segments)));
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return narrations.Count + translations.Count;
     }
+
+    /// <summary>The records with their stored translations attached (one query for all of them).</summary>
+    private async Task<IReadOnlyList<NarrationRecord>> WithTranslationsAsync(SqliteConnection connection, List<NarrationRecord> records,
+        CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return records;
+        }
+        await using var command = connection.CreateCommand();
+        var names = new List<string>(records.Count);
+        for (int i = 0; i < records.Count; i++)
+        {
+            names.Add("$n" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue(names[^1], records[i].Id);
+        }
+        command.CommandText = $"SELECT {TranslationColumns} FROM narration_translations "
+            + $"WHERE narration_id IN ({string.Join(", ", names)}) ORDER BY language";
+        var byNarration = new Dictionary<string, Dictionary<string, NarrationTranslation>>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var translation = ReadTranslation(reader);
+                string id = reader.GetString(0);
+                if (!byNarration.TryGetValue(id, out var languages))
+                {
+                    byNarration[id] = languages = new Dictionary<string, NarrationTranslation>(StringComparer.Ordinal);
+                }
+                languages[translation.Language] = translation;
+            }
+        }
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (byNarration.TryGetValue(records[i].Id, out var translations))
+            {
+                records[i] = records[i] with { Translations = translations };
+            }
+        }
+        return records;
+    }
+
+    private NarrationTranslation ReadTranslation(SqliteDataReader reader)
+    {
+        string state = reader.GetString(2);
+        string? instance = reader.IsDBNull(8) ? null : reader.GetString(8);
+        var translation = new NarrationTranslation
+        {
+            Language = reader.GetString(1),
+            State = state,
+            Text = reader.GetString(3),
+            Segments = Segments(reader.IsDBNull(4) ? null : reader.GetString(4)),
+            Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
+            FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+        };
+        // Running in another process: that process is gone, so the translation was interrupted where it stands.
+        return state == "running" && instance != Instance ? translation with { State = "interrupted", Error = TranslationInterrupted } : translation;
+    }
+
+    private static NarrationSegment[]? Segments(string? json) => json is null ? null : JsonSerializer.Deserialize<NarrationSegment[]>(json, Json);
 
     private NarrationRecord Read(SqliteDataReader reader)
     {
@@ -187,7 +375,8 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             QueueSeconds = reader.IsDBNull(15) ? null : reader.GetDouble(15) / 1000,
             DurationSeconds = reader.IsDBNull(16) ? null : reader.GetDouble(16),
             Segmentation = reader.IsDBNull(17) ? null : reader.GetString(17),
-            Segments = reader.IsDBNull(18) ? null : JsonSerializer.Deserialize<NarrationSegment[]>(reader.GetString(18), Json),
+            Segments = Segments(reader.IsDBNull(18) ? null : reader.GetString(18)),
+            Subtitles = reader.IsDBNull(21) ? null : reader.GetString(21),
         };
         return interrupted
             ? record with

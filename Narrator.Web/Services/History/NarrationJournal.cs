@@ -10,7 +10,9 @@ namespace Narrator.Web.Services.History;
 /// when it is accepted, its text so far is written at most once per <c>Narrator:History:CheckpointSeconds</c> while it
 /// runs, and its end as it happens. A write that fails changes nothing for the visitor: the narration stays here,
 /// readable by id, exportable and listed for its owner, and is written again after pauses that double up to
-/// <c>MaxRetrySeconds</c> until the disk has room. At start, rows an earlier run left queued or running are marked interrupted.
+/// <c>MaxRetrySeconds</c> until the disk has room. A translation request is kept the same way, as the languages it has
+/// started (stored with their narration, not as a narration of its own). At start, narrations and translations an
+/// earlier run left queued or running are marked interrupted.
 /// </summary>
 public sealed class NarrationJournal(
     NarrationHistory history, IOptions<HistoryOptions> options, TimeProvider time, ILogger<NarrationJournal> logger) : BackgroundService
@@ -45,8 +47,23 @@ public sealed class NarrationJournal(
         await TryWriteAsync(entry).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Writes a live request as it stands now, ignoring the checkpoint interval (a translation's language has just started
+    /// or ended, and a reader of its narration must find it). Never throws: a failed write is retried like any other.
+    /// </summary>
+    public async Task WriteNowAsync(NarrationJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var entry = entries.GetOrAdd(job.Id, _ => new Entry(job));
+        entry.Forced = true;
+        await TryWriteAsync(entry).ConfigureAwait(false);
+    }
+
     /// <summary>A narration the history does not hold yet (or holds an older state of), or null.</summary>
     public NarrationRecord? Find(string id) => entries.TryGetValue(id, out var entry) ? entry.Record() : null;
+
+    /// <summary>True when <paramref name="id"/> is a translation request held here.</summary>
+    public bool IsTranslationRequest(string id) => entries.TryGetValue(id, out var entry) && entry.Job.Work.Translation is not null;
 
     /// <summary>Who a narration held here belongs to, or null.</summary>
     public NarrationOwner? OwnerOf(string id) => entries.TryGetValue(id, out var entry) ? entry.Job.Owner : null;
@@ -58,7 +75,8 @@ public sealed class NarrationJournal(
         var found = new List<NarrationRecord>();
         foreach (var entry in entries.Values)
         {
-            if (entry.Ended && (query.Owner is not { } owner || entry.Job.Owner == owner) && entry.Record() is { } record && Matches(record, query))
+            // A translation request is stored with its narration, never listed as one.
+            if (entry.Ended && entry.Job.Work.Translation is null && (query.Owner is not { } owner || entry.Job.Owner == owner) && entry.Record() is { } record && Matches(record, query))
             {
                 found.Add(record);
             }
@@ -141,8 +159,15 @@ public sealed class NarrationJournal(
             // Read before the snapshot: a change made while writing is seen as due next time.
             int version = entry.Job.EventCount;
             bool ended = entry.Ended;
-            var record = entry.Record();
-            await history.SaveAsync(record, entry.Job.Owner, CancellationToken.None).ConfigureAwait(false);
+            entry.Forced = false;
+            if (entry.Job.Work.Translation is { } translation)
+            {
+                await WriteTranslationAsync(entry, translation).ConfigureAwait(false);
+            }
+            else
+            {
+                await history.SaveAsync(entry.Record(), entry.Job.Owner, CancellationToken.None).ConfigureAwait(false);
+            }
             entry.WrittenVersion = version;
             if (ended)
             {
@@ -160,6 +185,25 @@ public sealed class NarrationJournal(
         finally
         {
             entry.Gate.Release();
+        }
+    }
+
+    /// <summary>Writes the languages a translation request has started, each ended one only once.</summary>
+    private async Task WriteTranslationAsync(Entry entry, TranslationWork translation)
+    {
+        foreach (var language in entry.Job.Translations.Snapshot())
+        {
+            bool final = language.State != "running";
+            if (final && entry.EndedLanguagesWritten.Contains(language.Language))
+            {
+                continue;
+            }
+            await history.SaveTranslationAsync(translation.NarrationId, entry.Job.Owner, entry.Job.Work.ClipLabel, language, CancellationToken.None)
+                .ConfigureAwait(false);
+            if (final)
+            {
+                entry.EndedLanguagesWritten.Add(language.Language);
+            }
         }
     }
 
@@ -233,9 +277,15 @@ public sealed class NarrationJournal(
 
         public int WrittenVersion { get; set; } = -1;
 
+        /// <summary>Set when a write was asked for out of turn; cleared as the write starts.</summary>
+        public bool Forced { get; set; }
+
+        /// <summary>A translation request's languages whose end is already in the history (written under <see cref="Gate"/>).</summary>
+        public HashSet<string> EndedLanguagesWritten { get; } = new(StringComparer.Ordinal);
+
         public bool Ended => Final is not null || Job.IsFinished;
 
-        public bool IsDue => Ended || Job.EventCount != WrittenVersion;
+        public bool IsDue => Ended || Forced || Job.EventCount != WrittenVersion;
 
         public NarrationRecord Record() => Final ?? Job.ToRecord();
     }

@@ -36,6 +36,7 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
             Video = work.ClipLabel,
             Probe = work.Probe,
             Prompt = work.Prompt,
+            Subtitles = work.Subtitles,
             Template = work.TemplateId,
             Frames = work.Frames,
             Generation = work.Generation,

@@ -44,6 +44,9 @@ public sealed class NarrationJob
 
     public NarrationWork Work { get; }
 
+    /// <summary>For a translation request, its languages as they stand (what the history journal writes); empty otherwise.</summary>
+    public TranslationLog Translations { get; } = new();
+
     public DateTimeOffset CreatedAt { get; }
 
     public NarrationState State { get; internal set; } = NarrationState.Queued;
@@ -137,6 +140,7 @@ public sealed class NarrationJob
             DurationSeconds = Work.Probe?.DurationSeconds,
             Segmentation = SegmentationMethod,
             Segments = Segments,
+            Subtitles = Work.Subtitles?.Source,
             Error = failure?.Error,
             ErrorCode = failure?.Code,
             CreatedAt = CreatedAt,

@@ -54,43 +54,50 @@ public sealed class NarrationQueue : IDisposable
         NarrationJob job;
         lock (gate)
         {
-            if (closedMessage is not null)
-            {
-                throw new NarrationRejectedException(FailureCodes.ShuttingDown, closedMessage);
-            }
-            int active = activeByOwner.GetValueOrDefault(owner);
-            if (active >= options.PerOwnerLimit)
-            {
-                throw new NarrationRejectedException(FailureCodes.OwnerLimit,
-                    $"You already have {active} narration{(active == 1 ? "" : "s")} queued or running (the limit is {options.PerOwnerLimit}); wait for one to finish or cancel it.");
-            }
-            int fromAddress = activeByAddress.GetValueOrDefault(caller.Address);
-            if (fromAddress >= options.PerAddressLimit)
-            {
-                throw new NarrationRejectedException(FailureCodes.AddressLimit,
-                    $"{fromAddress} narrations from your network address are already queued or running (the limit is {options.PerAddressLimit}); wait for one to finish.");
-            }
-            if (waiting.Count >= options.Capacity)
-            {
-                throw new NarrationRejectedException(FailureCodes.QueueFull,
-                    $"The queue is full ({options.Capacity} narrations waiting); please try again in a minute.");
-            }
-            PruneFinished();
-            job = new NarrationJob(NewId(), caller, work, time.GetUtcNow());
-            if (caller.FollowedByPage && caller.Connection is { } page)
-            {
-                job.Followers.Add(page);
-            }
-            jobs[job.Id] = job;
-            waiting.AddLast(job);
-            activeByOwner[owner] = active + 1;
-            activeByAddress[caller.Address] = fromAddress + 1;
-            PublishPositions();
-            PrepareHead();
-            WakeConsumer();
+            job = EnqueueLocked(work, caller);
         }
         logger.LogInformation("Narration {NarrationId} queued for {Owner} at position {Position} (clip {ClipId})",
             job.Id, owner, job.Position, work.ClipId);
+        return job;
+    }
+
+    private NarrationJob EnqueueLocked(NarrationWork work, NarrationCaller caller)
+    {
+        if (closedMessage is not null)
+        {
+            throw new NarrationRejectedException(FailureCodes.ShuttingDown, closedMessage);
+        }
+        var owner = caller.Owner;
+        int active = activeByOwner.GetValueOrDefault(owner);
+        if (active >= options.PerOwnerLimit)
+        {
+            throw new NarrationRejectedException(FailureCodes.OwnerLimit,
+                $"You already have {active} narration{(active == 1 ? "" : "s")} queued or running (the limit is {options.PerOwnerLimit}); wait for one to finish or cancel it.");
+        }
+        int fromAddress = activeByAddress.GetValueOrDefault(caller.Address);
+        if (fromAddress >= options.PerAddressLimit)
+        {
+            throw new NarrationRejectedException(FailureCodes.AddressLimit,
+                $"{fromAddress} narrations from your network address are already queued or running (the limit is {options.PerAddressLimit}); wait for one to finish.");
+        }
+        if (waiting.Count >= options.Capacity)
+        {
+            throw new NarrationRejectedException(FailureCodes.QueueFull,
+                $"The queue is full ({options.Capacity} narrations waiting); please try again in a minute.");
+        }
+        PruneFinished();
+        var job = new NarrationJob(NewId(), caller, work, time.GetUtcNow());
+        if (caller.FollowedByPage && caller.Connection is { } page)
+        {
+            job.Followers.Add(page);
+        }
+        jobs[job.Id] = job;
+        waiting.AddLast(job);
+        activeByOwner[owner] = active + 1;
+        activeByAddress[caller.Address] = fromAddress + 1;
+        PublishPositions();
+        PrepareHead();
+        WakeConsumer();
         return job;
     }
 
@@ -316,6 +323,52 @@ public sealed class NarrationQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes a running job and, in the same step, queues <paramref name="followUp"/> (its translation) for the same
+    /// owner, so the slot the job frees goes to its follow-up and nobody else's request can take it in between. The
+    /// completed event names the follow-up's id, or says why it could not be queued. Returns the follow-up, or null.
+    /// </summary>
+    internal NarrationJob? FinishWithFollowUp(NarrationJob job, CompletedEvent final, NarrationWork followUp)
+    {
+        NarrationJob? next = null;
+        lock (gate)
+        {
+            if (job.IsFinished)
+            {
+                return null;
+            }
+            running.Remove(job);
+            waiting.Remove(job);
+            var (code, message) = (FailureCodes.ShuttingDown, closedMessage);
+            if (message is null && waiting.Count >= options.Capacity)
+            {
+                (code, message) = (FailureCodes.QueueFull, $"The queue is full ({options.Capacity} requests waiting); ask for the translation again in a minute.");
+            }
+            if (message is not null)
+            {
+                EndLocked(job, final with { TranslationError = message });
+                PublishPositions();
+                logger.LogInformation("Follow-up of {NarrationId} not queued ({Code})", job.Id, code);
+                return null;
+            }
+            // The id is chosen first so the completed event can name it; the job's slot is freed before the follow-up takes one.
+            string id = NewId();
+            EndLocked(job, final with { TranslationId = id });
+            PruneFinished();
+            // The follow-up is the same caller's: its tab closing cancels it too, and it counts against the same limits.
+            next = new NarrationJob(id, new NarrationCaller(job.Owner, job.Address, job.Connection), followUp, time.GetUtcNow());
+            jobs[id] = next;
+            waiting.AddLast(next);
+            activeByOwner[job.Owner] = activeByOwner.GetValueOrDefault(job.Owner) + 1;
+            activeByAddress[job.Address] = activeByAddress.GetValueOrDefault(job.Address) + 1;
+            PublishPositions();
+            PrepareHead();
+            WakeConsumer();
+        }
+        logger.LogInformation("Translation {NarrationId} queued after narration {SourceId} for {Owner}", next.Id, job.Id, job.Owner);
+        return next;
+    }
+
     public void Dispose()
     {
         Close("The server is shutting down; please try again in a minute.");
@@ -413,14 +466,14 @@ public sealed class NarrationQueue : IDisposable
 
     /// <summary>
     /// Starts frame preparation for the first PrepareAhead waiting jobs (the preparer's pool bounds the CPU work). A long
-    /// video is prepared segment by segment once it runs, so it is not prepared whole here.
+    /// video is prepared segment by segment once it runs, so it is not prepared whole here; a translation needs no frames.
     /// </summary>
     private void PrepareHead()
     {
         int count = 0;
         for (var node = waiting.First; node is not null && count < options.PrepareAhead; node = node.Next, count++)
         {
-            if (node.Value.Work.Segmentation is null)
+            if (node.Value.Work.Segmentation is null && node.Value.Work.NeedsFrames)
             {
                 node.Value.EnsurePreparation(preparer);
             }

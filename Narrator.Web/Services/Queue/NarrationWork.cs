@@ -1,7 +1,10 @@
+using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 using Narrator.Model.Segmentation;
+using Narrator.Model.Subtitles;
 using Narrator.Model.Templates;
+using Narrator.Model.Translation;
 
 namespace Narrator.Web.Services.Queue;
 
@@ -39,6 +42,58 @@ public sealed record NarrationWork
     /// <summary>Segments the narration is expected to take (for ETAs); 1 for a clip narrated whole.</summary>
     public int EstimatedSegments { get; init; } = 1;
 
+    /// <summary>The dialogue; each prompt (each segment's, for a long video) gets the lines on screen during it.</summary>
+    public SubtitleTrack? Subtitles { get; init; }
+
+    /// <summary>Languages to translate into once the narration has completed.</summary>
+    public IReadOnlyList<TranslationLanguage> TranslateAfter { get; init; } = [];
+
+    /// <summary>Set when this request translates a finished narration instead of narrating a clip (no frames, text only).</summary>
+    public TranslationWork? Translation { get; init; }
+
+    /// <summary>True when the clip's frames are needed (a translation reads only text).</summary>
+    public bool NeedsFrames => Translation is null;
+
     /// <summary>A message from the media tools with the stored file's path or name replaced by the visitor's label.</summary>
     public string InVisitorTerms(string message) => Clips.ClipLabels.InMessage(message, ClipPath, ClipLabel);
+
+    /// <summary>
+    /// The request that translates finished narration <paramref name="narrationId"/> into <paramref name="languages"/>: no
+    /// clip needed (it may have expired), token room from the longest segment, one ETA step per segment and language.
+    /// </summary>
+    public static NarrationWork ForTranslation(string narrationId, string clipId, string clipLabel, FrameOptions frames, PromptTemplate? template,
+        TimedNarration narration, IReadOnlyList<TranslationLanguage> languages, int maxNewTokensLimit)
+    {
+        string longest = narration.Segments.Select(segment => segment.DisplayText).MaxBy(text => text.Length) ?? "";
+        return new NarrationWork
+        {
+            ClipId = clipId,
+            ClipLabel = clipLabel,
+            ClipPath = "",
+            Template = template,
+            Prompt = $"Translate into {string.Join(", ", languages.Select(language => language.Code))}.",
+            Frames = frames,
+            Generation = TranslationPrompt.GenerationFor(longest, maxNewTokensLimit),
+            EstimatedSegments = Math.Max(1, narration.Segments.Count) * languages.Count,
+            Translation = new TranslationWork
+            {
+                NarrationId = narrationId,
+                Narration = narration,
+                Languages = languages,
+                OutputKind = template?.Output ?? TemplateOutputKind.Prose,
+            },
+        };
+    }
+}
+
+/// <summary>A finished narration to translate, into which languages, and how its answers are shaped.</summary>
+public sealed record TranslationWork
+{
+    public required string NarrationId { get; init; }
+
+    public required TimedNarration Narration { get; init; }
+
+    public required IReadOnlyList<TranslationLanguage> Languages { get; init; }
+
+    public TemplateOutputKind OutputKind { get; init; } = TemplateOutputKind.Prose;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Narrator.Model;
 using Narrator.Model.Engines;
 using Narrator.Model.Generation;
+using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Engine;
 using Narrator.Web.Services.History;
@@ -20,6 +21,7 @@ public sealed class NarrationWorker(
     EngineHost engine,
     IClipPreparer preparer,
     LongVideoNarrator longVideos,
+    QueuedTranslator translations,
     NarrationJournal journal,
     QueueEtaEstimator estimator,
     IOptions<QueueOptions> options,
@@ -90,8 +92,10 @@ public sealed class NarrationWorker(
             job.Id, job.TimeInQueue?.TotalSeconds ?? 0);
         try
         {
-            // A long video's time limit applies to each segment, so it restarts as every segment begins.
-            var stats = job.Work.Segmentation is { } segmentation
+            // A long video's (and a translation's) time limit applies to each engine call, so it restarts as every one begins.
+            var stats = job.Work.Translation is { } translation
+                ? await translations.TranslateAsync(client, job, translation, () => timeout.CancelAfter(maxGeneration), cancellationToken).ConfigureAwait(false)
+                : job.Work.Segmentation is { } segmentation
                 ? await longVideos.NarrateAsync(client, job, segmentation, () => timeout.CancelAfter(maxGeneration), cancellationToken).ConfigureAwait(false)
                 : await NarrateWholeAsync(client, job, cancellationToken).ConfigureAwait(false);
             estimator.Record(stats with { GeneratedTokens = stats.GeneratedTokens / Math.Max(1, job.Segments?.Count ?? 1) },
@@ -99,7 +103,19 @@ public sealed class NarrationWorker(
             var completed = new CompletedEvent(job.Text, stats) { NarrationId = job.Id };
             // Stored before the final event goes out, so a client that reads history right after "completed" finds it.
             await SaveAsync(job, completed).ConfigureAwait(false);
-            queue.Finish(job, completed);
+            var (followUp, refusal) = translations.FollowUp(job, completed);
+            if (followUp is not null)
+            {
+                if (queue.FinishWithFollowUp(job, completed, followUp) is { } next)
+                {
+                    // Recorded like any accepted request, so a crash leaves its running language interrupted.
+                    await journal.AcceptedAsync(next).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                queue.Finish(job, refusal is null ? completed : completed with { TranslationError = refusal });
+            }
             logger.LogInformation("Narration {NarrationId} completed: {Tokens} tokens in {Milliseconds:F0} ms ({Reason})",
                 job.Id, stats.GeneratedTokens, stats.TotalMilliseconds, stats.FinishReason);
         }
@@ -129,8 +145,9 @@ public sealed class NarrationWorker(
         catch (Exception ex)
         {
             logger.LogError(ex, "Narration {NarrationId} failed in the engine", job.Id);
-            await FailAsync(job, FailureCodes.EngineError,
-                "The model failed while narrating this clip; the error has been logged.").ConfigureAwait(false);
+            await FailAsync(job, FailureCodes.EngineError, job.Work.NeedsFrames
+                ? "The model failed while narrating this clip; the error has been logged."
+                : "The model failed while translating; the error has been logged.").ConfigureAwait(false);
         }
     }
 
@@ -144,7 +161,9 @@ public sealed class NarrationWorker(
         job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
         var preparation = job.EnsurePreparation(preparer);
         var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
-        ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(job.Work.Prompt)]);
+        // The dialogue on screen during the clip goes in with the prompt (the model cannot hear it).
+        string prompt = SubtitlePrompt.Compose(job.Work.Prompt, job.Work.Subtitles, 0, job.Work.Probe?.DurationSeconds ?? double.PositiveInfinity);
+        ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(prompt)]);
         var chatOptions = job.Work.Generation.ToChatOptions();
         await foreach (var update in client.GetStreamingResponseAsync([message], chatOptions, cancellationToken).ConfigureAwait(false))
         {
@@ -183,5 +202,6 @@ public sealed class NarrationWorker(
     }
 
     // Never throws: a history that cannot be written (a full disk) keeps the record and retries; the person still gets it.
+    // A translation request's languages are written with their narration; the journal knows it by its work.
     private Task SaveAsync(NarrationJob job, NarrationEvent final) => journal.FinishedAsync(job, final);
 }

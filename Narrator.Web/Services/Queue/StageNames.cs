@@ -14,6 +14,10 @@ public static class StageNames
     public static string Segment(int number, int count) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"segment {number} of {count}");
 
+    /// <summary>A translation request's progress: "translating into fr (1 of 2)".</summary>
+    public static string Translating(string language, int number, int count) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"translating into {language} ({number} of {count})");
+
     public static string ToStageName(this NarrationStage stage) => stage switch
     {
         NarrationStage.PreparingFrames => PreparingFrames,

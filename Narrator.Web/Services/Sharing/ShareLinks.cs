@@ -54,8 +54,8 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
         {
             var frames = CopyFrames(record.ClipId, token, target);
             var now = time.GetUtcNow();
-            // The link shows the narration, not the ids behind it: the clip id would let anyone download the upload itself.
-            var snapshot = new SharedNarration(token, record with { Id = token, ClipId = "" }, frames, now);
+            // The link shows the narration, not the ids behind it (the clip id would hand out the upload) nor its owner-only translations.
+            var snapshot = new SharedNarration(token, record with { Id = token, ClipId = "", Translations = null }, frames, now);
             await File.WriteAllTextAsync(Path.Combine(target, SnapshotFile), JsonSerializer.Serialize(snapshot, Json), cancellationToken).ConfigureAwait(false);
             await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
             await using var command = connection.CreateCommand();

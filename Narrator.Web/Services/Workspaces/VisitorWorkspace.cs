@@ -28,4 +28,7 @@ public sealed record VisitorWorkspace
 
     /// <summary>The narration on screen: a running one is re-attached to, an ended one is read from the history.</summary>
     public string? NarrationId { get; init; }
+
+    /// <summary>The subtitle choice ("auto", "off", "file", "stream:N"); null for the default.</summary>
+    public string? Subtitles { get; init; }
 }
