@@ -223,7 +223,8 @@ public class NarrationOutputTests : MudTestContext
     {
         NarrationRun run = SampleData.Run();
         var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
-        string piece = new('x', 100);
+        // Three pieces pass the chunk length, so six make exactly two sealed chunks.
+        string piece = new('x', NarrationRun.ChunkLength / 3 + 1);
         for (int i = 0; i < 6; i++)
         {
             run.Apply(new TokenEvent(piece) { NarrationId = "n" });
@@ -235,11 +236,11 @@ public class NarrationOutputTests : MudTestContext
         output.Render(p => p.Add(x => x.Run, run));
         var after = output.FindAll("[data-testid=narration-text] span").Select(span => span.TextContent).ToList();
 
-        // 600 characters: two sealed chunks of 300 that never change again, then the tail.
+        // Two sealed chunks of three pieces each that never change again, then the tail.
         Assert.Equal(run.Text, string.Concat(after.Where(text => text.Length > 0)));
         Assert.Equal(before.Take(2), after.Take(2));
         Assert.True(after[2].Length < NarrationRun.ChunkLength, $"The tail is {after[2].Length} characters.");
-        Assert.Equal(600 + 2, output.Find("[data-testid=narration-text]").TextContent.Length);
+        Assert.Equal(6 * piece.Length + 2, output.Find("[data-testid=narration-text]").TextContent.Length);
     }
 
     [Fact]

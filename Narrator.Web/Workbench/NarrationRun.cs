@@ -12,8 +12,11 @@ namespace Narrator.Web.Workbench;
 /// </summary>
 public sealed class NarrationRun(NarrationRequest request, string clipLabel, DateTimeOffset createdAt)
 {
-    /// <summary>The tail is sealed into a chunk once it reaches this many characters: a render sends at most about this much text.</summary>
-    public const int ChunkLength = 256;
+    /// <summary>
+    /// The tail is sealed into a chunk once it reaches this many characters: a render sends at most about this much text
+    /// (measured: 256 gave ~590-byte render batches for a few tokens each; see BENCHMARKS, "Bytes over the circuit").
+    /// </summary>
+    public const int ChunkLength = 64;
 
     private readonly List<string> _chunks = [];
     private readonly StringBuilder _tail = new();
