@@ -336,7 +336,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
         await Assertions.Expect(page.Locator("[data-testid=segment-item]").First).ToHaveAttributeAsync("data-selected", "true");
         await page.WaitForFunctionAsync("() => Math.abs(document.querySelector('[data-testid=preview-video]').currentTime - 0) < 0.5");
-        Assert.True(await SegmentTextVisibleAsync(page, 0), "After the click segment 1's text is not in view.");
+        // The page scrolls after the selection renders: give it the time a loaded machine needs.
+        Assert.True(await WaitSegmentTextVisibleAsync(page, 0), "After the click segment 1's text is not in view.");
         await Assertions.Expect(page.Locator("[data-testid=preview-video]")).ToBeInViewportAsync(new() { Ratio = 0.5f });
         // The clip column stays in view while scrolling, but never slides over the examples under both columns.
         bool overlaps = await page.EvaluateAsync<bool>("""
@@ -367,6 +368,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
         await page.ClickAsync("[data-testid=use-api]");
         await page.ClickAsync("[data-testid=copy-curl]");
+        // The copy runs after the click's round trip to the server: wait for the clipboard to be written.
+        await page.WaitForFunctionAsync("async () => (await navigator.clipboard.readText()).length > 0", null, new() { Timeout = 30_000 });
         string copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
         string shown = await page.InnerTextAsync("[data-testid=api-curl]");
         Assert.Equal(shown.Trim(), copied.Trim());
@@ -409,6 +412,18 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(NarrationTimeout);
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<bool> WaitSegmentTextVisibleAsync(IPage page, int index)
+    {
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(15); await page.WaitForTimeoutAsync(100))
+        {
+            if (await SegmentTextVisibleAsync(page, index))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>True when the top of segment <paramref name="index"/>'s text is inside both its scrolling box and the window.</summary>
