@@ -93,6 +93,11 @@ export function showSegment(player, selector) {
     if (item) {
         const box = item.closest(".narrator-output-scroll");
         if (box) {
+            // The reader chose a place: stop following the end (a render landing before the scroll event would snap back).
+            const follow = followed.get(box);
+            if (follow) {
+                follow.state.atEnd = false;
+            }
             box.scrollTop = item.offsetTop - box.offsetTop - 8;
             box.scrollIntoView({ behavior: "instant", block: "nearest" });
         } else {
