@@ -77,6 +77,8 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         string text = await page.InnerTextAsync("[data-testid=narration-text]");
         Assert.NotEmpty(text.Trim());
 
+        // Marks this document: the new one after the reload will not have it.
+        await page.EvaluateAsync("() => window.__beforeRestart = true");
         await first.StopAsync();
         // The notice is a bar, not a modal: while the server is away the text stays visible and on top.
         ILocator notice = page.Locator("[data-testid=reconnect-notice]");
@@ -85,6 +87,8 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         await StartAsync(first.Port);
 
         // No reload by the test: the tab notices the new server and reloads into the saved workspace.
+        await page.WaitForFunctionAsync("() => window.__beforeRestart === undefined && document.readyState === 'complete'", null,
+            new() { Timeout = Ms(Patience) });
         await Assertions.Expect(page.Locator("[data-testid=narration-text]")).ToHaveTextAsync(text, new() { Timeout = Ms(Patience) });
         await WaitInteractiveAsync(page);
         await Assertions.Expect(notice).ToBeHiddenAsync();
