@@ -7,6 +7,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddNarratorServing();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+// Language and theme per circuit, started from the preference cookie by the root component.
+builder.Services.AddScoped<Narrator.Web.Components.Layout.UiPreferences>();
 
 var app = builder.Build();
 

@@ -61,6 +61,20 @@ public sealed class ClipUploadTests(UploadServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task A_damaged_file_that_decodes_only_partly_is_accepted_with_a_warning_saying_how_many_frames_decoded()
+    {
+        var clip = await NarratorServer.UploadClipAsync(http, await TestClips.DamagedAviAsync());
+
+        Assert.Equal(200, clip.Probe.FrameCount);
+        Assert.NotNull(clip.DecodeWarning);
+        Assert.Matches(@"^Only \d+ of the 16 planned frames could be decoded \(decoding stopped around frame \d+ of the 200 the file claims\)", clip.DecodeWarning);
+        // The strip and the plan are what the model will really see: only the frames that decoded.
+        Assert.InRange(clip.Plan.NFrames, 1, 15);
+        Assert.Equal(clip.Plan.NFrames, clip.Frames.Count);
+        Assert.Contains($"so the model will see those {clip.Plan.NFrames} frame", clip.DecodeWarning);
+    }
+
+    [Fact]
     public async Task An_avi_gets_an_h264_mp4_preview_a_browser_can_play_made_in_the_background()
     {
         var uploaded = await NarratorServer.UploadClipAsync(http, await TestClips.AviAsync());

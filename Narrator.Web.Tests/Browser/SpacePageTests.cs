@@ -261,7 +261,12 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Assertions.Expect(blocks).ToHaveCountAsync(3, new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(page.Locator("[data-testid=segment-pending]")).ToHaveCountAsync(0);
-        await Assertions.Expect(page.Locator("[data-testid=narration-text]")).ToContainTextAsync("[00:00:25.000 - 00:00:55.000]");
+        // Each segment's text once, under its own range (no joined copy of the same text beside it).
+        ILocator items = page.Locator("[data-testid=segment-item]");
+        await Assertions.Expect(items).ToHaveCountAsync(3);
+        await Assertions.Expect(items.Nth(1).Locator("[data-testid=segment-select]")).ToContainTextAsync("0:25.0 – 0:55.0");
+        await Assertions.Expect(page.Locator("[data-testid=segment-text]")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-testid=narration-text]")).ToHaveCountAsync(0);
 
         await blocks.Nth(1).ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=segment-item]").Nth(1)).ToHaveAttributeAsync("data-selected", "true");
@@ -286,8 +291,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await Assertions.Expect(page.Locator("[data-testid=long-video-note]")).ToContainTextAsync("30 s segments");
         await page.ClickAsync("[data-testid=describe]");
         // The first run's text and stats are still on screen until the new run replaces them: wait for the new text.
-        await Assertions.Expect(page.Locator("[data-testid=narration-text]"))
-            .ToContainTextAsync("[00:01:00.000 - 00:01:15.000]", new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await Assertions.Expect(items.Nth(2).Locator("[data-testid=segment-select]"))
+            .ToContainTextAsync("1:00.0 – 1:15.0", new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
         await Assertions.Expect(blocks).ToHaveCountAsync(3);
         string[] fixedRanges = ["0:00.0 – 0:30.0", "0:30.0 – 1:00.0", "1:00.0 – 1:15.0"];
@@ -297,9 +302,143 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         }
     }
 
-    private async Task<IPage> OpenAsync()
+    [Fact]
+    public async Task ALongVideoPageStaysWithinAFewScreensAndASegmentClickBringsThePlayerAndItsTextIntoView()
+    {
+        IPage page = await OpenAsync(1440, 900);
+        await UploadAsync(page, await Services.TestClips.ThreeShotsMp4Async());
+        ILocator timeline = page.Locator(".narrator-clip-column [data-testid=segment-timeline]");
+        await Assertions.Expect(timeline).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        float timelineBefore = (await timeline.BoundingBoxAsync())!.X;
+        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        // Enough text per segment that the three overflow the output box, as a real model's long narration does.
+        await FillAsync(page, "setting-max-new-tokens", 400);
+
+        await page.ClickAsync("[data-testid=describe]");
+        // Describe brings the output into view at once: the answer does not stream below the fold.
+        await Assertions.Expect(page.Locator("[data-testid=output-box][aria-labelledby=output-title]")).ToBeInViewportAsync(new() { Ratio = 0.3f });
+        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+
+        // Where it was before narrating: the timeline does not jump to the other column.
+        Assert.Equal(timelineBefore, (await timeline.BoundingBoxAsync())!.X);
+        await Assertions.Expect(page.Locator("[data-testid=segment-text]")).ToHaveCountAsync(3);
+        double pageHeight = await page.EvaluateAsync<double>("() => document.documentElement.scrollHeight");
+        Assert.True(pageHeight <= 3 * 900, $"The page is {pageHeight} px tall: more than three 900 px screens.");
+        bool overflows = await page.EvaluateAsync<bool>("() => { const b = document.querySelector('#output-segment-0').closest('[data-testid=output-box]'); return b.scrollHeight > b.clientHeight + 40; }");
+        Assert.True(overflows, "The three segments' text fits the box, so this test would not see a scroll.");
+        // The box followed the text to its end, so the first segment's text is out of sight until it is asked for.
+        Assert.False(await SegmentTextVisibleAsync(page, 0), "Segment 1's text was already in view before the click.");
+        await page.EvaluateAsync("() => window.scrollTo(0, document.documentElement.scrollHeight)");
+
+        await page.Locator("[data-testid=segment-block]").First.ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=segment-item]").First).ToHaveAttributeAsync("data-selected", "true");
+        await page.WaitForFunctionAsync("() => Math.abs(document.querySelector('[data-testid=preview-video]').currentTime - 0) < 0.5");
+        // The page scrolls after the selection renders: give it the time a loaded machine needs.
+        Assert.True(await WaitSegmentTextVisibleAsync(page, 0), "After the click segment 1's text is not in view.");
+        await Assertions.Expect(page.Locator("[data-testid=preview-video]")).ToBeInViewportAsync(new() { Ratio = 0.5f });
+        // The clip column stays in view while scrolling, but never slides over the examples under both columns.
+        bool overlaps = await page.EvaluateAsync<bool>("""
+            () => document.querySelector('.narrator-clip-column > section').getBoundingClientRect().bottom
+                  > document.querySelector('[data-testid=examples-gallery]').getBoundingClientRect().top + 1
+            """);
+        Assert.False(overlaps, "The sticky clip column is drawn over the examples.");
+        await Screenshot(page, "long-video-segment-click");
+    }
+
+    [Fact]
+    public async Task TheUseViaApiCurlCommandCopiedFromThePageNarratesTheClipOnTheRunningServer()
     {
         IBrowserContext context = await chromium.NewVisitorAsync();
+        _contexts.Add(context);
+        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = site.BaseUrl });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(site.BaseUrl);
+        await WaitInteractiveAsync(page);
+        await UploadAsync(page, _clip!);
+        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
+        await FillAsync(page, "setting-min-frames", 2);
+        await FillAsync(page, "setting-max-frames", 4);
+        await FillAsync(page, "setting-max-new-tokens", 8);
+        ILocator prompt = page.Locator("textarea[data-testid=prompt-text]").First;
+        await prompt.FillAsync("Say what the camera sees, it's a test.");
+        await prompt.BlurAsync();
+
+        await page.ClickAsync("[data-testid=use-api]");
+        await page.ClickAsync("[data-testid=copy-curl]");
+        // The copy runs after the click's round trip to the server: wait for the clipboard to be written.
+        await page.WaitForFunctionAsync("async () => (await navigator.clipboard.readText()).length > 0", null, new() { Timeout = 30_000 });
+        string copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        string shown = await page.InnerTextAsync("[data-testid=api-curl]");
+        Assert.Equal(shown.Trim(), copied.Trim());
+
+        string folder = Directory.CreateTempSubdirectory("narrator-curl-").FullName;
+        try
+        {
+            string script = Path.Combine(folder, "narrate.sh");
+            await File.WriteAllTextAsync(script, copied);
+            var (exit, stdout, stderr) = await RunAsync("bash", script, folder);
+            Assert.True(exit == 0, $"bash exited with {exit}: {stderr}");
+            Assert.Contains("event: started", stdout);
+            Assert.Contains("event: completed", stdout);
+            Assert.DoesNotContain("event: failed", stdout);
+            Assert.True(File.Exists(Path.Combine(folder, "narrator-cookies")), "The script did not keep the visitor cookie.");
+            string id = System.Text.RegularExpressions.Regex.Match(stdout, "\"narrationId\":\"([^\"]+)\"").Groups[1].Value;
+            IAPIResponse stored = await page.APIRequest.GetAsync($"{site.BaseUrl}/api/narrations/{id}");
+            using JsonDocument record = JsonDocument.Parse(await stored.TextAsync());
+            // The same request Describe would have sent: the edited prompt and the settings on the page.
+            Assert.Equal("Say what the camera sees, it's a test.", record.RootElement.GetProperty("prompt").GetString());
+            Assert.Equal(8, record.RootElement.GetProperty("generation").GetProperty("maxNewTokens").GetInt32());
+            Assert.Equal(4, record.RootElement.GetProperty("frames").GetProperty("maxFrames").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string program, string argument, string folder)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program, [argument])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(NarrationTimeout);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<bool> WaitSegmentTextVisibleAsync(IPage page, int index)
+    {
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(15); await page.WaitForTimeoutAsync(100))
+        {
+            if (await SegmentTextVisibleAsync(page, index))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when the top of segment <paramref name="index"/>'s text is inside both its scrolling box and the window.</summary>
+    private static Task<bool> SegmentTextVisibleAsync(IPage page, int index) => page.EvaluateAsync<bool>("""
+        index => {
+          const item = document.querySelector(`#output-segment-${index} [data-testid=segment-text]`);
+          const box = item.closest('[data-testid=output-box]').getBoundingClientRect();
+          const top = item.getBoundingClientRect().top;
+          return top >= box.top && top < box.bottom - 8 && top >= 0 && top < window.innerHeight - 8;
+        }
+        """, index);
+
+    private async Task<IPage> OpenAsync(int width = 1400, int height = 1000)
+    {
+        IBrowserContext context = await chromium.NewVisitorAsync(width, height);
         _contexts.Add(context);
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(site.BaseUrl);

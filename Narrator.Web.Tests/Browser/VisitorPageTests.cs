@@ -86,6 +86,9 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
 
         foreach (IPage own in new[] { page, otherTab })
         {
+            // The workspace too: the reloaded page and the new tab open on the clip and the narration, not an empty page.
+            await Assertions.Expect(own.Locator("[data-testid=narration-text]")).ToHaveTextAsync(text);
+            await Assertions.Expect(own.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4);
             await OpenHistoryAsync(own);
             await Assertions.Expect(own.Locator("[data-testid=history-text]").First).ToHaveTextAsync(text.Trim());
         }

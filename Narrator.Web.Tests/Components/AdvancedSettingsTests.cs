@@ -1,7 +1,9 @@
 using Bunit;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Templates;
 using Narrator.Web.Components.Prompt;
+using Narrator.Web.Workbench;
 
 namespace Narrator.Web.Tests.Components;
 
@@ -37,7 +39,7 @@ public class AdvancedSettingsTests : MudTestContext
     }
 
     [Fact]
-    public void AValidFrameChangeIsRaised()
+    public void AFrameChangeIsRaisedAsTyped()
     {
         FrameOptions? raised = null;
         var settings = RenderSettings(onFrames: value => raised = value);
@@ -48,15 +50,39 @@ public class AdvancedSettingsTests : MudTestContext
     }
 
     [Fact]
-    public void MinFramesAboveMaxIsShownAndNotRaised()
+    public void OutOfRangeValuesAreRaisedUnclampedSoThePageCanExplainThem()
     {
-        FrameOptions? raised = null;
-        var settings = RenderSettings(onFrames: value => raised = value);
+        FrameOptions? frames = null;
+        GenerationOptions? generation = null;
+        var settings = RenderSettings(value => frames = value, value => generation = value);
 
-        settings.Find("input[data-testid=setting-min-frames]").Change("120");
+        settings.Find("input[data-testid=setting-fps]").Change("1000");
+        settings.Find("input[data-testid=setting-seed]").Change("-42");
 
-        Assert.Null(raised);
-        Assert.Equal("Min frames cannot be more than max frames.", settings.Find("[data-testid=settings-error]").TextContent.Trim());
+        Assert.Equal(1000, frames?.Fps);
+        Assert.Equal(-42, generation?.Seed);
+    }
+
+    [Fact]
+    public void EachProblemIsExplainedUnderItsFieldWithACount()
+    {
+        var frames = new FrameOptions { Fps = 1000, MinFrames = 120, MaxFrames = 32 };
+        var generation = new GenerationOptions { Seed = -42 };
+        var problems = SettingsCheck.Problems(frames, generation, maxNewTokensLimit: 2048);
+
+        var settings = RenderEnglish<AdvancedSettings>(p => p
+            .Add(x => x.Expanded, true)
+            .Add(x => x.Frames, frames)
+            .Add(x => x.Generation, generation)
+            .Add(x => x.Problems, problems));
+
+        Assert.Contains("fps must be greater than 0 and at most 30 (got 1000).", settings.Markup);
+        Assert.Contains("minFrames (120) must not exceed maxFrames (32).", settings.Markup);
+        Assert.Contains("seed must be 0 or more (got -42).", settings.Markup);
+        Assert.Equal("3 settings need fixing before Describe.", settings.Find("[data-testid=settings-error]").TextContent.Trim());
+        // The values stay as typed.
+        Assert.Equal("1000", InputValue(settings, "setting-fps"));
+        Assert.Equal("-42", InputValue(settings, "setting-seed"));
     }
 
     [Fact]
@@ -72,15 +98,48 @@ public class AdvancedSettingsTests : MudTestContext
     }
 
     [Fact]
-    public void ResetReturnsToDefaults()
+    public void ResetNamesTheTemplateAndIsOffWhileTheValuesAreTheTemplates()
     {
-        FrameOptions? frames = null;
-        GenerationOptions? generation = null;
-        var settings = RenderSettings(value => frames = value, value => generation = value, new FrameOptions { Fps = 4 });
+        int resets = 0;
+        var values = new NarrationOptions(new FrameOptions { Fps = 1 }, new GenerationOptions { MaxNewTokens = 256 });
+        var settings = RenderEnglish<AdvancedSettings>(p => p
+            .Add(x => x.Expanded, true)
+            .Add(x => x.Frames, values.Frames)
+            .Add(x => x.Generation, values.Generation)
+            .Add(x => x.TemplateValues, values)
+            .Add(x => x.TemplateName, "Tags")
+            .Add(x => x.OnReset, () => resets++));
 
+        var reset = settings.Find("[data-testid=reset-settings]");
+        Assert.Equal("Reset to Tags's values", reset.TextContent.Trim());
+        Assert.True(reset.HasAttribute("disabled"));
+
+        settings.Render(p => p.Add(x => x.Frames, new FrameOptions { Fps = 4 }));
         settings.Find("[data-testid=reset-settings]").Click();
+        Assert.Equal(1, resets);
+    }
+}
 
-        Assert.Equal(new FrameOptions(), frames);
-        Assert.Equal(new GenerationOptions(), generation);
+public class SettingsCheckTests
+{
+    [Fact]
+    public void SettingsTheServerAcceptsHaveNoProblems() =>
+        Assert.Empty(SettingsCheck.Problems(new FrameOptions(), new GenerationOptions(), 2048));
+
+    [Fact]
+    public void MaxNewTokensOverThisServersLimitIsAProblemEvenInsideTheModelsRange()
+    {
+        var problem = Assert.Single(SettingsCheck.Problems(new FrameOptions(), new GenerationOptions { MaxNewTokens = 4096 }, 2048));
+
+        Assert.Equal("maxNewTokens", problem.Setting);
+        Assert.Contains("at most 2048", problem.Message);
+    }
+
+    [Fact]
+    public void ChineseNamesTheRangeWithoutTheApiWording()
+    {
+        var problem = Assert.Single(SettingsCheck.Problems(new FrameOptions { Fps = 1000 }, new GenerationOptions(), 2048));
+
+        Assert.Equal("每秒帧数须大于 0 且不超过 30。", Narrator.Web.Localization.UiText.Chinese.SettingProblem(problem));
     }
 }

@@ -29,7 +29,9 @@ public class FrameStripTests : MudTestContext
         var strip = RenderEnglish<FrameStrip>(p => p.Add(x => x.Clip, clip));
 
         Assert.Equal("16 frames", strip.Find("[data-testid=frame-count]").TextContent.Trim());
-        Assert.Equal("grid 8x26x46", strip.Find("[data-testid=frame-grid]").TextContent.Trim());
+        // The patch grid in words: what the three numbers are and what they cost.
+        Assert.Equal("8×26×46 patches", strip.Find("[data-testid=frame-grid]").TextContent.Trim());
+        Assert.StartsWith("The model cuts the frames into 14-pixel patches: 8 time steps", strip.Find("[data-testid=frame-grid]").GetAttribute("aria-description"));
         Assert.Equal("2,392 visual tokens", strip.Find("[data-testid=visual-tokens]").TextContent.Trim());
         Assert.Contains("644×364 px per frame", strip.Markup);
     }

@@ -10,7 +10,7 @@ namespace Narrator.Web.Tests.Components;
 public class MainLayoutTests : MudTestContext
 {
     [Fact]
-    public void AChoiceMadeWhileTheSavedPreferencesLoadIsKeptAndSaved()
+    public async Task AChoiceMadeWhileTheSavedPreferencesLoadIsKeptAndSaved()
     {
         var module = JSInterop.SetupModule(NarratorScript.ModulePath);
         var load = module.Setup<SavedPreferences>("loadPreferences");
@@ -28,13 +28,13 @@ public class MainLayoutTests : MudTestContext
         preferences!.SetLanguage(UiLanguage.Chinese);
         load.SetResult(new SavedPreferences(Chinese: false, Dark: false));
 
-        layout.WaitForAssertion(() => Assert.Single(save.Invocations));
+        await layout.WaitForAssertionAsync(() => Assert.Single(save.Invocations), TimeSpan.FromSeconds(30));
         Assert.Equal(UiLanguage.Chinese, preferences.Language);
         Assert.Equal(true, save.Invocations.Single().Arguments[0]);
     }
 
     [Fact]
-    public void WithoutAChoiceTheSavedPreferencesApply()
+    public async Task WithoutAChoiceTheSavedPreferencesApply()
     {
         var module = JSInterop.SetupModule(NarratorScript.ModulePath);
         var load = module.Setup<SavedPreferences>("loadPreferences");
@@ -50,7 +50,7 @@ public class MainLayoutTests : MudTestContext
 
         load.SetResult(new SavedPreferences(Chinese: true, Dark: true));
 
-        layout.WaitForAssertion(() => Assert.Equal(UiLanguage.Chinese, preferences!.Language));
+        await layout.WaitForAssertionAsync(() => Assert.Equal(UiLanguage.Chinese, preferences!.Language), TimeSpan.FromSeconds(30));
         Assert.True(preferences!.IsDarkMode);
     }
 

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Narrator.Web.Components.Layout;
 using Narrator.Web.Localization;
 
 namespace Narrator.Web.Tests.Components;
@@ -16,6 +17,7 @@ public abstract class MudTestContext : BunitContext, IAsyncLifetime
     protected MudTestContext()
     {
         Services.AddMudServices();
+        Services.AddScoped<UiPreferences>();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using Narrator.Model.Templates;
 using Narrator.Web.Components.Interop;
@@ -65,7 +66,9 @@ public class NarrationOutputTests : MudTestContext
         var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
 
         Assert.Empty(output.FindAll(".narrator-caret"));
-        Assert.Equal("250 ms", output.Find("[data-testid=stat-ttft] span").TextContent.Trim());
+        Assert.Equal("250 ms", output.Find("[data-testid=stat-ttft] dd").TextContent.Trim());
+        // Not measured by this page (e.g. opened from the history): only the model's figure.
+        Assert.Empty(output.FindAll("[data-testid=stat-click-to-text]"));
         Assert.Contains("31.5", output.Find("[data-testid=stat-tokens-per-second]").TextContent);
         Assert.Contains("42", output.Find("[data-testid=stat-tokens]").TextContent);
         Assert.Contains("16", output.Find("[data-testid=stat-frames]").TextContent);
@@ -193,8 +196,73 @@ public class NarrationOutputTests : MudTestContext
         // The menu closes first, then runs the item's handler.
         popovers.WaitForAssertion(() => module.VerifyInvoke("downloadText"));
         var download = module.VerifyInvoke("downloadText");
-        Assert.Equal("narration-street-cinematic-zh.json", download.Arguments[0]);
+        // Not the segments JSON's name: the two JSON downloads are different documents.
+        Assert.Equal("narration-street-cinematic-zh.settings.json", download.Arguments[0]);
         Assert.Contains("\"generatedTokens\": 42", (string)download.Arguments[2]!);
         Assert.Contains("\"prompt\"", (string)download.Arguments[2]!);
+    }
+
+    [Fact]
+    public void TheWaitFromTheClickIsShownBesideTheModelsTimeToFirstToken()
+    {
+        NarrationRun run = SampleData.Run();
+        run.Apply(new TokenEvent("A") { NarrationId = "n" });
+        run.MarkFirstText(TimeSpan.FromMilliseconds(1700));
+        run.MarkFirstText(TimeSpan.FromMilliseconds(9000));
+        run.Apply(new CompletedEvent("A woman.", SampleData.Stats()) { NarrationId = "n" });
+
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+
+        Assert.Equal("1.7 s", output.Find("[data-testid=stat-click-to-text] dd").TextContent.Trim());
+        Assert.Equal("Click to first words", output.Find("[data-testid=stat-click-to-text] dt").TextContent.Trim());
+        Assert.Equal("250 ms", output.Find("[data-testid=stat-ttft] dd").TextContent.Trim());
+    }
+
+    [Fact]
+    public void OnlyTheGrowingTailIsRenderedAfresh()
+    {
+        NarrationRun run = SampleData.Run();
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+        // Three pieces pass the chunk length, so six make exactly two sealed chunks.
+        string piece = new('x', NarrationRun.ChunkLength / 3 + 1);
+        for (int i = 0; i < 6; i++)
+        {
+            run.Apply(new TokenEvent(piece) { NarrationId = "n" });
+        }
+        output.Render(p => p.Add(x => x.Run, run));
+        var before = output.FindAll("[data-testid=narration-text] span").Select(span => span.TextContent).ToList();
+
+        run.Apply(new TokenEvent("yz") { NarrationId = "n" });
+        output.Render(p => p.Add(x => x.Run, run));
+        var after = output.FindAll("[data-testid=narration-text] span").Select(span => span.TextContent).ToList();
+
+        // Two sealed chunks of three pieces each that never change again, then the tail.
+        Assert.Equal(run.Text, string.Concat(after.Where(text => text.Length > 0)));
+        Assert.Equal(before.Take(2), after.Take(2));
+        Assert.True(after[2].Length < NarrationRun.ChunkLength, $"The tail is {after[2].Length} characters.");
+        Assert.Equal(6 * piece.Length + 2, output.Find("[data-testid=narration-text]").TextContent.Length);
+    }
+
+    [Fact]
+    public void TheEtaCountsDownBetweenTheServersUpdatesAndTheBarFills()
+    {
+        var clock = new Narrator.Web.Tests.Workbench.ManualClock();
+        Services.AddSingleton<TimeProvider>(clock);
+        NarrationRun run = SampleData.Run();
+        run.Apply(new QueuedEvent(2, 40) { NarrationId = "n" });
+        var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));
+        Assert.Equal("about 40 s to wait", output.Find("[data-testid=queue-eta]").TextContent.Trim());
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        output.Render(p => p.Add(x => x.Run, run));
+
+        Assert.Equal("about 30 s to wait", output.Find("[data-testid=queue-eta]").TextContent.Trim());
+        Assert.Equal("25", output.Find("[data-testid=queue-progress]").GetAttribute("aria-valuenow"));
+        Assert.Equal("Waiting in the queue", output.Find("[data-testid=queue-progress]").GetAttribute("aria-label"));
+
+        // Past the estimate, it says the turn is close rather than a negative wait.
+        clock.Advance(TimeSpan.FromSeconds(45));
+        output.Render(p => p.Add(x => x.Run, run));
+        Assert.Equal("any moment now", output.Find("[data-testid=queue-eta]").TextContent.Trim());
     }
 }

@@ -89,6 +89,23 @@ internal static class SampleData
         FinishReason = finishReason,
     };
 
+    /// <summary>A completed narration as the history stores it.</summary>
+    public static NarrationRecord Record(string id = "n1") => new()
+    {
+        Id = id,
+        State = "completed",
+        ClipId = "abc",
+        ClipLabel = "street.mp4",
+        Template = "cinematic-zh",
+        Prompt = "Describe.",
+        Frames = new FrameOptions(),
+        Generation = new GenerationOptions(),
+        Text = "A street at night.",
+        Stats = Stats(),
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        FinishedAt = DateTimeOffset.UnixEpoch.AddSeconds(2),
+    };
+
     public static NarrationRun Run(string template = "cinematic-zh") =>
         new(new NarrationRequest { ClipId = "abc", Template = template, Prompt = "Describe." }, "street.mp4", DateTimeOffset.UnixEpoch);
 }

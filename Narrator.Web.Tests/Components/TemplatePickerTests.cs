@@ -20,8 +20,10 @@ public class TemplatePickerTests : MudTestContext
     }
 
     [Fact]
-    public void ClickingOrPressingEnterSelects()
+    public void ClickingSelectsAndOnlyTheChosenCardIsATabStop()
     {
+        var keys = JSInterop.SetupModule(Narrator.Web.Components.Interop.NarratorScript.ModulePath);
+        keys.SetupVoid("radioGroupKeys", _ => true).SetVoidResult();
         var chosen = new List<string>();
         var picker = RenderEnglish<TemplatePicker>(p => p
             .Add(x => x.Templates, SampleData.Templates)
@@ -29,10 +31,13 @@ public class TemplatePickerTests : MudTestContext
             .Add(x => x.SelectedIdChanged, (string id) => chosen.Add(id)));
 
         picker.Find("[data-template=tags]").Click();
-        picker.Find("[data-template=structured]").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        picker.Find("[data-template=structured]").Click();
         picker.Find("[data-template=cinematic-zh]").Click();
 
         Assert.Equal(["tags", "structured"], chosen);
+        // A radio group is one tab stop; the arrow keys (narrator.js) move within it.
+        Assert.Equal(["0", "-1", "-1"], picker.FindAll("[role=radio]").Select(card => card.GetAttribute("tabindex")));
+        keys.VerifyInvoke("radioGroupKeys");
     }
 
     [Fact]

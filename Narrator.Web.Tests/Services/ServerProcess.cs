@@ -17,13 +17,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    public int Port => BaseAddress.Port;
+
     /// <summary>Everything the process wrote, for a failing test's message.</summary>
     public string Output
     {
         get { lock (output) { return output.ToString(); } }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">0 for a free port; a port an earlier process used, to come back at the same address (a restart).</param>
+    /// <param name="environment">ASP.NET Core environment name.</param>
+    public static async Task<ServerProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string> settings, int port = 0,
+        string environment = "Production")
     {
         string folder = AppContext.BaseDirectory;
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -35,8 +40,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(folder, "Narrator.Web.dll"));
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Narrator__DataPath"] = dataPath;
         start.Environment["Logging__LogLevel__Default"] = "Information";
         foreach (var (key, value) in settings)
@@ -59,6 +64,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
         server.BaseAddress = await listening.Task;
         return server;
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it: the host shuts down in order. Waits for the exit.</summary>
+    public async Task StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or the OOM killer.</summary>

@@ -88,6 +88,20 @@ internal static class TestClips
         return bytes[..(bytes.Length / 2)];
     }
 
+    /// <summary>
+    /// A 4 s, 200-frame MPEG-4 AVI whose middle (a fifth in to a quarter from the end) is zeroed: the header and index still
+    /// claim 200 frames, but decoding stops early, as with a damaged download.
+    /// </summary>
+    public static async Task<string> DamagedAviAsync()
+    {
+        string whole = await MakeAsync("whole.avi", ["-f", "lavfi", "-i", "testsrc=size=64x48:rate=50:duration=4", "-c:v", "mpeg4", "-g", "10"]);
+        string damaged = Path.Combine(Folder, "damaged.avi");
+        byte[] bytes = await File.ReadAllBytesAsync(whole);
+        Array.Clear(bytes, bytes.Length / 5, bytes.Length - bytes.Length / 4 - bytes.Length / 5);
+        await File.WriteAllBytesAsync(damaged, bytes);
+        return damaged;
+    }
+
     public static byte[] RandomBytes(int count)
     {
         var bytes = new byte[count];

@@ -5,17 +5,6 @@ namespace Narrator.Web.Tests.Workbench;
 public class RenderPacerTests
 {
     /// <summary>A clock that moves only when told to.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        public long Ticks { get; set; }
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Ticks;
-
-        public void Advance(TimeSpan by) => Ticks += by.Ticks;
-    }
-
     private readonly ManualClock _clock = new();
     private readonly TaskCompletionSource _delay = new();
     private TimeSpan? _requestedDelay;

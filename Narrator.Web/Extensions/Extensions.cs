@@ -19,6 +19,7 @@ using Narrator.Web.Services.Templates;
 using Narrator.Web.Services.Visitors;
 using Narrator.Web.Security;
 using Narrator.Model.Templates;
+using Scalar.AspNetCore;
 
 namespace Narrator.Web.Extensions;
 
@@ -95,6 +96,8 @@ public static class Extensions
         services.AddSingleton<NarrationService>();
         services.AddSingleton<NarrationExporter>();
         services.AddSingleton<LongVideoNarrator>();
+        services.AddSingleton<Narrator.Web.Services.Workspaces.WorkspaceStore>();
+        services.AddSingleton<Narrator.Web.Services.Sharing.ShareLinks>();
         services.AddSingleton<QueuedTranslator>();
         services.AddSingleton<NarrationSearch>();
         services.AddScoped<CircuitVisitor>();
@@ -145,6 +148,9 @@ public static class Extensions
             }
             page.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         });
+        // Routing after the status-code pages: a re-executed 404 is routed again to /not-found (with the implicit routing at
+        // the start it kept the original endpoint and answered an empty body).
+        app.UseRouting();
         app.UseRateLimiter();
         app.UseAntiforgery();
         return app;
@@ -159,9 +165,18 @@ public static class Extensions
         app.MapClipSubtitlesApi();
         app.MapSearchApi();
         app.MapTemplatesApi();
+        app.MapSharesApi();
+        // The OpenAPI document for people, served from the package (no CDN), its inline start-up script under this response's nonce.
+        app.MapScalarApiReference(ApiReferenceRoute, (options, context) => options
+            .WithTitle("Narrator API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .WithNonce(SecurityHeaders.NonceOf(context) ?? ""));
         app.MapHub<NarrationHub>(NarrationHub.Route);
         return app;
     }
+
+    /// <summary>Where the interactive API reference (Scalar) is served.</summary>
+    public const string ApiReferenceRoute = "/api-reference";
 
     private static bool IsApi(HttpContext context) =>
         context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")

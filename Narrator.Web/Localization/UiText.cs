@@ -78,8 +78,12 @@ public sealed class UiText
 
     // Frame strip
     public string FramesTitle => Pick("What the model sees", "模型看到的画面");
-    public string FrameCount(int frames) => Pick($"{frames} frames", $"{frames} 帧");
-    public string GridLabel(string grid) => Pick($"grid {grid}", $"网格 {grid}");
+    public string FrameCount(int frames) => frames == 1 ? Pick("1 frame", "1 帧") : Pick($"{frames} frames", $"{frames} 帧");
+    public string GridLabel(int time, int height, int width) => Pick(
+        $"{time}×{height}×{width} patches", $"{time}×{height}×{width} 个图块");
+    public string GridHint(int time, int height, int width) => Pick(
+        $"The model cuts the frames into 14-pixel patches: {time} time steps (two frames each) × {height} rows × {width} columns; every 4 patches become one visual token.",
+        $"模型把画面切成 14 像素的图块：{time} 个时间步（每步两帧）× {height} 行 × {width} 列；每 4 个图块合成一个视觉 token。");
     public string VisualTokenCount(int tokens) => Pick($"{tokens.ToString("N0", CultureInfo.InvariantCulture)} visual tokens", $"{tokens.ToString("N0", CultureInfo.InvariantCulture)} 个视觉 token");
     public string FrameSize(int width, int height) => Pick($"{width}×{height} px per frame", $"每帧 {width}×{height} 像素");
     public string SampleRate(double fps) => Pick(
@@ -117,8 +121,27 @@ public sealed class UiText
     public string TopK => Pick("Top-k (0 = off)", "Top-k（0 为关闭）");
     public string RepetitionPenalty => Pick("Repetition penalty", "重复惩罚");
     public string Seed => Pick("Seed (empty = random)", "随机种子（留空为随机）");
-    public string ResetDefaults => Pick("Narrator defaults", "恢复默认");
+    public string ResetToTemplate(string template) => string.IsNullOrEmpty(template)
+        ? Pick("Reset to the template's values", "恢复模板的设置")
+        : Pick($"Reset to {template}'s values", $"恢复为“{template}”的设置");
     public string MinAboveMax => Pick("Min frames cannot be more than max frames.", "最少帧数不能大于最多帧数。");
+    public string SettingsToFix(int count) => count == 1
+        ? Pick("One setting needs fixing before Describe.", "有 1 项设置需要修改后才能开始描述。")
+        : Pick($"{count} settings need fixing before Describe.", $"有 {count} 项设置需要修改后才能开始描述。");
+    /// <summary>A setting out of range, in the page's language (the server's sentence in English).</summary>
+    public string SettingProblem(Narrator.Model.Templates.SettingError problem) => Language == UiLanguage.English ? problem.Message : problem.Setting switch
+    {
+        "fps" => $"每秒帧数须大于 0 且不超过 {Narrator.Model.Templates.NarrationOptionsResolver.MaxFps}。",
+        "minFrames" when problem.Message.Contains("exceed", StringComparison.Ordinal) => "最少帧数不能大于最多帧数。",
+        "minFrames" or "maxFrames" or "nFrames" => $"帧数须在 {Narrator.Model.Templates.NarrationOptionsResolver.MinFrameCount} 到 {Narrator.Model.Templates.NarrationOptionsResolver.MaxFrameCount} 之间。",
+        "maxNewTokens" => "最大生成 token 数超出本服务器允许的范围：" + problem.Message,
+        "temperature" => $"温度须在 0 到 {Narrator.Model.Templates.NarrationOptionsResolver.MaxTemperature} 之间。",
+        "topP" => "Top-p 须大于 0 且不超过 1。",
+        "topK" => "Top-k 须为 0（关闭）或更大。",
+        "repetitionPenalty" => $"重复惩罚须在 {Narrator.Model.Templates.NarrationOptionsResolver.MinRepetitionPenalty} 到 {Narrator.Model.Templates.NarrationOptionsResolver.MaxRepetitionPenalty} 之间。",
+        "seed" => "随机种子须为 0 或更大（留空为随机）。",
+        _ => problem.Message,
+    };
     public string FrameSettingsHelp => Pick("Changing these re-plans the frame strip.", "修改后会重新规划帧。");
 
     // Actions and output
@@ -126,6 +149,28 @@ public sealed class UiText
     public string Stop => Pick("Stop", "停止");
     public string DescribeHint => Pick("Ctrl+Enter", "Ctrl+Enter");
     public string NeedClip => Pick("Upload a clip or choose an example first.", "请先上传视频或选择示例。");
+    public string NeedPrompt => Pick("Write a prompt (or reset it to the template's) first.", "请先填写提示词（或恢复模板的提示词）。");
+    public string FixSettingsFirst => Pick("Fix the advanced settings marked in red first.", "请先修改标红的高级设置。");
+    public string WaitForUpload => Pick("Wait for the upload to finish.", "请等待上传完成。");
+    public string Clear => Pick("Clear", "清空");
+    public string ClearHint => Pick("Remove the clip and the narration from the page (your history keeps it)", "从页面移除视频和解说（历史记录中仍保留）");
+    public string UseApi => Pick("Use via API", "通过 API 使用");
+    public string ApiTitle => Pick("Use this narration from code", "在代码中使用");
+    public string ApiIntro => Pick(
+        "The same request as Describe with this clip, template and settings. Keep the cookie jar: the clip is yours, and the narration will be too.",
+        "与“开始描述”相同的请求（当前视频、模板和设置）。请保留 cookie 文件：视频属于您，解说也会属于您。");
+    public string ApiNeedsClip => Pick("Load a clip first: the commands name its id.", "请先载入视频：命令中需要它的 id。");
+    public string ApiReference => Pick("Every endpoint, interactively (OpenAPI)", "全部接口的交互式文档（OpenAPI）");
+    public string CopyCommand => Pick("Copy", "复制");
+    public string Close => Pick("Close", "关闭");
+    public string NewClipTitle => Pick("A narration is running", "正在生成解说");
+    public string NewClipQuestion(string name) => Pick(
+        $"Loading {name} stops the narration that is running now (its text so far is kept in your history). Go on?",
+        $"载入 {name} 会停止正在进行的解说（已生成的文字会保留在历史记录中）。是否继续？");
+    public string StopAndLoad => Pick("Stop it and load", "停止并载入");
+    public string KeepNarrating => Pick("Keep narrating", "继续解说");
+    public string PromptReplaced(string template) => Pick($"Your edited prompt was replaced by {template}'s.", $"您修改的提示词已替换为“{template}”的提示词。");
+    public string Undo => Pick("Undo", "撤销");
     public string OutputTitle => Pick("Narration", "解说");
     public string OutputPlaceholder => Pick("The narration will appear here as the model writes it.", "模型生成的解说会实时显示在这里。");
     public string Copy => Pick("Copy", "复制");
@@ -144,6 +189,17 @@ public sealed class UiText
     public string Failed => Pick("The narration failed", "生成失败");
     public string Stopped => Pick("Stopped. The text so far is kept.", "已停止，保留已生成的内容。");
     public string Finished => Pick("Done", "完成");
+    public string Share => Pick("Share", "分享");
+    public string SharedTagline => Pick("A narration shared with you (read-only).", "与您分享的一段解说（只读）。");
+    public string ShareMissingTitle => Pick("Not shared", "未分享");
+    public string ShareMissing => Pick("This link does not lead to a shared narration: it is mistyped, or its owner stopped sharing it.", "此链接没有对应的分享：链接有误，或分享者已取消分享。");
+    public string SharedNoFrames => Pick("The clip had expired when this was shared, so its frames are not included.", "分享时视频已过期，因此不含画面。");
+    public string SettingsSummary(Narrator.Model.Media.FrameOptions frames, Narrator.Model.Generation.GenerationOptions generation) => Pick(
+        $"{frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} frames/s, {frames.MinFrames}–{frames.MaxFrames} frames, up to {generation.MaxNewTokens} new tokens, temperature {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}, repetition penalty {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int seed ? $", seed {seed}" : "")}",
+        $"每秒 {frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧，{frames.MinFrames}–{frames.MaxFrames} 帧，最多 {generation.MaxNewTokens} 个新 token，温度 {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}，重复惩罚 {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int s ? $"，随机种子 {s}" : "")}");
+    public string Unshare => Pick("Stop sharing", "取消分享");
+    public string SharedAt => Pick("Anyone with this link can read it (read-only):", "任何拿到此链接的人都可以查看（只读）：");
+    public string ShareRevoked => Pick("The link no longer works.", "该链接已失效。");
     public string NotParsed => Pick("The output could not be read as this template's format; showing the raw text.", "输出无法按该模板的格式解析，以下为原始文本。");
 
     // Queue and stage
@@ -152,6 +208,11 @@ public sealed class UiText
         : Pick($"Position {position} in the queue", $"排队中：第 {position} 位");
     public string Eta(double seconds) => Pick($"about {FormatSeconds(seconds)} to wait", $"预计等待约 {FormatSeconds(seconds)}");
     public string Waiting => Pick("Sending the request…", "正在提交请求…");
+    public string WaitingForSideA => Pick("Starts when A has finished.", "等 A 完成后开始。");
+    public string AnyMoment => Pick("any moment now", "马上开始");
+    public string QueueProgressLabel => Pick("Waiting in the queue", "排队等待进度");
+    public string SegmentsDone(int done, int total) => Pick($"{done} of {total} segments narrated", $"已解说 {done} / {total} 段");
+    public string ReattachedNote => Pick("Picked up again after the page was reloaded.", "页面重新载入后已继续显示。");
     public string StageName(string stage)
     {
         string normalized = stage.Trim().ToLowerInvariant();
@@ -177,7 +238,11 @@ public sealed class UiText
 
     // Stats
     public string StatsTitle => Pick("Stats", "统计");
-    public string TimeToFirstToken => Pick("Time to first token", "首 token 时间");
+    public string TimeToFirstToken => Pick("Time to first token (model)", "首 token 时间（模型）");
+    public string TimeToFirstTokenHint => Pick("From the moment the model got the frames to its first token.", "从模型拿到画面到输出第一个 token。");
+    public string ClickToFirstWords => Pick("Click to first words", "点击到首字");
+    public string ClickToFirstWordsHint => Pick("What you waited: from the click on Describe to the first words on screen, with the queue and frame preparation.",
+        "您实际等待的时间：从点击“开始描述”到第一个字出现，包括排队和准备帧。");
     public string TokensPerSecond => Pick("Tokens/s", "token/秒");
     public string Tokens => Pick("Tokens", "token 数");
     public string Frames => Pick("Frames", "帧数");
@@ -201,11 +266,18 @@ public sealed class UiText
     public string ExamplesTitle => Pick("Examples", "示例");
     public string ExamplesHelp => Pick("One click loads the clip and its suggested template.", "点击即可载入视频及推荐模板。");
     public string TryExample => Pick("Try it", "试一试");
+    public string ExampleTooLarge(long maxBytes) => Pick($"Larger than this server's {FormatBytes(maxBytes)} upload limit.", $"超过本服务器 {FormatBytes(maxBytes)} 的上传上限。");
+    public string MainLabel => Pick("Narrator workbench", "解说工作台");
+    public string UploadRegion => Pick("Your clip", "您的视频");
+    public string Opened => Pick("Opened from your history.", "已从历史记录打开。");
     public string SuggestedTemplate(string name) => Pick($"Suggested: {name}", $"推荐模板：{name}");
     public string HistoryEmpty => Pick("Your narrations will be listed here.", "您的解说记录会显示在这里。");
     public string HistoryInterrupted => Pick("Interrupted by a server restart; the text so far is kept.", "服务器重启中断了这次解说；已保留当时的文字。");
     public string HistoryWhen => Pick("When", "时间");
     public string HistoryClip => Pick("Clip", "视频");
+    public string HistoryActions => Pick("Actions", "操作");
+    public string HistoryClipGone(string label) => Pick(
+        $"{label} is no longer on the server, so the text is shown without its clip.", $"{label} 已不在服务器上，因此只显示文字。");
     public string CustomPrompt => Pick("Custom prompt", "自定义提示词");
     public string ClipGone => Pick("That clip is no longer on the server; upload it again to re-run.", "该视频已从服务器清除，请重新上传后再运行。");
     public string UploadInterrupted => Pick("The upload was interrupted; please try again.", "上传中断，请重试。");
@@ -219,6 +291,7 @@ public sealed class UiText
     public string CompareLeft => Pick("A", "A");
     public string CompareRight => Pick("B", "B");
     public string CompareRun => Pick("Run both", "同时运行");
+    public string CompareSettingsNote => Pick("Each side uses its own template's settings; B starts when A has finished.", "每一侧使用各自模板的设置；A 完成后 B 才开始。");
 
     // Segments (long videos)
     public string SegmentsTitle => Pick("Segments", "分段");

@@ -31,6 +31,12 @@ public sealed record ClipInfo(
     /// while the upload waits); the exact frames replace them when the background work is done.
     /// </summary>
     public bool FramesExact { get; init; } = true;
+
+    /// <summary>
+    /// Set when the file is damaged: fewer frames decode than it claims ("Only 3 of the 16 planned frames could be decoded
+    /// …"); the clip is kept and narrated from what decodes.
+    /// </summary>
+    public string? DecodeWarning { get; init; }
 }
 
 /// <summary>One sampled frame: its source index, its time in the clip, and the URL of its image.</summary>

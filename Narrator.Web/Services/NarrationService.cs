@@ -92,6 +92,11 @@ public sealed class NarrationService(
         }
     }
 
+    /// <summary>Like <see cref="StartAsync"/>, but a refused request comes back as the failed event saying why instead of an exception.</summary>
+    public Task<(NarrationJob? Job, FailedEvent? Refusal)> StartOrRefuseAsync(
+        NarrationRequest request, NarrationCaller caller, CancellationToken cancellationToken) =>
+        TryStartAsync(ct => StartAsync(request, caller, ct), cancellationToken);
+
     private static async Task<(NarrationJob? Job, FailedEvent? Refusal)> TryStartAsync(Func<CancellationToken, Task<NarrationJob>> start,
         CancellationToken cancellationToken)
     {
@@ -125,6 +130,12 @@ public sealed class NarrationService(
 
     /// <summary>Cancels what one page or hub connection started and is still queued or running (it closed); the visitor's other tabs go on.</summary>
     public int CancelStartedBy(string connection) => queue.CancelStartedBy(connection);
+
+    /// <summary>A page of <paramref name="owner"/> follows one of their live narrations (see <see cref="NarrationQueue.Follow"/>).</summary>
+    public bool Follow(string narrationId, NarrationOwner owner, string connection) => queue.Follow(narrationId, owner, connection);
+
+    /// <summary>A page went away: what only it followed is cancelled after <paramref name="grace"/> unless re-attached.</summary>
+    public int Unfollow(string connection, TimeSpan grace) => queue.Unfollow(connection, grace);
 
     /// <summary>A live or recently finished narration (with its event stream), or null.</summary>
     public NarrationJob? Find(string narrationId) => queue.Find(narrationId);

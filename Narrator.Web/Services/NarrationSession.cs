@@ -12,18 +12,21 @@ using Narrator.Web.Services.Subtitles;
 using Narrator.Model.Subtitles;
 using Narrator.Web.Services.Templates;
 using Narrator.Web.Services.Visitors;
+using Narrator.Web.Services.Workspaces;
 using Narrator.Model.Templates;
 
 namespace Narrator.Web.Services;
 
 /// <summary>
 /// One page (a Blazor circuit; registered scoped, so it lives as long as the circuit): uploads, re-plans, narrates and
-/// cancels as the visitor whose cookie loaded it, so their history, clips and templates are the same in every tab and
-/// after a reload. When the circuit goes away, what this page had queued or running is cancelled; the visitor's other
-/// tabs and API clients go on.
+/// cancels as the visitor whose cookie loaded it, so their history, clips, templates and workspace are the same in every
+/// tab and after a reload. When the circuit goes away (the tab closed or reloaded), what only this page followed keeps
+/// running for <c>Narrator:Queue:ReattachSeconds</c>, so a reload re-attaches to it; then it is cancelled. The visitor's
+/// other tabs and API clients go on.
 /// </summary>
 public sealed class NarrationSession(NarrationService narrations, ClipStore clips, TemplateLibrary templates, ClipSegmentations segmentations,
-    IOptions<SegmentationOptions> segmentationOptions, ClipSubtitles subtitles, CircuitVisitor visitor) : IDisposable
+    IOptions<SegmentationOptions> segmentationOptions, IOptions<QueueOptions> queueOptions, WorkspaceStore workspaces, ClipSubtitles subtitles,
+    CircuitVisitor visitor) : IDisposable
 {
     /// <summary>The visitor this page acts for (their narrations, clips and templates).</summary>
     public NarrationOwner Owner => visitor.Owner;
@@ -134,6 +137,37 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     public IAsyncEnumerable<NarrationEvent> NarrateAsync(NarrationRequest request, CancellationToken cancellationToken) =>
         narrations.NarrateAsync(request, visitor.Caller, cancellationToken);
 
+    /// <summary>
+    /// Starts a narration as this visitor, followed by this page: reading its events is up to the page, and stopping
+    /// reading does not cancel it (Stop does, by id). A refused request comes back as the failed event saying why.
+    /// </summary>
+    public Task<(NarrationJob? Job, FailedEvent? Refusal)> StartAsync(NarrationRequest request, CancellationToken cancellationToken) =>
+        narrations.StartOrRefuseAsync(request, visitor.Caller, cancellationToken);
+
+    /// <summary>
+    /// One of this visitor's narrations still in memory (queued, running, or recently ended), with its whole event log to
+    /// replay; a live one is followed by this page from now on. Null when it is unknown here or someone else's.
+    /// </summary>
+    public NarrationJob? Attach(string narrationId)
+    {
+        if (narrations.Find(narrationId) is not { } job || job.Owner != Owner)
+        {
+            return null;
+        }
+        narrations.Follow(narrationId, Owner, visitor.Connection);
+        return job;
+    }
+
+    /// <summary>A clip this visitor uploaded that is still on the server, or null.</summary>
+    public ClipInfo? OwnClip(string clipId) => clips.Find(clipId) is { } clip && clip.Owner == Owner ? clips.Get(clipId) : null;
+
+    /// <summary>Where this visitor left the page (any tab, any earlier visit), or null.</summary>
+    public Task<VisitorWorkspace?> LoadWorkspaceAsync(CancellationToken cancellationToken) => workspaces.LoadAsync(Owner, cancellationToken);
+
+    /// <summary>Remembers where this visitor is; a failed write is logged and ignored.</summary>
+    public Task<bool> SaveWorkspaceAsync(VisitorWorkspace workspace, CancellationToken cancellationToken) =>
+        workspaces.SaveAsync(Owner, workspace, cancellationToken);
+
     /// <summary>Stops one of this visitor's narrations by id (the id arrives in every event); false when it had already finished or is not theirs.</summary>
     public async Task<bool> CancelAsync(string narrationId, CancellationToken cancellationToken) =>
         await narrations.CancelAsync(narrationId, Owner, cancellationToken).ConfigureAwait(false) == CancelOutcome.Cancelled;
@@ -147,6 +181,6 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     public void Dispose()
     {
         clips.ClipUpdated -= OnClipUpdated;
-        narrations.CancelStartedBy(visitor.Connection);
+        narrations.Unfollow(visitor.Connection, TimeSpan.FromSeconds(queueOptions.Value.ReattachSeconds));
     }
 }

@@ -3,7 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace Narrator.Web.Services;
 
 /// <summary>
-/// The SQLite file in the data folder holding the narration history and custom templates; creates its tables once and
+/// The SQLite file in the data folder holding the narration history, custom templates, each visitor's workspace and the
+/// published share links; creates its tables once and
 /// upgrades a file written by an earlier version in place.
 /// </summary>
 public sealed class NarratorDatabase
@@ -50,6 +51,17 @@ public sealed class NarratorDatabase
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS custom_templates_by_owner ON custom_templates (owner, updated_at DESC);
+        CREATE TABLE IF NOT EXISTS workspaces (
+            owner TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS shares (
+            token TEXT PRIMARY KEY,
+            narration_id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS narration_translations (
             narration_id TEXT NOT NULL,
             language TEXT NOT NULL,

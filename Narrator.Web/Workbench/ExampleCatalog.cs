@@ -21,7 +21,11 @@ public sealed class ExampleCatalog(IFileProvider webRoot)
         using Stream stream = catalog.CreateReadStream();
         var examples = JsonSerializer.Deserialize<List<ExampleClip>>(stream, JsonOptions)
             ?? throw new InvalidDataException($"{CatalogPath} is empty.");
-        return examples.Where(example => webRoot.GetFileInfo("examples/" + example.File).Exists).ToList();
+        return examples
+            .Select(example => (Example: example, File: webRoot.GetFileInfo("examples/" + example.File)))
+            .Where(pair => pair.File.Exists)
+            .Select(pair => pair.Example with { SizeBytes = pair.File.Length })
+            .ToList();
     }
 
     /// <summary>Opens an example's clip for reading, to hand it to the clip store like an upload.</summary>

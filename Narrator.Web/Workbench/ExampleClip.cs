@@ -16,4 +16,8 @@ public sealed record ExampleClip(
     public string Url => "examples/" + File;
 
     public string PosterUrl => "examples/" + Poster;
+
+    /// <summary>The clip file's size, filled in by the catalogue (an example over the upload limit cannot be tried).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long SizeBytes { get; init; }
 }

@@ -39,6 +39,9 @@ public static class NarrationDownload
     /// <summary>A download name built from the clip label and template, safe on every file system.</summary>
     public static string FileName(NarrationRun run, string extension) => FileName(run.ClipLabel, run.Request.Template, extension);
 
+    /// <summary>The text-with-prompt-and-settings download: "...-settings.json", so it never shares a name with the segments JSON.</summary>
+    public static string SettingsFileName(NarrationRun run) => FileName(run.ClipLabel, run.Request.Template, "settings.json");
+
     /// <summary>
     /// "narration-{clip}-{template}.{extension}" (with "-{state}" before the extension for a narration that did not
     /// complete) with anything unsafe in a file name replaced (also used by the export API).

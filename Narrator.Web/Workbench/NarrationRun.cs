@@ -8,13 +8,23 @@ namespace Narrator.Web.Workbench;
 /// <summary>
 /// One narration as the page shows it: folds the queue's <see cref="NarrationEvent"/>s into status, queue position,
 /// stage, the text so far and the final stats. Knows the request it came from so it can be exported or re-run.
+/// The text is kept as sealed chunks plus a growing tail, so a render re-sends only the tail, not the whole text.
 /// </summary>
 public sealed class NarrationRun(NarrationRequest request, string clipLabel, DateTimeOffset createdAt)
 {
-    private readonly StringBuilder _text = new();
+    /// <summary>
+    /// The tail is sealed into a chunk once it reaches this many characters: a render sends at most about this much text
+    /// (measured: 256 gave ~590-byte render batches for a few tokens each; see BENCHMARKS, "Bytes over the circuit").
+    /// </summary>
+    public const int ChunkLength = 64;
+
+    private readonly List<string> _chunks = [];
+    private readonly StringBuilder _tail = new();
+    private readonly StringBuilder _activeSegmentText = new();
     private readonly List<NarrationSegment> _segments = [];
     private readonly HashSet<int> _finishedSegments = [];
     private string? _textSnapshot = "";
+    private bool _segmentHeadingPending;
 
     public NarrationRequest Request { get; } = request;
 
@@ -59,7 +69,28 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     public bool IsFinished => !IsActive;
 
     /// <summary>The narration so far; cached between tokens so a render does not rebuild the string.</summary>
-    public string Text => _textSnapshot ??= _text.ToString();
+    public string Text => _textSnapshot ??= string.Concat(_chunks) + _tail.ToString();
+
+    /// <summary>The text in order as chunks that no longer change; <see cref="Tail"/> follows them.</summary>
+    public IReadOnlyList<string> SealedChunks => _chunks;
+
+    /// <summary>The end of the text, still growing.</summary>
+    public string Tail => _tail.ToString();
+
+    /// <summary>What the model has written so far for the long-video segment being narrated now (without its time heading).</summary>
+    public string ActiveSegmentText => _activeSegmentText.ToString();
+
+    /// <summary>From the click (or the re-attach) to the first text on the page, as the page measured it; null until then.</summary>
+    public TimeSpan? FirstTextAfter { get; private set; }
+
+    /// <summary>True when this run was picked up again after a reload or restart (the click was on another page).</summary>
+    public bool Reattached { get; init; }
+
+    /// <summary>Records when the first text arrived, measured by the page from the click; only the first call counts.</summary>
+    public void MarkFirstText(TimeSpan sinceClick) => FirstTextAfter ??= sinceClick;
+
+    /// <summary>The server accepted the run as <paramref name="narrationId"/>: known before its first event, so a reload can find it.</summary>
+    public void MarkAccepted(string narrationId) => NarrationId ??= narrationId;
 
     /// <summary>Folds one event in. Events after the run finished are ignored: the first ending wins.</summary>
     public void Apply(NarrationEvent narrationEvent)
@@ -87,6 +118,8 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 {
                     ActiveSegment = number - 1;
                     SegmentCount = count;
+                    _activeSegmentText.Clear();
+                    _segmentHeadingPending = true;
                 }
                 break;
             case SegmentEvent segment:
@@ -102,9 +135,20 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 break;
             case TokenEvent token:
                 StartRunning();
-                _text.Append(token.Text);
-                _textSnapshot = null;
+                AppendText(token.Text);
                 TokenPieces++;
+                if (ActiveSegment is not null)
+                {
+                    // The first piece of a segment is its "[start - end]" heading, which the segment list shows its own way.
+                    if (_segmentHeadingPending && token.Text.TrimStart('\n').StartsWith('['))
+                    {
+                        _segmentHeadingPending = false;
+                    }
+                    else
+                    {
+                        _activeSegmentText.Append(token.Text);
+                    }
+                }
                 break;
             case CompletedEvent completed:
                 Stats = completed.Stats;
@@ -136,15 +180,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     public static NarrationRun FromRecord(NarrationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var request = new NarrationRequest
-        {
-            ClipId = record.ClipId,
-            Template = record.Template,
-            Prompt = record.Prompt,
-            Frames = record.Frames,
-            Generation = record.Generation,
-        };
-        var run = new NarrationRun(request, record.ClipLabel, record.CreatedAt);
+        var run = new NarrationRun(RequestOf(record), record.ClipLabel, record.CreatedAt);
         foreach (var segment in record.Segments ?? [])
         {
             run.Apply(new SegmentEvent(segment, record.Segments!.Count) { NarrationId = record.Id });
@@ -154,6 +190,20 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
             : new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text });
         return run;
+    }
+
+    /// <summary>The request a stored (or live) narration was made from, to export or run it again.</summary>
+    public static NarrationRequest RequestOf(NarrationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new NarrationRequest
+        {
+            ClipId = record.ClipId,
+            Template = record.Template,
+            Prompt = record.Prompt,
+            Frames = record.Frames,
+            Generation = record.Generation,
+        };
     }
 
     /// <summary>The person pressed Stop and the stream ended without a final event.</summary>
@@ -187,6 +237,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     private void ClearWaiting()
     {
         ActiveSegment = null;
+        _activeSegmentText.Clear();
         QueuePosition = null;
         EtaSeconds = null;
     }
@@ -198,7 +249,19 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
         {
             return;
         }
-        _text.Clear().Append(finalText);
-        _textSnapshot = finalText;
+        _chunks.Clear();
+        _tail.Clear();
+        AppendText(finalText);
+    }
+
+    private void AppendText(string piece)
+    {
+        _tail.Append(piece);
+        _textSnapshot = null;
+        if (_tail.Length >= ChunkLength)
+        {
+            _chunks.Add(_tail.ToString());
+            _tail.Clear();
+        }
     }
 }

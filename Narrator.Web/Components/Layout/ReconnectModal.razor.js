@@ -1,47 +1,64 @@
-// Set up event handlers
-const reconnectModal = document.getElementById("components-reconnect-modal");
-reconnectModal.addEventListener("components-reconnect-state-changed", handleReconnectStateChanged);
+// Blazor's reconnection events drive a non-modal notice (show(), not showModal(): nothing is covered or blocked).
+const notice = document.getElementById("components-reconnect-modal");
+notice.addEventListener("components-reconnect-state-changed", handleReconnectStateChanged);
+document.getElementById("components-reconnect-button").addEventListener("click", retry);
+document.getElementById("components-resume-button").addEventListener("click", resume);
 
-const retryButton = document.getElementById("components-reconnect-button");
-retryButton.addEventListener("click", retry);
-
-const resumeButton = document.getElementById("components-resume-button");
-resumeButton.addEventListener("click", resume);
+// After Blazor's own attempts are used up (a server restart can take longer), keep trying at this pace.
+const retryEveryMilliseconds = 5000;
+let retryTimer = null;
 
 function handleReconnectStateChanged(event) {
-    if (event.detail.state === "show") {
-        reconnectModal.showModal();
-    } else if (event.detail.state === "hide") {
-        reconnectModal.close();
-    } else if (event.detail.state === "failed") {
-        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
-    } else if (event.detail.state === "rejected") {
+    const state = event.detail.state;
+    if (state === "show" || state === "retrying" || state === "paused" || state === "resume-failed") {
+        if (!notice.open) {
+            notice.show();
+        }
+    } else if (state === "hide") {
+        stopRetrying();
+        notice.close();
+    } else if (state === "failed") {
+        if (!notice.open) {
+            notice.show();
+        }
+        startRetrying();
+    } else if (state === "rejected") {
+        // The server is back but no longer knows this page (it restarted): a reload restores the visitor's workspace.
         location.reload();
     }
 }
 
-async function retry() {
-    document.removeEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+function startRetrying() {
+    if (retryTimer === null) {
+        retryTimer = setInterval(retry, retryEveryMilliseconds);
+    }
+}
 
+function stopRetrying() {
+    if (retryTimer !== null) {
+        clearInterval(retryTimer);
+        retryTimer = null;
+    }
+}
+
+async function retry() {
     try {
-        // Reconnect will asynchronously return:
-        // - true to mean success
-        // - false to mean we reached the server, but it rejected the connection (e.g., unknown circuit ID)
-        // - exception to mean we didn't reach the server (this can be sync or async)
+        // true: reconnected; false: the server answered but no longer has this circuit (it restarted).
         const successful = await Blazor.reconnect();
         if (!successful) {
-            // We have been able to reach the server, but the circuit is no longer available.
-            // We'll reload the page so the user can continue using the app as quickly as possible.
-            const resumeSuccessful = await Blazor.resumeCircuit();
-            if (!resumeSuccessful) {
+            const resumed = await Blazor.resumeCircuit();
+            if (!resumed) {
                 location.reload();
             } else {
-                reconnectModal.close();
+                stopRetrying();
+                notice.close();
             }
+        } else {
+            stopRetrying();
         }
-    } catch (err) {
-        // We got an exception, server is currently unavailable
-        document.addEventListener("visibilitychange", retryWhenDocumentBecomesVisible);
+    } catch {
+        // The server is still unreachable: the timer tries again.
+        startRetrying();
     }
 }
 
@@ -52,12 +69,6 @@ async function resume() {
             location.reload();
         }
     } catch {
-        reconnectModal.classList.replace("components-reconnect-paused", "components-reconnect-resume-failed");
-    }
-}
-
-async function retryWhenDocumentBecomesVisible() {
-    if (document.visibilityState === "visible") {
-        await retry();
+        notice.classList.replace("components-reconnect-paused", "components-reconnect-resume-failed");
     }
 }

@@ -220,7 +220,7 @@ public sealed partial class ClipStore
             var replanned = clip with
             {
                 FrameOptions = options, Plan = thumbnails.Plan, FrameTimestamps = thumbnails.Timestamps, FrameIndices = thumbnails.Indices,
-                FramesExact = thumbnails.Exact, FramesVersion = clip.FramesVersion + 1,
+                FramesExact = thumbnails.Exact, DecodeWarning = thumbnails.DecodeWarning, FramesVersion = clip.FramesVersion + 1,
             };
             TryDelete(Path.Combine(clip.Folder, FramesFolder, clip.FramesVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             clips[clipId] = replanned;
@@ -424,6 +424,7 @@ public sealed partial class ClipStore
             FrameTimestamps = thumbnails.Timestamps,
             FrameIndices = thumbnails.Indices,
             FramesExact = thumbnails.Exact,
+            DecodeWarning = thumbnails.DecodeWarning,
             PreviewPath = Path.Combine(clipFolder, previewName),
             PreviewContentType = previewType,
             PreviewState = transcode ? PreviewState.Making : PreviewState.Ready,
@@ -495,7 +496,7 @@ public sealed partial class ClipStore
                         cancellationToken).ConfigureAwait(false);
                     var exact = current with
                     {
-                        Plan = thumbnails.Plan, FrameTimestamps = thumbnails.Timestamps, FrameIndices = thumbnails.Indices, FramesExact = true,
+                        Plan = thumbnails.Plan, FrameTimestamps = thumbnails.Timestamps, FrameIndices = thumbnails.Indices, FramesExact = true, DecodeWarning = thumbnails.DecodeWarning,
                         FramesVersion = current.FramesVersion + 1,
                     };
                     if (Update(current, exact))
@@ -563,18 +564,20 @@ public sealed partial class ClipStore
     /// planned one fits <see cref="UploadOptions.QuickDecodePixels"/> (or when not <paramref name="quick"/>); otherwise a
     /// few keyframes near the planned times, at one keyframe decode each.
     /// </summary>
-    private async Task<(FramePlan Plan, double[] Timestamps, int[]? Indices, bool Exact)> WriteThumbnailsAsync(
+    private async Task<(FramePlan Plan, double[] Timestamps, int[]? Indices, bool Exact, string? DecodeWarning)> WriteThumbnailsAsync(
         string sourcePath, MediaProbe probe, FrameOptions options, int version, bool quick, CancellationToken cancellationToken)
     {
         var plan = FramePlanner.Plan(probe, options);
         bool exact = !quick || DecodeCost(probe, plan) <= limits.QuickDecodePixels;
         DecodedFrames frames;
+        string? decodeWarning = null;
         if (exact)
         {
             frames = await extractor.ExtractAsync(sourcePath, probe, plan, firstFrame: 0,
                 quick ? FfmpegPriority.Normal : FfmpegPriority.Background, cancellationToken).ConfigureAwait(false);
             if (frames.Count < plan.NFrames)
             {
+                decodeWarning = DecodeWarning(probe, plan, frames);
                 // The model will see only what decodes, so the strip shows exactly that.
                 plan = plan with { NFrames = frames.Count, Indices = frames.Indices };
             }
@@ -594,7 +597,18 @@ public sealed partial class ClipStore
             await files.WriteAllBytesAsync(Path.Combine(target, $"{i}.jpg"), jpeg, cancellationToken).ConfigureAwait(false);
         }
         // Keyframe stand-ins carry their own indices and times; the plan stays the model's.
-        return (plan, frames.TimestampsSeconds, exact ? null : frames.Indices, exact);
+        return (plan, frames.TimestampsSeconds, exact ? null : frames.Indices, exact, decodeWarning);
+    }
+
+    /// <summary>The damaged-file sentence: how many planned frames decoded and how far into the file decoding got.</summary>
+    private static string DecodeWarning(MediaProbe probe, FramePlan plan, DecodedFrames frames)
+    {
+        int reached = frames.Count == 0 ? 0 : frames.Indices[^1] + 1;
+        string extent = probe.FrameCount > 0
+            ? $"decoding stopped around frame {reached} of the {probe.FrameCount} the file claims"
+            : "decoding stopped early";
+        return $"Only {frames.Count} of the {plan.NFrames} planned frames could be decoded ({extent}); the file is damaged or cut short, "
+            + $"so the model will see those {frames.Count} frame{(frames.Count == 1 ? "" : "s")}.";
     }
 
     /// <summary>Pixels decoded to reach the last planned frame in one pass.</summary>
@@ -694,6 +708,7 @@ public sealed partial class ClipStore
                 _ => null,
             },
             FramesExact = clip.FramesExact,
+            DecodeWarning = clip.DecodeWarning,
             SubtitleStreams = clip.SubtitleStreams,
         };
     }

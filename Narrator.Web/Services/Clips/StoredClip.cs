@@ -43,6 +43,9 @@ public sealed record StoredClip
     /// <summary>Bumped on every re-plan so frame URLs change and browsers do not show stale thumbnails.</summary>
     public int FramesVersion { get; init; }
 
+    /// <summary>A sentence for the visitor when fewer frames decoded than planned (a damaged or cut-short file); null when all did.</summary>
+    public string? DecodeWarning { get; init; }
+
     /// <summary>The file the browser plays: the original when it can, else an H.264 MP4 / JPEG made by ffmpeg in the background.</summary>
     public required string PreviewPath { get; init; }
 

@@ -1,16 +1,36 @@
+using Microsoft.Extensions.Options;
 using Narrator.Model.Media;
 using Narrator.Web.Services.Clips;
 using Narrator.Web.Services.Queue;
 
 namespace Narrator.Web.Services.Preprocessing;
 
-/// <summary>Prepares a queued request's clip (frames + patches) on the bounded CPU pool, reusing the probe taken at upload.</summary>
-public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, PreprocessingPool pool) : IClipPreparer
+/// <summary>
+/// Prepares a queued request's clip (frames + patches) on the bounded CPU pool, reusing the probe taken at upload and, when
+/// the same clip was just prepared with the same frame settings, that preparation (<see cref="PreparedMediaCache"/>).
+/// </summary>
+public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, PreprocessingPool pool, IOptions<QueueOptions> options) : IClipPreparer
 {
-    public Task<PreparedMedia> PrepareAsync(NarrationWork work, CancellationToken cancellationToken)
+    private readonly PreparedMediaCache cache = new(options.Value.PreparedCacheBytes);
+
+    /// <summary>Preparations served from memory since start (for tests and the log).</summary>
+    public int Reused => Volatile.Read(ref reused);
+
+    private int reused;
+
+    public async Task<PreparedMedia> PrepareAsync(NarrationWork work, CancellationToken cancellationToken)
     {
         var clip = clips.Find(work.ClipId)
             ?? throw new MediaException("The clip has expired and was deleted; please upload it again.");
-        return pool.RunAsync(ct => preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken);
+        var key = new PreparedMediaCache.Key(clip.Id, clip.SourcePath, work.Frames);
+        if (cache.TryGet(key, out var cached))
+        {
+            Interlocked.Increment(ref reused);
+            return cached;
+        }
+        var media = await pool.RunAsync(ct => preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken)
+            .ConfigureAwait(false);
+        cache.Add(key, media);
+        return media;
     }
 }

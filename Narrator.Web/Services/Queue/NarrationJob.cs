@@ -154,6 +154,12 @@ public sealed class NarrationJob
 
     internal CancellationTokenSource Cancellation { get; } = new();
 
+    /// <summary>Pages following it (circuit handles); guarded by the queue's lock. Empty for the HTTP API and the hub.</summary>
+    internal HashSet<string> Followers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bumped whenever its last page leaves or a page attaches; a pending grace-period cancel checks it is still current.</summary>
+    internal int OrphanGeneration { get; set; }
+
     /// <summary>Set once the history holds how it ended, so nothing writes an older state of it again.</summary>
     internal bool EndStored
     {

@@ -87,6 +87,10 @@ public sealed class NarrationQueue : IDisposable
         }
         PruneFinished();
         var job = new NarrationJob(NewId(), caller, work, time.GetUtcNow());
+        if (caller.FollowedByPage && caller.Connection is { } page)
+        {
+            job.Followers.Add(page);
+        }
         jobs[job.Id] = job;
         waiting.AddLast(job);
         activeByOwner[owner] = active + 1;
@@ -158,6 +162,88 @@ public sealed class NarrationQueue : IDisposable
             logger.LogInformation("Cancelled {Count} narration(s) started by {Connection}: {Code}", count, connection, code);
         }
         return count;
+    }
+
+    /// <summary>
+    /// A page of <paramref name="owner"/> follows narration <paramref name="id"/> (it started it, or re-attached after a
+    /// reload or from another tab): while any page follows it, closing another does not cancel it. False when the
+    /// narration is unknown, finished or someone else's.
+    /// </summary>
+    public bool Follow(string id, NarrationOwner owner, string connection)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connection);
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(id, out var job) || job.Owner != owner || job.IsFinished || job.CancelReason is not null)
+            {
+                return false;
+            }
+            job.Followers.Add(connection);
+            job.OrphanGeneration++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The page <paramref name="connection"/> went away (tab closed or reloaded). What it followed and no other page
+    /// follows is cancelled after <paramref name="grace"/> unless a page re-attaches meanwhile (<see cref="Follow"/>);
+    /// with no grace it is cancelled at once. Returns how many narrations were left without a page.
+    /// </summary>
+    public int Unfollow(string connection, TimeSpan grace)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connection);
+        var orphans = new List<(NarrationJob Job, int Generation)>();
+        lock (gate)
+        {
+            foreach (var job in running.Concat(waiting).ToList())
+            {
+                if (job.Followers.Remove(connection) && job.Followers.Count == 0)
+                {
+                    orphans.Add((job, ++job.OrphanGeneration));
+                }
+            }
+        }
+        foreach (var (job, generation) in orphans)
+        {
+            if (grace <= TimeSpan.Zero)
+            {
+                CancelOrphan(job, generation);
+            }
+            else
+            {
+                _ = CancelOrphanLaterAsync(job, generation, grace);
+            }
+        }
+        if (orphans.Count > 0)
+        {
+            logger.LogInformation("{Count} narration(s) left without a page by {Connection}; cancelled in {Seconds:0} s unless re-attached",
+                orphans.Count, connection, grace.TotalSeconds);
+        }
+        return orphans.Count;
+    }
+
+    private async Task CancelOrphanLaterAsync(NarrationJob job, int generation, TimeSpan grace)
+    {
+        try
+        {
+            await Task.WhenAny(Task.Delay(grace, time), job.Finished).ConfigureAwait(false);
+        }
+        finally
+        {
+            CancelOrphan(job, generation);
+        }
+    }
+
+    private void CancelOrphan(NarrationJob job, int generation)
+    {
+        lock (gate)
+        {
+            // A page re-attached (or another left again and started a new wait) since: not this wait's to cancel.
+            if (job.OrphanGeneration == generation && job.Followers.Count == 0)
+            {
+                CancelLocked(job, FailureCodes.Disconnected, "The narration was cancelled because its page was closed and nobody re-opened it.");
+            }
+        }
     }
 
     /// <summary>Stops taking work: new requests are refused, everyone queued is told why, running work is cancelled.</summary>

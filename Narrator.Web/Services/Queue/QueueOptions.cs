@@ -43,6 +43,17 @@ public sealed class QueueOptions
     [Range(0, 1_440, ErrorMessage = "Narrator:Queue:RetainFinishedMinutes must be between 0 and 1440 minutes.")]
     public int RetainFinishedMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// How long a narration started from the page keeps running after its last tab closed or reloaded: a reload (or the
+    /// same visitor's other tab) that comes back within this re-attaches to it; otherwise it is cancelled. 0 cancels at once.
+    /// </summary>
+    [Range(0, 3_600, ErrorMessage = "Narrator:Queue:ReattachSeconds must be between 0 and 3600 seconds.")]
+    public int ReattachSeconds { get; set; } = 30;
+
+    /// <summary>Memory for recently prepared clips (frames + patches), so describing the same clip again skips the preparation; 0 keeps none.</summary>
+    [Range(0, 64L * 1024 * 1024 * 1024, ErrorMessage = "Narrator:Queue:PreparedCacheBytes must be between 0 and 64 GiB.")]
+    public long PreparedCacheBytes { get; set; } = 512L * 1024 * 1024;
+
     public int EffectivePreprocessingConcurrency =>
         PreprocessingConcurrency > 0 ? PreprocessingConcurrency : Math.Max(1, Environment.ProcessorCount / 2);
 }

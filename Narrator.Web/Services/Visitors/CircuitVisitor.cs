@@ -19,7 +19,8 @@ public sealed class CircuitVisitor
 
     public string Connection { get; } = "circuit:" + Guid.NewGuid().ToString("N");
 
-    public NarrationCaller Caller => new(Owner, Address, Connection);
+    /// <summary>Narrations this page starts are followed by it, not tied to it: a reload within the grace period re-attaches.</summary>
+    public NarrationCaller Caller => new(Owner, Address, Connection) { FollowedByPage = true };
 
     /// <summary>Called once by the root component with what the page's request said (owner key and address).</summary>
     public void Set(string ownerKey, string? address)
