@@ -30,6 +30,24 @@ public class JsonExportTests
     }
 
     [Fact]
+    public async Task A_clip_narrated_whole_writes_no_frame_range_rather_than_end_frame_zero()
+    {
+        var narration = new TimedNarration
+        {
+            Video = "a.mp4",
+            DurationSeconds = 7.25,
+            Segments = [new NarrationSegment { Index = 0, StartSeconds = 0, EndSeconds = 7.25, Text = "A dog runs." }],
+        };
+
+        using var doc = JsonDocument.Parse(await NarrationExport.ToStringAsync(ExportFormat.Json, narration));
+        var segment = doc.RootElement.GetProperty("segments")[0];
+
+        Assert.False(segment.TryGetProperty("endFrame", out _));
+        Assert.False(segment.TryGetProperty("startFrame", out _));
+        Assert.Equal(7.25, segment.GetProperty("end").GetDouble());
+    }
+
+    [Fact]
     public async Task Ndjson_keeps_chinese_readable_and_newlines_escaped()
     {
         string ndjson = await NarrationExport.ToStringAsync(ExportFormat.Ndjson, SampleNarrations.Mixed());

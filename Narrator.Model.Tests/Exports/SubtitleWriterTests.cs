@@ -98,6 +98,48 @@ public partial class SubtitleWriterTests
     }
 
     [Fact]
+    public void A_long_narration_of_a_short_clip_gets_fewer_fuller_cues_each_on_screen_for_the_minimum()
+    {
+        // About 1,000 tokens of text over 11 s: at two lines a cue that would be ~40 cues of ~0.27 s each.
+        string text = string.Concat(Enumerable.Repeat("画面中一个穿红衣服的女人走进了咖啡馆，镜头缓慢推近她的脸。", 40));
+        var narration = new TimedNarration
+        {
+            Video = "megamind.avi",
+            DurationSeconds = 11.26,
+            Segments = [new NarrationSegment { Index = 0, StartSeconds = 0, EndSeconds = 11.26, Text = text }],
+        };
+
+        var cues = SubtitleCueBuilder.Build(narration);
+        var lines = CaptionLineBreaker.Wrap(text, 42);
+
+        Assert.Equal(7, cues.Count); // 11.26 s holds seven 1.5 s cues
+        Assert.All(cues, cue => Assert.True(cue.EndSeconds - cue.StartSeconds >= 1.5, $"cue {cue.Number} lasts {cue.EndSeconds - cue.StartSeconds:0.###} s"));
+        Assert.Equal(lines, cues.SelectMany(cue => cue.Lines)); // every line, in order, none twice
+        Assert.Equal(0, cues[0].StartSeconds);
+        Assert.Equal(11.26, cues[^1].EndSeconds);
+        for (int i = 1; i < cues.Count; i++)
+        {
+            Assert.Equal(cues[i - 1].EndSeconds, cues[i].StartSeconds);
+        }
+    }
+
+    [Fact]
+    public void A_segment_shorter_than_the_minimum_is_one_cue_over_its_own_time()
+    {
+        var narration = new TimedNarration
+        {
+            Video = "a.mp4",
+            DurationSeconds = 0.8,
+            Segments = [new NarrationSegment { Index = 0, StartSeconds = 0, EndSeconds = 0.8, Text = string.Concat(Enumerable.Repeat("A dog runs across the yard. ", 6)) }],
+        };
+
+        var cue = Assert.Single(SubtitleCueBuilder.Build(narration));
+
+        Assert.Equal((0, 0.8), (cue.StartSeconds, cue.EndSeconds));
+        Assert.True(cue.Lines.Count > 2);
+    }
+
+    [Fact]
     public async Task Srt_of_a_short_clip_is_one_cue_spanning_the_clip()
     {
         var narration = new TimedNarration

@@ -4,7 +4,7 @@ namespace Narrator.Model.Exports;
 
 /// <summary>
 /// One JSON document: <c>{"video","durationSeconds","template","model","segmentation","state"?,"note"?,"language"?,
-/// "translations"?:{"fr":"..."},"segments":[{"index","start","end","startFrame","endFrame","text","tags"?,"json"?,"error"?,
+/// "translations"?:{"fr":"..."},"segments":[{"index","start","end","startFrame"?,"endFrame"?,"text","tags"?,"json"?,"error"?,
 /// "translations"?,"stats"?}]}</c>, times in seconds; <c>state</c> only for a narration that did not complete.
 /// </summary>
 public sealed class JsonNarrationWriter : INarrationWriter
@@ -45,8 +45,12 @@ public sealed class JsonNarrationWriter : INarrationWriter
             writer.WriteStartObject();
             writer.WriteNumber("index", segment.Index);
             NarrationJson.WriteTimes(writer, segment);
-            writer.WriteNumber("startFrame", segment.StartFrame);
-            writer.WriteNumber("endFrame", segment.EndFrame);
+            // Frames are known for a planned segment (end > start); a clip narrated whole keeps no frame count, so none is written rather than 0.
+            if (segment.EndFrame > segment.StartFrame)
+            {
+                writer.WriteNumber("startFrame", segment.StartFrame);
+                writer.WriteNumber("endFrame", segment.EndFrame);
+            }
             NarrationJson.WriteContent(writer, segment);
             NarrationJson.WriteStats(writer, segment.Stats);
             writer.WriteEndObject();
