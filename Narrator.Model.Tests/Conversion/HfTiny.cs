@@ -4,7 +4,7 @@ using Narrator.Model.Vision;
 namespace Narrator.Model.Tests.Conversion;
 
 /// <summary>
-/// The tiny Qwen2.5-VL checkpoint and transformers' outputs for it, copied from ../shared/golden/hf-tiny into TestData
+/// The tiny Qwen2.5-VL checkpoint and transformers' outputs for it, copied from the team's golden hf-tiny folder into TestData
 /// (its README.md says what each file is).
 /// </summary>
 internal static class HfTiny

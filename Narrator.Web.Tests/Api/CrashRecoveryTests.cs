@@ -26,23 +26,9 @@ public sealed class CrashRecoveryTests
         // A remote engine that streams a few pieces and then holds the narration open until its caller dies.
         await using var remote = await ScriptedOpenAiServer.StartAsync(async (context, _) =>
         {
-            await ScriptedOpenAiServer.BeginStreamAsync(context);
-            await ScriptedOpenAiServer.SendChunkAsync(context, new { role = "assistant", content = "" }, null);
-            foreach (string piece in Pieces)
-            {
-                await ScriptedOpenAiServer.SendChunkAsync(context, new { content = piece }, null);
-            }
-            streamed.TrySetResult();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            await StreamThenHoldAsync(context, Pieces, streamed);
         });
-        var settings = new Dictionary<string, string>
-        {
-            ["Narrator:Engine"] = "openai",
-            ["Narrator:OpenAI:Endpoint"] = remote.Endpoint.ToString(),
-            ["Narrator:OpenAI:Model"] = "narrator",
-            ["Narrator:OpenAI:MaxConcurrency"] = "1",
-            ["Narrator:History:CheckpointSeconds"] = "0.2",
-        };
+        var settings = RemoteEngineSettings(remote.Endpoint);
         string data = Path.Combine(Path.GetTempPath(), "narrator-crash-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
         try
@@ -111,23 +97,9 @@ public sealed class CrashRecoveryTests
                 await ScriptedOpenAiServer.StreamAsync(context, attempt == 1 ? Pieces : french);
                 return;
             }
-            await ScriptedOpenAiServer.BeginStreamAsync(context);
-            await ScriptedOpenAiServer.SendChunkAsync(context, new { role = "assistant", content = "" }, null);
-            foreach (string piece in french)
-            {
-                await ScriptedOpenAiServer.SendChunkAsync(context, new { content = piece }, null);
-            }
-            translating.TrySetResult();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            await StreamThenHoldAsync(context, french, translating);
         });
-        var settings = new Dictionary<string, string>
-        {
-            ["Narrator:Engine"] = "openai",
-            ["Narrator:OpenAI:Endpoint"] = remote.Endpoint.ToString(),
-            ["Narrator:OpenAI:Model"] = "narrator",
-            ["Narrator:OpenAI:MaxConcurrency"] = "1",
-            ["Narrator:History:CheckpointSeconds"] = "0.2",
-        };
+        var settings = RemoteEngineSettings(remote.Endpoint);
         string data = Path.Combine(Path.GetTempPath(), "narrator-crash-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
         try
@@ -202,4 +174,27 @@ public sealed class CrashRecoveryTests
             await Task.Delay(50, timeout.Token);
         }
     }
+
+    /// <summary>Streams <paramref name="pieces"/>, signals, then holds the response open until the server that asked dies.</summary>
+    private static async Task StreamThenHoldAsync(HttpContext context, IEnumerable<string> pieces, TaskCompletionSource streamed)
+    {
+        await ScriptedOpenAiServer.BeginStreamAsync(context);
+        await ScriptedOpenAiServer.SendChunkAsync(context, new { role = "assistant", content = "" }, null);
+        foreach (string piece in pieces)
+        {
+            await ScriptedOpenAiServer.SendChunkAsync(context, new { content = piece }, null);
+        }
+        streamed.TrySetResult();
+        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+    }
+
+    /// <summary>A server narrating through the scripted remote engine, one request at a time, checkpointing every 0.2 s.</summary>
+    private static Dictionary<string, string> RemoteEngineSettings(Uri endpoint) => new()
+    {
+        ["Narrator:Engine"] = "openai",
+        ["Narrator:OpenAI:Endpoint"] = endpoint.ToString(),
+        ["Narrator:OpenAI:Model"] = "narrator",
+        ["Narrator:OpenAI:MaxConcurrency"] = "1",
+        ["Narrator:History:CheckpointSeconds"] = "0.2",
+    };
 }

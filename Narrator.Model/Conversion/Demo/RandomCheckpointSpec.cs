@@ -98,7 +98,7 @@ public sealed record RandomCheckpointSpec
         TieWordEmbeddings = true,
     };
 
-    /// <summary>Qwen2.5-VL-7B-Instruct's sizes (../shared/CONVERSION.md §1).</summary>
+    /// <summary>Qwen2.5-VL-7B-Instruct's sizes (the team's CONVERSION.md, section 1: Hugging Face config.json of Qwen2.5-VL-7B-Instruct).</summary>
     public static RandomCheckpointSpec SevenB { get; } = SevenBVision() with
     {
         VocabSize = 152064, HiddenSize = 3584, Layers = 28, AttentionHeads = 28, KeyValueHeads = 4, IntermediateSize = 18944,
