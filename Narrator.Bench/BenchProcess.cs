@@ -5,13 +5,19 @@ using System.Text.Json;
 namespace Narrator.Bench;
 
 /// <summary>
-/// What several benchmarks need alike: run ffmpeg to synthesise a clip, run this program again as a probe or child
-/// measurement (so its peak resident set is its own), take a median, read the machine's load and memory.
+/// What several benchmarks need alike: run ffmpeg to synthesise a clip or as the bare baseline Narrator is measured
+/// against (the only launches of ffmpeg outside Narrator.Model's FfmpegRunner: lavfi sources and raw command lines are
+/// what the runner's allow-lists refuse), run this program again as a probe or child measurement (so its peak resident
+/// set is its own), take a median, read the machine's load and memory.
 /// </summary>
 internal static class BenchProcess
 {
     public static async Task RunFfmpegAsync(string ffmpeg, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         await RunAsync(ffmpeg, arguments, readStandardError: true, "ffmpeg", cancellationToken);
+
+    /// <summary>The first line of <c>ffmpeg -version</c>, so a report says which ffmpeg it measured.</summary>
+    public static async Task<string> FfmpegVersionAsync(string ffmpeg, CancellationToken cancellationToken) =>
+        (await RunAsync(ffmpeg, ["-version"], readStandardError: false, "ffmpeg -version", cancellationToken)).Split('\n')[0].Trim();
 
     public static double Median(IEnumerable<double> values)
     {

@@ -40,7 +40,7 @@ internal sealed class MediaBenchmark : IBenchmark
         var preparer = new MediaPreparer(new MediaProber(tools), new FrameExtractor(tools));
         var options = new FrameOptions();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; load average before: {BenchProcess.LoadAverage()}");
-        Console.WriteLine($"ffmpeg: {FirstLine(tools.FfmpegPath, "-version")}");
+        Console.WriteLine($"ffmpeg: {await BenchProcess.FfmpegVersionAsync(tools.FfmpegPath, cancellationToken)}");
         Console.WriteLine();
         Console.WriteLine("| clip | plan | plain ffmpeg select+scale | Narrator plan+extract+patchify | ratio | PrepareAsync incl. ffprobe | ratio | per-frame seek | seek / Narrator |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -171,13 +171,4 @@ internal sealed class MediaBenchmark : IBenchmark
     }
 
     private static string Last(List<Cost> values) => values.Count == 0 ? "-" : values[^1].ToString();
-
-    private static string FirstLine(string program, string argument)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, argument) { RedirectStandardOutput = true, UseShellExecute = false })!;
-        var line = process.StandardOutput.ReadLine() ?? "";
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return line;
-    }
 }

@@ -20,7 +20,7 @@ internal static class LoadRun
         try
         {
             string clip = Path.Combine(work, "load-clip.mp4");
-            await RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
+            await RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", clip], cancellationToken);
 
             await using var server = new LoadServer(Path.Combine(work, "data"), capacity, perOwnerLimit);
@@ -158,6 +158,10 @@ internal static class LoadRun
         }
         throw new TimeoutException("The server did not become ready within a minute.");
     }
+
+    /// <summary>Synthesises a clip with ffmpeg from NARRATOR_FFMPEG_DIR or the PATH, where the server it starts finds it too.</summary>
+    internal static Task RunFfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        RunProcessAsync(Narrator.Model.Media.FfmpegTools.Default.FfmpegPath, arguments, cancellationToken);
 
     internal static async Task RunProcessAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
