@@ -23,9 +23,9 @@ internal static class LoadRun
             await RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", clip], cancellationToken);
 
-            await using var server = new LoadServer(Path.Combine(work, "data"), capacity, perOwnerLimit);
+            await using var server = LoadServer.Start(Path.Combine(work, "data"), capacity, perOwnerLimit);
             using var http = new HttpClient { BaseAddress = server.BaseAddress };
-            var engine = await server.Engine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
+            var engine = await server.PacedEngine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
             await WaitReadyAsync(http, cancellationToken);
             var ready = await http.GetFromJsonAsync<ReadinessReport>("/readyz", LoadClients.Json, cancellationToken);
 
@@ -75,7 +75,7 @@ internal static class LoadRun
         }
     }
 
-    private static LoadReport Analyse(List<ClientResult> results, TimedEngine engine, long baselineRss, long peakRss, TimeSpan wall)
+    private static LoadReport Analyse(List<ClientResult> results, PacedEngine engine, long baselineRss, long peakRss, TimeSpan wall)
     {
         var latencies = new List<double>();
         int mismatches = 0;
