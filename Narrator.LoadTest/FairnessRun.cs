@@ -28,7 +28,7 @@ internal static class FairnessRun
         string small = Path.Combine(bench, "small-640x360-5s.mp4");
         if (!File.Exists(small))
         {
-            await LoadRun.RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=5",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=5",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", small], cancellationToken);
         }
 
@@ -135,9 +135,9 @@ internal static class FairnessRun
         if (!File.Exists(heavy))
         {
             string chunk = Path.Combine(bench, "heavy-chunk.mp4");
-            await LoadRun.RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=4096x4096:rate=60:duration=10",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc=size=4096x4096:rate=60:duration=10",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", chunk], cancellationToken);
-            await LoadRun.RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-stream_loop", "59", "-i", chunk, "-c", "copy", heavy], cancellationToken);
+            await TestFfmpeg.RunAsync(["-stream_loop", "59", "-i", chunk, "-c", "copy", heavy], cancellationToken);
         }
         return heavy;
     }

@@ -20,7 +20,7 @@ internal static class LoadRun
         try
         {
             string clip = Path.Combine(work, "load-clip.mp4");
-            await RunProcessAsync("ffmpeg", ["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", clip], cancellationToken);
 
             await using var server = LoadServer.Start(Path.Combine(work, "data"), capacity, perOwnerLimit);
