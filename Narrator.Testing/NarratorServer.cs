@@ -34,7 +34,7 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     private readonly string environment;
     private readonly bool staticWebAssets;
 
-    /// <param name="paced">Serve the app's own engine wrapped in a <see cref="PacedEngine"/> (see <see cref="PacedEngine"/>).</param>
+    /// <param name="paced">Serve the app's own engine wrapped in a <see cref="PacedEngine"/> (held on its marker, recorded per token).</param>
     /// <param name="dataPath">An existing data folder to serve (a restart); kept when this server is disposed. Default: a new temp folder, deleted.</param>
     /// <param name="configure">Extra test services (a fault seam).</param>
     /// <param name="tokenPace">With <paramref name="paced"/>: a pause after each token, so the tiny model streams at a real model's pace.</param>
