@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Narrator.Web.Narrations;
@@ -29,16 +28,16 @@ internal static class FairnessRun
         string small = Path.Combine(bench, "small-640x360-5s.mp4");
         if (!File.Exists(small))
         {
-            await LoadRun.RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=5",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=5",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast", small], cancellationToken);
         }
 
         string work = Path.Combine(Path.GetTempPath(), "narrator-fairness-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using var server = new LoadServer(Path.Combine(work, "data"), queueCapacity: 8, perOwnerLimit: 2);
+            await using var server = LoadServer.Start(Path.Combine(work, "data"), queueCapacity: 8, perOwnerLimit: 2);
             using var visitor = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
-            using var heavyVisitor = From(server.BaseAddress, IPAddress.Parse("127.0.0.2"));
+            using var heavyVisitor = server.HttpFrom(IPAddress.Parse("127.0.0.2"), TimeSpan.FromMinutes(30));
             await LoadRun.WaitReadyAsync(visitor, cancellationToken);
             byte[] smallBytes = await File.ReadAllBytesAsync(small, cancellationToken);
             byte[] heavyBytes = await File.ReadAllBytesAsync(heavyClip, cancellationToken);
@@ -136,26 +135,14 @@ internal static class FairnessRun
         if (!File.Exists(heavy))
         {
             string chunk = Path.Combine(bench, "heavy-chunk.mp4");
-            await LoadRun.RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=4096x4096:rate=60:duration=10",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc=size=4096x4096:rate=60:duration=10",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "35", chunk], cancellationToken);
-            await LoadRun.RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-stream_loop", "59", "-i", chunk, "-c", "copy", heavy], cancellationToken);
+            await TestFfmpeg.RunAsync(["-stream_loop", "59", "-i", chunk, "-c", "copy", heavy], cancellationToken);
         }
         return heavy;
     }
 
     /// <summary>A client whose connections come from another loopback address: another visitor to the server.</summary>
-    private static HttpClient From(Uri baseAddress, IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(30) };
-
     private static double Median(List<double> values) => LoadRun.Percentile([.. values], 50);
 
     private static string LoadAverage() =>

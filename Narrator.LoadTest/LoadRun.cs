@@ -20,12 +20,12 @@ internal static class LoadRun
         try
         {
             string clip = Path.Combine(work, "load-clip.mp4");
-            await RunFfmpegAsync(["-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
+            await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15:duration=3",
                 "-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "ultrafast", clip], cancellationToken);
 
-            await using var server = new LoadServer(Path.Combine(work, "data"), capacity, perOwnerLimit);
+            await using var server = LoadServer.Start(Path.Combine(work, "data"), capacity, perOwnerLimit);
             using var http = new HttpClient { BaseAddress = server.BaseAddress };
-            var engine = await server.Engine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
+            var engine = await server.PacedEngine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
             await WaitReadyAsync(http, cancellationToken);
             var ready = await http.GetFromJsonAsync<ReadinessReport>("/readyz", LoadClients.Json, cancellationToken);
 
@@ -75,7 +75,7 @@ internal static class LoadRun
         }
     }
 
-    private static LoadReport Analyse(List<ClientResult> results, TimedEngine engine, long baselineRss, long peakRss, TimeSpan wall)
+    private static LoadReport Analyse(List<ClientResult> results, PacedEngine engine, long baselineRss, long peakRss, TimeSpan wall)
     {
         var latencies = new List<double>();
         int mismatches = 0;
@@ -158,10 +158,6 @@ internal static class LoadRun
         }
         throw new TimeoutException("The server did not become ready within a minute.");
     }
-
-    /// <summary>Synthesises a clip with ffmpeg from NARRATOR_FFMPEG_DIR or the PATH, where the server it starts finds it too.</summary>
-    internal static Task RunFfmpegAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
-        RunProcessAsync(Narrator.Model.Media.FfmpegTools.Default.FfmpegPath, arguments, cancellationToken);
 
     internal static async Task RunProcessAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

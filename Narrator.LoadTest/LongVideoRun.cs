@@ -27,9 +27,9 @@ internal static class LongVideoRun
         Directory.CreateDirectory(work);
         try
         {
-            await using var server = new LoadServer(Path.Combine(work, "data"), queueCapacity: 8, perOwnerLimit: 2);
+            await using var server = LoadServer.Start(Path.Combine(work, "data"), queueCapacity: 8, perOwnerLimit: 2);
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
-            await server.Engine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
+            await server.PacedEngine.WaitAsync(TimeSpan.FromMinutes(5), cancellationToken);
             await LoadRun.WaitReadyAsync(http, cancellationToken);
             byte[] bytes = await File.ReadAllBytesAsync(clip, cancellationToken);
             var figures = new List<RunFigures>();

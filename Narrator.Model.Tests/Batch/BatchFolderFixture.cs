@@ -44,7 +44,7 @@ public sealed class BatchFolderFixture : IAsyncLifetime
         Directory.CreateDirectory(Path.Combine(Folder, "stills"));
         await SceneClip.WriteAsync(ShortClip, [("testsrc2", 3)]);
         await SceneClip.WriteAsync(LongClip, LongScenes);
-        await SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "smptebars=s=320x240",
+        await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", "smptebars=s=320x240",
             "-frames:v", "1", Still]);
         var random = new Random(11);
         var junk = new byte[64 * 1024];

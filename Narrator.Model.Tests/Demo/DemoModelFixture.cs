@@ -1,5 +1,4 @@
 using Narrator.Model.Conversion;
-using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Onnx;
 
 namespace Narrator.Model.Tests.Demo;
@@ -10,7 +9,7 @@ namespace Narrator.Model.Tests.Demo;
 /// </summary>
 public sealed class DemoModelFixture : IAsyncLifetime
 {
-    public const int Seed = 7;
+    public const int Seed = DemoModel.Seed;
 
     private readonly Dictionary<TextPrecision, string> _directories = [];
 
@@ -24,7 +23,7 @@ public sealed class DemoModelFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await new DemoModelWriter().WriteAsync(Directory, Seed);
+        await DemoModel.WriteAsync(Directory, Seed);
         _directories[TextPrecision.Fp32] = Directory;
         Package = ModelPackage.Open(Directory, Cpu);
     }
@@ -35,7 +34,7 @@ public sealed class DemoModelFixture : IAsyncLifetime
         if (!_directories.TryGetValue(precision, out string? directory))
         {
             directory = Path.Combine(Root, "demo-" + precision.ToString().ToLowerInvariant());
-            await new DemoModelWriter().WriteAsync(directory, Seed, precision);
+            await DemoModel.WriteAsync(directory, Seed, precision);
             _directories[precision] = directory;
         }
         return directory;

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Narrator.Model.Onnx;
-using Narrator.Model.Conversion.Demo;
 using Narrator.Model.Tests.Segmentation;
 using Narrator.Model.Tests.Text;
 
@@ -18,11 +15,7 @@ public sealed class DescribeContextRefusalTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await SceneClip.WriteAsync(Clip, [("testsrc", 2)]);
-        await new DemoModelWriter().WriteAsync(Model, 1);
-        string configPath = Path.Combine(Model, GenAiConfig.FileName);
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!;
-        json["model"]!["context_length"] = 120;
-        await File.WriteAllTextAsync(configPath, json.ToJsonString());
+        await DemoModel.WriteAsync(Model, 1, contextTokens: 120);
     }
 
     public Task DisposeAsync()

@@ -22,7 +22,7 @@ public class OnnxChatClientOwnershipTests(DemoModelFixture demo)
         client.Dispose();
         client.Dispose();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => GenerateAsync(generator));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => DemoModel.CountTokensAsync(generator, 4, SyntheticMedia.Video()));
     }
 
     [Fact]
@@ -31,21 +31,10 @@ public class OnnxChatClientOwnershipTests(DemoModelFixture demo)
         using var generator = new NarrationGenerator(demo.Package, QwenTokenizer.Bundled);
         new OnnxChatClient(generator).Dispose();
 
-        Assert.Equal(4, await GenerateAsync(generator));
+        Assert.Equal(4, await DemoModel.CountTokensAsync(generator, 4, SyntheticMedia.Video()));
         using var next = new OnnxChatClient(generator);
         Assert.NotEmpty((await next.GetResponseAsync([Ask()], FourTokens)).Text);
     }
 
     private static ChatMessage Ask() => new(ChatRole.User, [new PreparedMediaContent(SyntheticMedia.Video()), new TextContent("Describe this clip.")]);
-
-    /// <summary>Generates four tokens directly on the generator and counts them.</summary>
-    private static async Task<int> GenerateAsync(NarrationGenerator generator)
-    {
-        int tokens = 0;
-        await foreach (var update in generator.GenerateAsync("Describe this clip.", SyntheticMedia.Video(), FourTokens.ToGenerationOptions()))
-        {
-            tokens += update.Kind == GenerationUpdateKind.Token ? 1 : 0;
-        }
-        return tokens;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Narrator.Model.Media;
 
 namespace Narrator.Model.Tests.Media;
@@ -131,21 +130,7 @@ public sealed class SynthesisedClips : IAsyncLifetime
         throw new InvalidOperationException("no mdat box");
     }
 
-    private static async Task Ffmpeg(params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(Tools.FfmpegPath) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (string[])["-nostdin", "-v", "error", "-y", .. arguments])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(startInfo)!;
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg {string.Join(' ', arguments)} failed: {errors}");
-        }
-    }
+    private static Task Ffmpeg(params string[] arguments) => TestFfmpeg.RunAsync(arguments);
 }
 
 [CollectionDefinition(Name)]

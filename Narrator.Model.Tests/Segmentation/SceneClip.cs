@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Narrator.Model.Media;
 
@@ -19,7 +18,7 @@ internal static class SceneClip
 
     public static async Task<string> WriteAsync(string path, IReadOnlyList<(string Source, double Seconds)> scenes)
     {
-        var arguments = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin", "-y" };
+        var arguments = new List<string>();
         var graph = new System.Text.StringBuilder();
         for (int i = 0; i < scenes.Count; i++)
         {
@@ -31,7 +30,7 @@ internal static class SceneClip
         }
         graph.Append(CultureInfo.InvariantCulture, $"concat=n={scenes.Count}:v=1:a=0,format=yuv420p");
         arguments.AddRange(["-filter_complex", graph.ToString(), "-c:v", "libx264", "-preset", "ultrafast", "-g", "250", path]);
-        await RunFfmpegAsync(arguments);
+        await TestFfmpeg.RunAsync(arguments);
         return path;
     }
 
@@ -63,21 +62,5 @@ internal static class SceneClip
             DurationSeconds = duration,
             FrameCount = (int)Math.Round(duration * Fps),
         };
-    }
-
-    public static async Task RunFfmpegAsync(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed making a test clip: {errors}");
-        }
     }
 }

@@ -15,13 +15,13 @@ public sealed class SegmentPreparationTests : IAsyncLifetime
         Directory.CreateDirectory(folder);
         // Frame n has luma n, so every frame differs from its neighbours; short GOPs with B-frames make the seek land mid-GOP.
         const string source = "color=c=black:s=64x48:r=25:d=8,format=yuv420p,geq=lum='N':cb=128:cr=128";
-        await SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", source,
+        await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", source,
             "-c:v", "libx264", "-g", "50", "-bf", "2", Path.Combine(folder, "grey.mp4")]);
-        await SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", source,
+        await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", source,
             "-c:v", "mpeg2video", "-q:v", "2", "-g", "12", "-bf", "2", Path.Combine(folder, "grey.mpg")]);
-        await SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", source,
+        await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", source,
             "-c:v", "mpeg4", "-q:v", "2", "-g", "12", "-bf", "2", Path.Combine(folder, "grey.avi")]);
-        await SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", "-f", "lavfi", "-i", source,
+        await TestFfmpeg.RunAsync(["-f", "lavfi", "-i", source,
             "-c:v", "libvpx-vp9", "-deadline", "realtime", "-g", "30", Path.Combine(folder, "grey.webm")]);
     }
 

@@ -97,7 +97,7 @@ public sealed class SubtitleClips : IAsyncLifetime
         }
     }
 
-    private static Task Ffmpeg(string[] arguments) => SceneClip.RunFfmpegAsync(["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. arguments]);
+    private static Task Ffmpeg(string[] arguments) => TestFfmpeg.RunAsync(arguments);
 }
 
 [CollectionDefinition(Name)]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
+using static Narrator.Web.Tests.Browser.WorkbenchPage;
 
 namespace Narrator.Web.Tests.Browser;
 
@@ -12,8 +13,6 @@ namespace Narrator.Web.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class AccessibilityTests(NarratorSite site, ChromiumBrowser chromium) : IAsyncLifetime
 {
-    private static readonly TimeSpan NarrationTimeout = TimeSpan.FromMinutes(3);
-
     // Every combination, reached from the one before with a single toggle.
     private static readonly (string Language, string Theme, string Toggle)[] Looks =
     [
@@ -53,18 +52,7 @@ public sealed class AccessibilityTests(NarratorSite site, ChromiumBrowser chromi
 
         await ForEachLookAsync(page, found, "empty page");
 
-        await page.WaitForFunctionAsync(
-            "() => document.querySelector('[data-testid=clip-upload] input[type=file]')?._blazorInputFileNextFileId !== undefined",
-            null, new() { Timeout = 60_000 });
-        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", _clip!);
-        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 180_000 });
-        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
-        await FillAsync(page, "setting-min-frames", 2);
-        await FillAsync(page, "setting-max-frames", 4);
-        await FillAsync(page, "setting-max-new-tokens", 16);
-        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
-        await page.ClickAsync("[data-testid=describe]");
-        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
+        await NarrateAsync(page, _clip!, tokens: 16);
         await ForEachLookAsync(page, found, "narrated");
 
         await page.ClickAsync("[data-testid=share]");
@@ -140,15 +128,5 @@ public sealed class AccessibilityTests(NarratorSite site, ChromiumBrowser chromi
                 found.AppendLine(CultureInfo.InvariantCulture, $"    {node.GetString()}");
             }
         }
-    }
-
-    private static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
-
-    private static async Task FillAsync(IPage page, string testId, int value)
-    {
-        ILocator field = page.Locator($"input[data-testid={testId}]");
-        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
-        await field.BlurAsync();
     }
 }

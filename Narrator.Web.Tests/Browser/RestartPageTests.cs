@@ -1,7 +1,7 @@
-using System.Globalization;
 using Microsoft.Playwright;
 using Narrator.Web.Services.History;
 using Narrator.Web.Tests.Services;
+using static Narrator.Web.Tests.Browser.WorkbenchPage;
 
 namespace Narrator.Web.Tests.Browser;
 
@@ -69,8 +69,8 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         ServerProcess first = await StartAsync(port: 0);
         IPage page = await _context!.NewPageAsync();
         await page.GotoAsync(first.BaseAddress.ToString());
-        await WaitInteractiveAsync(page);
-        await UploadAsync(page);
+        await WaitInteractiveAsync(page, Patience);
+        await UploadAsync(page, _clip, Patience);
         await SetFramesAndTokensAsync(page, tokens: 12);
         await page.ClickAsync("[data-testid=describe]");
         await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
@@ -90,7 +90,7 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         await page.WaitForFunctionAsync("() => window.__beforeRestart === undefined && document.readyState === 'complete'", null,
             new() { Timeout = Ms(Patience) });
         await Assertions.Expect(page.Locator("[data-testid=narration-text]")).ToHaveTextAsync(text, new() { Timeout = Ms(Patience) });
-        await WaitInteractiveAsync(page);
+        await WaitInteractiveAsync(page, Patience);
         await Assertions.Expect(notice).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("[data-testid=clip-preview]")).ToContainTextAsync("restart-clip.mp4");
         await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4);
@@ -111,8 +111,8 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         ServerProcess first = await StartAsync(port: 0);
         IPage page = await _context!.NewPageAsync();
         await page.GotoAsync(first.BaseAddress.ToString());
-        await WaitInteractiveAsync(page);
-        await UploadAsync(page);
+        await WaitInteractiveAsync(page, Patience);
+        await UploadAsync(page, _clip, Patience);
         await SetFramesAndTokensAsync(page, tokens: 2048);
         await page.ClickAsync("[data-testid=describe]");
         ILocator text = page.Locator("[data-testid=narration-text]");
@@ -128,7 +128,7 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
 
         ILocator error = page.Locator("[data-testid=narration-error]");
         await Assertions.Expect(error).ToContainTextAsync(NarrationHistory.InterruptedWhileRunning, new() { Timeout = Ms(Patience) });
-        await WaitInteractiveAsync(page);
+        await WaitInteractiveAsync(page, Patience);
         string kept = await text.TextContentAsync() ?? "";
         Assert.True(kept.Length > 0, "The interrupted narration came back without its text.");
         // The text the page had shown and the text the last checkpoint kept are the same narration, one a prefix of the other.
@@ -149,24 +149,6 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         return server;
     }
 
-    private async Task UploadAsync(IPage page)
-    {
-        await page.WaitForFunctionAsync(
-            "() => document.querySelector('[data-testid=clip-upload] input[type=file]')?._blazorInputFileNextFileId !== undefined",
-            null, new() { Timeout = 60_000 });
-        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", _clip);
-        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = Ms(Patience) });
-    }
-
-    private static async Task SetFramesAndTokensAsync(IPage page, int tokens)
-    {
-        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
-        await FillAsync(page, "setting-min-frames", 2);
-        await FillAsync(page, "setting-max-frames", 4);
-        await FillAsync(page, "setting-max-new-tokens", tokens);
-        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 60_000 });
-    }
-
     /// <summary>True when the element's middle is what the browser would hit there (nothing drawn over it).</summary>
     private static Task<bool> IsUncoveredAsync(IPage page, string selector) => page.EvaluateAsync<bool>("""
         selector => {
@@ -182,21 +164,8 @@ public sealed class RestartPageTests(ChromiumBrowser chromium, Xunit.Abstraction
         ILocator tab = page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex("History|历史") });
         // The count on the tab comes with the live page's first history read: after it, a click is not lost to a re-render.
         await Assertions.Expect(tab.GetByRole(AriaRole.Status)).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await tab.ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=history-panel]")).ToBeVisibleAsync();
-    }
-
-    private static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = Ms(Patience) });
-
-    private static async Task FillAsync(IPage page, string testId, int value)
-    {
-        ILocator field = page.Locator($"input[data-testid={testId}]");
-        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
-        await field.BlurAsync();
+        await WorkbenchPage.OpenHistoryAsync(page);
     }
 
     private static string Start(string text) => text.Length <= 60 ? text : text[..60] + "…";
-
-    private static float Ms(TimeSpan span) => (float)span.TotalMilliseconds;
 }

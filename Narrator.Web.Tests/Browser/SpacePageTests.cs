@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
+using static Narrator.Web.Tests.Browser.WorkbenchPage;
 
 namespace Narrator.Web.Tests.Browser;
 
@@ -95,7 +96,7 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
         double click = await page.EvaluateAsync<double>("() => window.__narratorClick");
         double firstToken = shown.First(mark => mark.Length > 0).UnixMilliseconds - click;
-        IReadOnlyList<double> latencies = TokenLatency.Match(site.Clock.Latest, shown);
+        IReadOnlyList<double> latencies = TokenLatency.Match(site.LatestGenerated, shown);
         Assert.NotEmpty(latencies);
         Report("click_to_first_token_ms", firstToken);
         Report("token_to_dom_p50_ms", TokenLatency.Percentile(latencies, 50));
@@ -133,7 +134,8 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
     {
         IPage page = await OpenAsync();
         await UploadAsync(page, _clip!);
-        await UseFewFramesAndManyTokensAsync(page);
+        // Four frames reach the first token sooner; 2048 tokens (the server's limit) keep the model busy long enough to act.
+        await SetFramesAndTokensAsync(page, tokens: 2048);
 
         await page.ClickAsync("[data-testid=describe]");
         await Assertions.Expect(page.Locator("[data-testid=narration-text]")).Not.ToBeEmptyAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
@@ -192,7 +194,7 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         IPage second = await OpenAsync();
         await UploadAsync(first, _clip!);
         await UploadAsync(second, _clip!);
-        await UseFewFramesAndManyTokensAsync(first);
+        await SetFramesAndTokensAsync(first, tokens: 2048);
 
         await first.ClickAsync("[data-testid=describe]");
         await Assertions.Expect(first.Locator("[data-testid=stage]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
@@ -444,33 +446,6 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         await page.GotoAsync(site.BaseUrl);
         await WaitInteractiveAsync(page);
         return page;
-    }
-
-    // Prerendered HTML is visible before the circuit connects; the page marks itself once it is interactive.
-    private static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
-
-    private static async Task UploadAsync(IPage page, string path)
-    {
-        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", path);
-        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
-    }
-
-    // Four frames reach the first token sooner; 2048 tokens (the server's limit) keep the model busy long enough to act.
-    private static async Task UseFewFramesAndManyTokensAsync(IPage page)
-    {
-        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
-        await FillAsync(page, "setting-min-frames", 2);
-        await FillAsync(page, "setting-max-frames", 4);
-        await FillAsync(page, "setting-max-new-tokens", 2048);
-        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
-    }
-
-    private static async Task FillAsync(IPage page, string testId, int value)
-    {
-        ILocator field = page.Locator($"input[data-testid={testId}]");
-        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
-        await field.BlurAsync();
     }
 
     private static async Task<TextMark[]> ShownTextAsync(IPage page)

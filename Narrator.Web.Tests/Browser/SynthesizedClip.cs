@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Narrator.Web.Tests.Browser;
@@ -36,19 +35,5 @@ public static class SynthesizedClip
         return path;
     }
 
-    private static async Task RunFfmpegAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg could not be started.");
-        string errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg failed making a test clip: {errors}");
-        }
-    }
+    private static Task RunFfmpegAsync(params string[] arguments) => TestFfmpeg.RunAsync(arguments);
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.Playwright;
+using static Narrator.Web.Tests.Browser.WorkbenchPage;
 
 namespace Narrator.Web.Tests.Browser;
 
@@ -11,8 +11,6 @@ namespace Narrator.Web.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium) : IAsyncLifetime
 {
-    private static readonly TimeSpan NarrationTimeout = TimeSpan.FromMinutes(3);
-
     // Installed before any page script runs: every CSP violation the document reports is kept for the test to read.
     private const string RecordViolations = """
         window.__cspViolations = [];
@@ -50,7 +48,7 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
 
         IResponse? response = await page.GotoAsync(site.BaseUrl);
         await WaitInteractiveAsync(page);
-        await NarrateAsync(page);
+        await NarrateAsync(page, _clip!, tokens: 12);
         await page.ClickAsync("[data-testid=language-toggle]");
         await page.ClickAsync("[data-testid=theme-toggle]");
         await page.ClickAsync("[data-testid=download-menu] button");
@@ -72,7 +70,7 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
         IPage page = await visitor.NewPageAsync();
         await page.GotoAsync(site.BaseUrl);
         await WaitInteractiveAsync(page);
-        string text = await NarrateAsync(page);
+        string text = await NarrateAsync(page, _clip!, tokens: 12);
 
         await page.ReloadAsync();
         await WaitInteractiveAsync(page);
@@ -102,41 +100,5 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
         await context.AddInitScriptAsync(RecordViolations);
         _contexts.Add(context);
         return context;
-    }
-
-    /// <summary>Uploads the clip and narrates it with a few frames and tokens; returns the text shown.</summary>
-    private async Task<string> NarrateAsync(IPage page)
-    {
-        // The file input listens only once Blazor's InputFile script has set it up; a file set before that is never seen.
-        await page.WaitForFunctionAsync(
-            "() => document.querySelector('[data-testid=clip-upload] input[type=file]')?._blazorInputFileNextFileId !== undefined",
-            null, new() { Timeout = 60_000 });
-        await page.SetInputFilesAsync("[data-testid=clip-upload] input[type=file]", _clip!);
-        // Generous: on a shared 2-core box an upload can wait its turn for ffmpeg.
-        await Assertions.Expect(page.Locator("[data-testid=frame-strip]")).ToBeVisibleAsync(new() { Timeout = 180_000 });
-        await page.ClickAsync("[data-testid=advanced-settings] .mud-expand-panel-header");
-        await FillAsync(page, "setting-min-frames", 2);
-        await FillAsync(page, "setting-max-frames", 4);
-        await FillAsync(page, "setting-max-new-tokens", 12);
-        await Assertions.Expect(page.Locator("[data-testid=frame-thumb]")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
-        await page.ClickAsync("[data-testid=describe]");
-        await Assertions.Expect(page.Locator("[data-testid=stats-panel]")).ToBeVisibleAsync(new() { Timeout = (float)NarrationTimeout.TotalMilliseconds });
-        return await page.InnerTextAsync("[data-testid=narration-text]");
-    }
-
-    private static async Task OpenHistoryAsync(IPage page)
-    {
-        await page.GetByRole(AriaRole.Tab, new() { NameRegex = new System.Text.RegularExpressions.Regex("History|历史") }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=history-panel]")).ToBeVisibleAsync();
-    }
-
-    private static Task WaitInteractiveAsync(IPage page) =>
-        page.Locator("[data-testid=workbench][data-interactive=true]").WaitForAsync(new() { Timeout = 60_000 });
-
-    private static async Task FillAsync(IPage page, string testId, int value)
-    {
-        ILocator field = page.Locator($"input[data-testid={testId}]");
-        await field.FillAsync(value.ToString(CultureInfo.InvariantCulture));
-        await field.BlurAsync();
     }
 }

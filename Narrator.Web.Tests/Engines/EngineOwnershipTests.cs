@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,8 +34,7 @@ public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisp
     public async Task Disposing_the_host_disposes_the_onnx_generator_it_loaded_and_nothing_else_holds_it()
     {
         // The tiny model the fixture's server runs on: opened a second time, by a factory of our own.
-        string model = fixture.Server.Services.GetRequiredService<IOptions<ModelOptions>>().Value.Path!;
-        Assert.True(Directory.Exists(model), $"the fixture's model folder {model} exists");
+        string model = fixture.Model.Directory;
         var factory = new OnnxEngineFactory(Options.Create(new ModelOptions { Path = model }),
             new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath }),
             new MediaPreparer(), new HostingEnvironment { ContentRootPath = dataPath }, NullLoggerFactory.Instance, NullLogger<OnnxEngineFactory>.Instance);
@@ -48,19 +46,14 @@ public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisp
 
         await host.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () =>
-        {
-            await foreach (var _ in generator.GenerateAsync("Describe it.", null, new GenerationOptions { MaxNewTokens = 1 }))
-            {
-            }
-        });
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => DemoModel.CountTokensAsync(generator, 1));
     }
 
     [Fact]
     public async Task The_host_disposes_its_engine_exactly_once_however_often_it_is_disposed()
     {
         var engine = new CountingClient();
-        var host = Host(new GatedFactory(engine, open: true));
+        var host = Host(new FixedEngineFactory(engine));
         await host.StartAsync(CancellationToken.None);
         await host.WhenReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -76,7 +69,7 @@ public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisp
     public async Task An_engine_that_finishes_loading_while_the_host_shuts_down_is_disposed_too()
     {
         var engine = new CountingClient();
-        var factory = new GatedFactory(engine, open: false);
+        var factory = new FixedEngineFactory(engine, loaded: false);
         var host = Host(factory);
         await host.StartAsync(CancellationToken.None);
         await factory.Entered.WaitAsync(TimeSpan.FromSeconds(10));
@@ -91,36 +84,6 @@ public sealed class EngineOwnershipTests(TinyModelServerFixture fixture) : IDisp
 
     private EngineHost Host(INarrationEngineFactory factory) =>
         new([factory], Options.Create(new NarratorOptions { Engine = factory.Name }), lifetime, NullLogger<EngineHost>.Instance);
-
-    /// <summary>Hands out one client once its gate opens, ignoring cancellation as a model that is half loaded does.</summary>
-    private sealed class GatedFactory(IChatClient client, bool open) : INarrationEngineFactory
-    {
-        private readonly TaskCompletionSource gate = NewGate(open);
-        private readonly TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public string Name => "gated";
-
-        public Task Entered => entered.Task;
-
-        public void Open() => gate.TrySetResult();
-
-        public async Task<IChatClient> CreateAsync(CancellationToken cancellationToken)
-        {
-            entered.TrySetResult();
-            await gate.Task;
-            return client;
-        }
-
-        private static TaskCompletionSource NewGate(bool open)
-        {
-            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (open)
-            {
-                gate.SetResult();
-            }
-            return gate;
-        }
-    }
 
     private sealed class CountingClient : IChatClient
     {

@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.SignalR.Client;
-using Narrator.Model.Conversion.Demo;
-using Narrator.Model.Onnx;
 using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Tests.Services;
@@ -21,21 +18,18 @@ public sealed class TinyModelServerFixture : IAsyncLifetime
     /// <summary>Tokens one request may hold on this server's model: the demo model written with a short context, so a request can ask for more.</summary>
     public const int ContextTokens = 4096;
 
-    private readonly string modelDirectory = Path.Combine(Path.GetTempPath(), "narrator-web-model-" + Guid.NewGuid().ToString("N"));
+    /// <summary>The demo model this server runs on (written with the short context).</summary>
+    public DemoModel Model { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        await new DemoModelWriter().WriteAsync(modelDirectory, 7);
-        string configPath = Path.Combine(modelDirectory, GenAiConfig.FileName);
-        var config = JsonNode.Parse(await File.ReadAllTextAsync(configPath))!;
-        config["model"]!["context_length"] = ContextTokens;
-        await File.WriteAllTextAsync(configPath, config.ToJsonString());
+        Model = await DemoModel.WriteAsync(ContextTokens);
         Server = new NarratorServer(new Dictionary<string, string?>
         {
             ["Narrator:Queue:Capacity"] = "16",
             ["Narrator:Queue:PerOwnerLimit"] = "2",
             ["Narrator:Queue:MaxNewTokensLimit"] = "8192",
-            ["Narrator:Model:Path"] = modelDirectory,
+            ["Narrator:Model:Path"] = Model.Directory,
         }, paced: true);
         using var http = Server.Http();
         Clip = await NarratorServer.UploadClipAsync(http, await TestClips.Mp4Async());
@@ -45,7 +39,7 @@ public sealed class TinyModelServerFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Server.DisposeAsync();
-        Directory.Delete(modelDirectory, recursive: true);
+        Model.Dispose();
     }
 }
 

@@ -32,7 +32,7 @@ internal sealed class QueueHarness : IAsyncDisposable
             NullLogger<NarrationJournal>.Instance);
         Estimator = new QueueEtaEstimator(options.AssumedTokensPerSecond);
         Queue = new NarrationQueue(Options.Create(options), preparer, Estimator, TimeProvider.System, NullLogger<NarrationQueue>.Instance);
-        engine = new EngineHost([new FixedEngineFactory(client)], Options.Create(new NarratorOptions { Engine = "scripted" }),
+        engine = new EngineHost([new FixedEngineFactory(client, "scripted")], Options.Create(new NarratorOptions { Engine = "scripted" }),
             lifetime, NullLogger<EngineHost>.Instance);
         worker = new NarrationWorker(Queue, engine, preparer,
             new LongVideoNarrator(new MediaPreparer(), new VideoSegmenter(), DirectMediaWorkRunner.Instance, null, NullLogger<TimedNarrator>.Instance),
@@ -96,13 +96,6 @@ internal sealed class QueueHarness : IAsyncDisposable
         Queue.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(DataPath, recursive: true);
-    }
-
-    private sealed class FixedEngineFactory(IChatClient client) : INarrationEngineFactory
-    {
-        public string Name => "scripted";
-
-        public Task<IChatClient> CreateAsync(CancellationToken cancellationToken) => Task.FromResult(client);
     }
 }
 

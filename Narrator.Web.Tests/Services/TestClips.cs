@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Narrator.Web.Tests.Services;
 
 /// <summary>Clips synthesised with ffmpeg's lavfi sources at test time (small and quick), cached for the test run.</summary>
@@ -139,18 +137,7 @@ internal static class TestClips
                 return path;
             }
             Directory.CreateDirectory(Folder);
-            var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { "-nostdin", "-v", "error", "-y" }.Concat(arguments).Append(path))
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(start)!;
-            string errors = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"ffmpeg could not synthesise {name}: {errors}");
-            }
+            await TestFfmpeg.RunAsync([.. arguments, path]);
             return path;
         }
         finally

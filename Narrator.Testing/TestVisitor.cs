@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Narrator.Web.Services.Visitors;
 
-namespace Narrator.Web.Tests.Services;
+namespace Narrator.Testing;
 
 /// <summary>
 /// One visitor of a test server, as a browser would be: one cookie jar shared by their HTTP calls and hub connections,
@@ -77,15 +77,19 @@ public sealed class TestVisitor : IDisposable
     {
         UseCookies = true,
         CookieContainer = Cookies,
-        ConnectCallback = address is null ? null : ConnectFromAddressAsync,
+        ConnectCallback = address is null ? null : ConnectFrom(address),
     };
 
-    private async ValueTask<Stream> ConnectFromAddressAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    /// <summary>A connect callback whose sockets leave from <paramref name="local"/> (any 127.0.0.x), so the server sees that client address.</summary>
+    internal static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectFrom(IPAddress local) =>
+        (context, cancellationToken) => ConnectFromAsync(local, context, cancellationToken);
+
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress local, SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            socket.Bind(new IPEndPoint(address!, 0));
+            socket.Bind(new IPEndPoint(local, 0));
             await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }

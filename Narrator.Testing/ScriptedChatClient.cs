@@ -2,16 +2,16 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Narrator.Model.Generation;
 
-namespace Narrator.Web.Tests.Queue;
+namespace Narrator.Testing;
 
 /// <summary>
-/// A deterministic engine for queue tests (test project only): streams the stages (no vision stage for a text-only
+/// A deterministic engine for the web tests: streams the stages (no vision stage for a text-only
 /// request such as a translation), then tokens "&lt;prompt&gt;#i " up to max_new_tokens, then stats. With
 /// <see cref="Gated"/> each token waits for <see cref="Step"/>, so a test controls exactly how far generation has gone.
 /// Records every request and how many ran at once.
 /// <paramref name="info"/> replaces the EngineInfo it reports (e.g. one whose CUDA fell back to the CPU).
 /// </summary>
-internal sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int maxConcurrency = 1, EngineInfo? info = null) : IChatClient
+public sealed class ScriptedChatClient(int tokens = 5, bool gated = false, int maxConcurrency = 1, EngineInfo? info = null) : IChatClient
 {
     private readonly SemaphoreSlim gate = new(0);
     private readonly System.Collections.Concurrent.ConcurrentQueue<ChatMessage> requests = new();

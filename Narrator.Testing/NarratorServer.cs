@@ -15,11 +15,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Engine;
 
-namespace Narrator.Web.Tests.Services;
+namespace Narrator.Testing;
 
 /// <summary>
 /// The real app on Kestrel at 127.0.0.1 (random port) with its data folder in a temp directory and settings a test picks.
-/// The engine is the app's own (the tiny demo model) unless a test passes another IChatClient.
+/// The engine is the app's own (the tiny demo model) unless a test passes another IChatClient or asks for it paced.
+/// The tests, the browser tests and the load program all start the app through this one class.
 /// </summary>
 public sealed class NarratorServer : WebApplicationFactory<Program>
 {
@@ -29,14 +30,25 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     private readonly IChatClient? engine;
     private readonly bool paced;
     private readonly bool ownsData;
+    private readonly TimeSpan tokenPace;
+    private readonly string environment;
+    private readonly bool staticWebAssets;
 
+    /// <param name="paced">Serve the app's own engine wrapped in a <see cref="PacedEngine"/> (held on its marker, recorded per token).</param>
     /// <param name="dataPath">An existing data folder to serve (a restart); kept when this server is disposed. Default: a new temp folder, deleted.</param>
     /// <param name="configure">Extra test services (a fault seam).</param>
+    /// <param name="tokenPace">With <paramref name="paced"/>: a pause after each token, so the tiny model streams at a real model's pace.</param>
+    /// <param name="environment">The host environment: "Testing" unless a run wants the app exactly as shipped ("Production").</param>
+    /// <param name="staticWebAssets">Serve MudBlazor's and the app's assets from the build output (a browser loads the page).</param>
     public NarratorServer(IReadOnlyDictionary<string, string?>? settings = null, IChatClient? engine = null, bool paced = false,
-        string? dataPath = null, Action<IServiceCollection>? configure = null)
+        string? dataPath = null, Action<IServiceCollection>? configure = null, TimeSpan tokenPace = default, string environment = "Testing",
+        bool staticWebAssets = false)
     {
         this.paced = paced;
         this.configure = configure;
+        this.tokenPace = tokenPace;
+        this.environment = environment;
+        this.staticWebAssets = staticWebAssets;
         ownsData = dataPath is null;
         DataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "narrator-web-" + Guid.NewGuid().ToString("N"));
         this.settings = new Dictionary<string, string?>
@@ -56,7 +68,7 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         }
         if (engine is not null)
         {
-            this.settings["Narrator:Engine"] = TestEngineFactory.EngineName;
+            this.settings["Narrator:Engine"] = FixedEngineFactory.EngineName;
         }
         if (paced)
         {
@@ -82,7 +94,7 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     public string DataPath { get; }
 
-    /// <summary>The real engine behind the pacing wrapper (only for a server built with paced: true).</summary>
+    /// <summary>The pacing wrapper round the real engine, once loaded (only for a server built with paced: true).</summary>
     public Task<PacedEngine> PacedEngine => Services.GetServices<INarrationEngineFactory>().OfType<PacedEngineFactory>().Single().Engine;
 
     public Uri BaseAddress { get; }
@@ -93,17 +105,8 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     public HttpClient Http() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
 
     /// <summary>A client whose connections come from another loopback address (127.0.0.2...): another visitor to the server.</summary>
-    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+    public HttpClient HttpFrom(IPAddress local, TimeSpan? timeout = null) =>
+        new(new SocketsHttpHandler { ConnectCallback = TestVisitor.ConnectFrom(local) }) { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromMinutes(5) };
 
     /// <summary>A visitor with one cookie jar for HTTP and the hub, connecting from <paramref name="address"/> (a 127.0.0.x) when given.</summary>
     public TestVisitor Visitor(string? address = null) => new(BaseAddress, address is null ? null : IPAddress.Parse(address));
@@ -126,7 +129,11 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
     public static async Task<ClipInfo> UploadClipAsync(HttpClient http, string path)
     {
         using var response = await UploadAsync(http, await File.ReadAllBytesAsync(path), Path.GetFileName(path));
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new HttpRequestException(
+                $"Uploading {path} answered {(int)response.StatusCode} instead of 201: {await response.Content.ReadAsStringAsync()}", null, response.StatusCode);
+        }
         return (await response.Content.ReadFromJsonAsync<ClipInfo>(Json))!;
     }
 
@@ -136,15 +143,21 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
+        if (staticWebAssets)
+        {
+            // Outside Development the MudBlazor and app assets are only served from the build output when asked.
+            builder.UseStaticWebAssets();
+        }
         builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
         if (engine is not null)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(new TestEngineFactory(engine)));
+            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(new FixedEngineFactory(engine)));
         }
         if (paced)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory, PacedEngineFactory>());
+            builder.ConfigureTestServices(services => services.AddSingleton<INarrationEngineFactory>(provider =>
+                new PacedEngineFactory(provider, tokenPace: tokenPace)));
         }
         if (configure is not null)
         {
@@ -184,14 +197,5 @@ public sealed class NarratorServer : WebApplicationFactory<Program>
         catch (IOException)
         {
         }
-    }
-
-    private sealed class TestEngineFactory(IChatClient client) : INarrationEngineFactory
-    {
-        public const string EngineName = "test";
-
-        public string Name => EngineName;
-
-        public Task<IChatClient> CreateAsync(CancellationToken cancellationToken) => Task.FromResult(client);
     }
 }
