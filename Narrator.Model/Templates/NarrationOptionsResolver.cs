@@ -1,4 +1,3 @@
-using System.Globalization;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
 
@@ -48,12 +47,10 @@ public static class NarrationOptionsResolver
                 if (low.ValueIn(options) is double lo && high.ValueIn(options) is double hi && lo > hi
                     && low.Check(options) is null && high.Check(options) is null)
                 {
-                    errors.Add(new(low.Name, $"{low.Name} ({Format(lo)}) must not exceed {high.Name} ({Format(hi)})."));
+                    errors.Add(new(low.Name, $"{low.Name} ({NarrationSettings.Format(lo)}) must not exceed {high.Name} ({NarrationSettings.Format(hi)})."));
                 }
             }
         }
         return errors;
     }
-
-    private static string Format(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -14,27 +14,26 @@ namespace Narrator.Model.Templates;
 /// </summary>
 public static class NarrationSettings
 {
+    // Declared before the settings that use them: static fields initialise in order.
+    private static readonly SettingRule FrameCount = SettingRule.Between(NarrationOptionsResolver.MinFrameCount, NarrationOptionsResolver.MaxFrameCount);
+    private static readonly SettingRule PixelBound = SettingRule.Between(NarrationOptionsResolver.MinPixelBound, NarrationOptionsResolver.MaxPixelBound);
+
     public static readonly NarrationSetting Fps = NarrationSetting.Frame("fps", SettingRule.AboveZeroAtMost(NarrationOptionsResolver.MaxFps),
         o => o.Fps, (o, v) => o with { Fps = v }, f => f.Fps, (f, v) => f with { Fps = v });
 
-    public static readonly NarrationSetting MinFrames = NarrationSetting.Frame("minFrames",
-        SettingRule.Between(NarrationOptionsResolver.MinFrameCount, NarrationOptionsResolver.MaxFrameCount),
+    public static readonly NarrationSetting MinFrames = NarrationSetting.Frame("minFrames", FrameCount,
         o => o.MinFrames, (o, v) => o with { MinFrames = v }, f => f.MinFrames, (f, v) => f with { MinFrames = v });
 
-    public static readonly NarrationSetting MaxFrames = NarrationSetting.Frame("maxFrames",
-        SettingRule.Between(NarrationOptionsResolver.MinFrameCount, NarrationOptionsResolver.MaxFrameCount),
+    public static readonly NarrationSetting MaxFrames = NarrationSetting.Frame("maxFrames", FrameCount,
         o => o.MaxFrames, (o, v) => o with { MaxFrames = v }, f => f.MaxFrames, (f, v) => f with { MaxFrames = v });
 
-    public static readonly NarrationSetting NFrames = NarrationSetting.Frame("nFrames",
-        SettingRule.Between(NarrationOptionsResolver.MinFrameCount, NarrationOptionsResolver.MaxFrameCount),
+    public static readonly NarrationSetting NFrames = NarrationSetting.Frame("nFrames", FrameCount,
         o => o.NFrames, (o, v) => o with { NFrames = v }, f => f.NFrames, (f, v) => f with { NFrames = v });
 
-    public static readonly NarrationSetting MinPixels = NarrationSetting.Frame("minPixels",
-        SettingRule.Between(NarrationOptionsResolver.MinPixelBound, NarrationOptionsResolver.MaxPixelBound),
+    public static readonly NarrationSetting MinPixels = NarrationSetting.Frame("minPixels", PixelBound,
         o => o.MinPixels, (o, v) => o with { MinPixels = v }, f => f.MinPixels, (f, v) => f with { MinPixels = v });
 
-    public static readonly NarrationSetting MaxPixels = NarrationSetting.Frame("maxPixels",
-        SettingRule.Between(NarrationOptionsResolver.MinPixelBound, NarrationOptionsResolver.MaxPixelBound),
+    public static readonly NarrationSetting MaxPixels = NarrationSetting.Frame("maxPixels", PixelBound,
         o => o.MaxPixels, (o, v) => o with { MaxPixels = v }, f => f.MaxPixels, (f, v) => f with { MaxPixels = v });
 
     public static readonly NarrationSetting MaxNewTokens = NarrationSetting.Generation("maxNewTokens",
