@@ -76,6 +76,29 @@ public class ExportFormatRegistryTests
     }
 
     [Fact]
+    public void Every_built_in_format_labels_itself_for_the_download_menus_in_both_languages()
+    {
+        foreach (var format in ExportFormats.All)
+        {
+            string english = format.Label("en");
+            string chinese = format.Label("zh-CN");
+            Assert.EndsWith($"({format.FileExtension()})", english, StringComparison.Ordinal);
+            Assert.EndsWith($"({format.FileExtension()})", chinese, StringComparison.Ordinal);
+            Assert.NotEqual(english, chinese);
+        }
+        Assert.Equal("字幕 (.srt)", ExportFormat.Srt.Label("zh"));
+    }
+
+    [Fact]
+    public void A_writer_that_names_no_label_is_listed_by_its_name_and_extension()
+    {
+        var csv = ExportFormats.Index([new CsvWriter()])["csv"];
+
+        Assert.Equal("csv (.csv)", csv.Label("en"));
+        Assert.Equal("csv (.csv)", csv.Label("zh-CN"));
+    }
+
+    [Fact]
     public void Two_writers_claiming_one_name_are_refused_at_registration()
     {
         var error = Assert.Throws<InvalidOperationException>(() => ExportFormats.Index([new PlainTextNarrationWriter(), new CsvWriter(alias: "text")]));

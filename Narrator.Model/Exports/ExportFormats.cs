@@ -37,6 +37,9 @@ public static class ExportFormats
     /// <summary>The file extension, with its dot.</summary>
     public static string FileExtension(this ExportFormat format) => format.Writer.FileExtension;
 
+    /// <summary>The download menus' label for this format in a UI culture ("en", "zh-CN").</summary>
+    public static string Label(this ExportFormat format, string? culture) => format.Writer.Label.For(culture);
+
     /// <summary>The HTTP Content-Type: the writer's media type in UTF-8, the only encoding the writers write.</summary>
     public static string ContentType(this ExportFormat format) => format.Writer.MediaType + "; charset=utf-8";
 

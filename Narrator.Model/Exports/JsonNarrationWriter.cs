@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Exports;
 
@@ -18,6 +19,8 @@ public sealed class JsonNarrationWriter : INarrationWriter
     public string FileExtension => ".json";
 
     public string MediaType => "application/json";
+
+    public LocalizedText Label { get; } = new("分段 JSON (.json)", "Segments as JSON (.json)");
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

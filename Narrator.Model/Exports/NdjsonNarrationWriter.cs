@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Exports;
 
@@ -23,6 +24,8 @@ public sealed class NdjsonNarrationWriter : INarrationWriter
     public string FileExtension => ".ndjson";
 
     public string MediaType => "application/x-ndjson";
+
+    public LocalizedText Label { get; } = new("检索索引，每段一行 (.ndjson)", "Search index, one line per segment (.ndjson)");
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

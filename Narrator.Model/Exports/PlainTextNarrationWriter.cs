@@ -1,4 +1,5 @@
 using System.Text;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Exports;
 
@@ -17,6 +18,8 @@ public sealed class PlainTextNarrationWriter : INarrationWriter
     public string FileExtension => ".txt";
 
     public string MediaType => "text/plain";
+
+    public LocalizedText Label { get; } = new("带时间戳的文本 (.txt)", "Text with timestamps (.txt)");
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -9,10 +9,6 @@ public static class SegmentOutputProcessor
     /// <summary>The finishing step for segments narrated with <paramref name="template"/>; prose passes through unchanged.</summary>
     public static Func<NarrationSegment, NarrationSegment> For(PromptTemplate template) => segment =>
     {
-        if (template.Output == TemplateOutputKind.Prose)
-        {
-            return segment;
-        }
         var processed = ProcessedOutput.For(template, segment.Text);
         if (processed.Tags is { } tags)
         {
@@ -23,6 +19,6 @@ public static class SegmentOutputProcessor
             using var document = JsonDocument.Parse(json);
             return segment with { Json = document.RootElement.Clone() };
         }
-        return segment; // unparseable JSON: the raw text is kept, as the template contract says
+        return segment; // prose, or unparseable JSON: the raw text is kept, as the template contract says
     };
 }

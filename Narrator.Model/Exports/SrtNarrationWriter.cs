@@ -1,4 +1,5 @@
 using System.Text;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Exports;
 
@@ -12,6 +13,8 @@ public sealed class SrtNarrationWriter(SubtitleLayout? layout = null) : INarrati
     public string FileExtension => ".srt";
 
     public string MediaType => "application/x-subrip";
+
+    public LocalizedText Label { get; } = new("字幕 (.srt)", "Subtitles (.srt)");
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Exports;
 
@@ -18,6 +19,8 @@ public sealed class WebVttNarrationWriter(SubtitleLayout? layout = null) : INarr
     public string FileExtension => ".vtt";
 
     public string MediaType => "text/vtt";
+
+    public LocalizedText Label { get; } = new("字幕 / 口述影像 (.vtt)", "Subtitles / audio description (.vtt)");
 
     public async Task WriteAsync(TimedNarration narration, Stream destination, CancellationToken cancellationToken = default)
     {

@@ -3,14 +3,13 @@ using Microsoft.Extensions.AI;
 namespace Narrator.Model.Generation;
 
 /// <summary>
-/// How Narrator's extra facts travel in <see cref="ChatResponseUpdate"/>s and <see cref="ChatOptions"/>:
-/// stage changes and final stats ride in AdditionalProperties under these keys.
+/// How Narrator's extra facts travel in <see cref="ChatResponseUpdate"/>s: stage changes and final stats ride in
+/// AdditionalProperties under these keys (the request's options cross in <see cref="GenerationChatOptions"/>).
 /// </summary>
 public static class NarrationUpdates
 {
     public const string StageKey = "narrator.stage";
     public const string StatsKey = "narrator.stats";
-    public const string RepetitionPenaltyKey = "repetition_penalty";
 
     public static ChatResponseUpdate Stage(NarrationStage stage) => new()
     {
@@ -36,35 +35,4 @@ public static class NarrationUpdates
 
     public static GenerationStats? GetStats(this ChatResponseUpdate update) =>
         update.AdditionalProperties?.TryGetValue(StatsKey, out var value) == true ? value as GenerationStats : null;
-
-    public static ChatOptions ToChatOptions(this GenerationOptions options) => new()
-    {
-        MaxOutputTokens = options.MaxNewTokens,
-        Temperature = options.Temperature,
-        TopP = options.TopP,
-        TopK = options.TopK,
-        Seed = options.Seed,
-        AdditionalProperties = new() { [RepetitionPenaltyKey] = options.RepetitionPenalty },
-    };
-
-    public static GenerationOptions ToGenerationOptions(this ChatOptions? options)
-    {
-        var defaults = new GenerationOptions();
-        if (options is null)
-        {
-            return defaults;
-        }
-        float repetitionPenalty = options.AdditionalProperties?.TryGetValue(RepetitionPenaltyKey, out var rp) == true
-            ? Convert.ToSingle(rp, System.Globalization.CultureInfo.InvariantCulture)
-            : defaults.RepetitionPenalty;
-        return new GenerationOptions
-        {
-            MaxNewTokens = options.MaxOutputTokens ?? defaults.MaxNewTokens,
-            Temperature = options.Temperature ?? defaults.Temperature,
-            TopP = options.TopP ?? defaults.TopP,
-            TopK = options.TopK ?? defaults.TopK,
-            Seed = options.Seed is long seed ? (int)seed : defaults.Seed,
-            RepetitionPenalty = repetitionPenalty,
-        };
-    }
 }

@@ -17,11 +17,6 @@ public sealed record ProcessedOutput
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(answer);
-        return template.Output switch
-        {
-            TemplateOutputKind.Tags => new() { Kind = template.Output, Raw = answer, Tags = TagPostProcessor.Process(answer, template.Tags) },
-            TemplateOutputKind.Json => new() { Kind = template.Output, Raw = answer, Structured = StructuredCaptionParser.Parse(answer) },
-            _ => new() { Kind = template.Output, Raw = answer },
-        };
+        return TemplateOutputKinds.Of(template.Output).Process(template, answer);
     }
 }

@@ -109,13 +109,9 @@ public static class TemplateFile
                     prompt = ReadPrompt(value, source, where);
                     break;
                 case "output":
-                    output = ReadString(value, source, where, "output") switch
-                    {
-                        "prose" => TemplateOutputKind.Prose,
-                        "tags" => TemplateOutputKind.Tags,
-                        "json" => TemplateOutputKind.Json,
-                        var other => throw Error(source, where, $"has output \"{other}\"; use prose, tags or json."),
-                    };
+                    string kind = ReadString(value, source, where, "output");
+                    output = TemplateOutputKinds.Find(kind)?.Kind
+                        ?? throw Error(source, where, $"has output \"{kind}\"; use {TemplateOutputKinds.NameList}.");
                     break;
                 case "defaults":
                     defaults = ReadOptions(value, source, where);
@@ -162,22 +158,9 @@ public static class TemplateFile
             {
                 continue;
             }
-            options = setting switch
-            {
-                "fps" => options with { Fps = Number(v, source, where, setting) },
-                "minFrames" => options with { MinFrames = Integer(v, source, where, setting) },
-                "maxFrames" => options with { MaxFrames = Integer(v, source, where, setting) },
-                "nFrames" => options with { NFrames = Integer(v, source, where, setting) },
-                "minPixels" => options with { MinPixels = Integer(v, source, where, setting) },
-                "maxPixels" => options with { MaxPixels = Integer(v, source, where, setting) },
-                "maxNewTokens" => options with { MaxNewTokens = Integer(v, source, where, setting) },
-                "temperature" => options with { Temperature = (float)Number(v, source, where, setting) },
-                "topP" => options with { TopP = (float)Number(v, source, where, setting) },
-                "topK" => options with { TopK = Integer(v, source, where, setting) },
-                "repetitionPenalty" => options with { RepetitionPenalty = (float)Number(v, source, where, setting) },
-                "seed" => options with { Seed = Integer(v, source, where, setting) },
-                _ => throw Error(source, where, $"has an unknown setting \"{setting}\" (known: fps, minFrames, maxFrames, nFrames, minPixels, maxPixels, maxNewTokens, temperature, topP, topK, repetitionPenalty, seed)."),
-            };
+            var known = NarrationSettings.Find(setting)
+                ?? throw Error(source, where, $"has an unknown setting \"{setting}\" (known: {NarrationSettings.NameList}).");
+            options = known.Set(options, known.IsWholeNumber ? Integer(v, source, where, setting) : Number(v, source, where, setting));
         }
         return options;
     }

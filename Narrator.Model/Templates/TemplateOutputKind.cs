@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Narrator.Model.Templates;
 
-/// <summary>What a template's answer is, and so which post-processor and view it gets.</summary>
+/// <summary>What a template's answer is, and so which post-processor and view it gets (see <see cref="TemplateOutputKinds"/>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<TemplateOutputKind>))]
 public enum TemplateOutputKind
 {

@@ -47,14 +47,12 @@ public static partial class TemplateValidator
             }
         }
 
-        if (!Enum.IsDefined(template.Output))
+        if (!TemplateOutputKinds.IsRegistered(template.Output))
         {
-            errors.Add(new("output", "output must be prose, tags or json."));
+            errors.Add(new("output", $"output must be {TemplateOutputKinds.NameList}."));
         }
 
-        var options = NarrationOptionsResolver.Validate(new NarrationOptions(
-            template.Defaults.ApplyTo(new Media.FrameOptions()),
-            template.Defaults.ApplyTo(new Generation.GenerationOptions())));
+        var options = NarrationOptionsResolver.Validate(template.Defaults.ApplyTo(new NarrationOptions(new Media.FrameOptions(), new Generation.GenerationOptions())));
         errors.AddRange(options);
 
         if (template.Tags is { } tags)

@@ -14,12 +14,7 @@ public static class TranslationPrompt
     {
         ArgumentNullException.ThrowIfNull(language);
         ArgumentNullException.ThrowIfNull(text);
-        string layout = kind switch
-        {
-            TemplateOutputKind.Tags => "- The text is a comma-separated list of tags: answer with the same number of tags, in the same order, separated by commas.",
-            TemplateOutputKind.Json => "- The text is a JSON object: keep its keys, brackets, quotes and commas exactly, and translate only the text inside the string values.",
-            _ => "- Keep the layout: the same paragraphs and line breaks, in the same order.",
-        };
+        string layout = TemplateOutputKinds.Of(kind).TranslationLayout;
         return $"""
             Translate the text below into {language.PromptName}.
             - Write only the translation: no introduction, notes, explanations or quotation marks around it.

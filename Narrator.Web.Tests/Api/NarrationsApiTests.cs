@@ -206,5 +206,22 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
         Assert.Equal("StartNarration", paths.GetProperty("/api/narrations").GetProperty("post").GetProperty("operationId").GetString());
     }
 
+    [Fact]
+    public async Task The_openapi_start_body_lists_every_declared_setting_by_its_api_name()
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json"));
+        var properties = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("StartNarrationBody").GetProperty("properties");
+
+        foreach (var setting in Narrator.Model.Templates.NarrationSettings.All)
+        {
+            Assert.True(properties.TryGetProperty(setting.Name, out _), $"{setting.Name} is missing from the StartNarrationBody schema");
+        }
+        foreach (string field in new[] { "clipId", "template", "prompt", "split", "subtitles", "translate" })
+        {
+            Assert.True(properties.TryGetProperty(field, out _), $"{field} is missing from the StartNarrationBody schema");
+        }
+        Assert.Equal("0 = greedy.", properties.GetProperty("temperature").GetProperty("description").GetString());
+    }
+
     private Task<List<SseEvent>> ReadSseAsync(string url, string? lastEventId = null) => SseReader.ReadAllAsync(http, url, lastEventId);
 }

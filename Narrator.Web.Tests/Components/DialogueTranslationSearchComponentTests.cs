@@ -1,3 +1,4 @@
+using Narrator.Model.Exports;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Narrator.Model.Search;
@@ -154,6 +155,31 @@ public sealed class DialogueTranslationSearchComponentTests : MudTestContext, IC
         var stored = (await session.NarrationAsync(record.Id, CancellationToken.None))!;
         var reopened = RenderEnglish<TranslationPanel>(p => p.Add(x => x.Narration, NarrationRun.FromRecord(stored)));
         reopened.WaitForAssertion(() => Assert.Contains("Translate the text below into French", reopened.Find("[data-testid=translation-text]").TextContent), Wait);
+    }
+
+    [Fact]
+    public async Task A_finished_translation_offers_every_registered_format_that_writes_one_language_per_file_labelled_in_the_page_language()
+    {
+        var clip = await UploadAsync(await TestClips.Mp4Async());
+        var record = await NarrateAsync(clip, "A lighthouse at dusk.");
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+
+        var panel = RenderWith<TranslationPanel>(UiText.Chinese, p => p.Add(x => x.Narration, NarrationRun.FromRecord(record)));
+        panel.Find("[data-testid=translate-menu] button").Click();
+        popovers.Find("[data-testid=translate-fr]").Click();
+        panel.WaitForAssertion(() => Assert.NotNull(panel.Find("[data-testid=translation-chip-fr]")), Wait);
+
+        var perLanguage = ExportFormats.All.Where(format => !format.HoldsTranslations).ToList();
+        panel.WaitForAssertion(() => Assert.Equal(perLanguage.Count, panel.FindAll("[data-testid^=translation-download-]").Count), Wait);
+        Assert.Equal(perLanguage.Select(format => "translation-download-" + format.Name()),
+            panel.FindAll("[data-testid^=translation-download-]").Select(link => link.GetAttribute("data-testid")));
+        foreach (var format in perLanguage)
+        {
+            var link = panel.Find($"[data-testid=translation-download-{format.Name()}]");
+            Assert.Contains(format.Label("zh-CN"), link.TextContent, StringComparison.Ordinal);
+            Assert.EndsWith($".fr{format.FileExtension()}", link.GetAttribute("download"), StringComparison.Ordinal);
+        }
+        Assert.Empty(panel.FindAll("[data-testid=translation-download-json]"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Narrator.Model.Exports;
 using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using Narrator.Model.Templates;
@@ -169,6 +170,23 @@ public class NarrationOutputTests : MudTestContext
         Assert.Equal("Segment 2 of 3", output.Find("[data-testid=segment-progress]").TextContent.Trim());
         Assert.Equal("Writing", output.Find("[data-testid=stage]").TextContent.Trim());
         Assert.Equal(100.0 / 3, double.Parse(output.Find("[data-testid=segments-done]").GetAttribute("aria-valuenow")!, System.Globalization.CultureInfo.InvariantCulture), 3);
+    }
+
+    [Fact]
+    public void TheDownloadMenuListsEveryRegisteredExportFormatInRegistryOrderWithItsOwnLabelInThePageLanguage()
+    {
+        JSInterop.SetupModule(NarratorScript.ModulePath);
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        NarrationRun run = SampleData.Run();
+        run.Apply(new CompletedEvent("A woman raises a glass.", SampleData.Stats()) { NarrationId = "n1" });
+        var output = RenderWith<NarrationOutput>(UiText.Chinese, p => p.Add(x => x.Run, run));
+
+        output.Find("[data-testid=download-menu] button").Click();
+
+        var items = popovers.FindAll("[data-testid^=download-]").Where(item => item.GetAttribute("data-testid") != "download-settings").ToList();
+        Assert.Equal(ExportFormats.All.Select(format => "download-" + format.Name()), items.Select(item => item.GetAttribute("data-testid")));
+        Assert.Equal(ExportFormats.All.Select(format => format.Label("zh-CN")), items.Select(item => item.TextContent.Trim()));
+        Assert.Contains("字幕 (.srt)", popovers.Find("[data-testid=download-srt]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -214,21 +214,8 @@ public static class NarrationsApi
         Split = body.Split,
         Subtitles = body.Subtitles,
         Translate = body.Translate,
-        Options = new TemplateOptions
-        {
-            Fps = body.Fps,
-            MinFrames = body.MinFrames,
-            MaxFrames = body.MaxFrames,
-            NFrames = body.NFrames,
-            MinPixels = body.MinPixels,
-            MaxPixels = body.MaxPixels,
-            MaxNewTokens = body.MaxNewTokens,
-            Temperature = body.Temperature,
-            TopP = body.TopP,
-            TopK = body.TopK,
-            RepetitionPenalty = body.RepetitionPenalty,
-            Seed = body.Seed,
-        },
+        // The body is an option layer itself; layering it copies just its settings.
+        Options = body.Over(TemplateOptions.None),
     };
 
     private static async IAsyncEnumerable<SseItem<NarrationEvent>> FromJob(

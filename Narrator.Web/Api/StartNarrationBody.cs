@@ -1,13 +1,25 @@
 using System.ComponentModel;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Api;
 
 /// <summary>
 /// Body of <c>POST /api/narrations</c>: a clip, a template id and/or a prompt, and optional overrides of the
-/// template's generation and frame options (anything left out keeps the template's, or Narrator's, default).
+/// template's generation and frame options (anything left out keeps the template's, or Narrator's, default). The
+/// overrides are the option layer itself, so a setting declared there is a field here with no further edit.
 /// </summary>
-public sealed record StartNarrationBody
+public sealed record StartNarrationBody : TemplateOptions
 {
+    public StartNarrationBody()
+    {
+    }
+
+    /// <summary>A body carrying <paramref name="overrides"/>' settings; the request's other fields are set with an initializer.</summary>
+    public StartNarrationBody(TemplateOptions overrides)
+        : base(overrides)
+    {
+    }
+
     [Description("Id returned by POST /api/clips.")]
     public string? ClipId { get; init; }
 
@@ -16,33 +28,6 @@ public sealed record StartNarrationBody
 
     [Description("A free prompt; replaces the template's prompt text when both are given.")]
     public string? Prompt { get; init; }
-
-    public int? MaxNewTokens { get; init; }
-
-    [Description("0 = greedy.")]
-    public float? Temperature { get; init; }
-
-    public float? TopP { get; init; }
-
-    public int? TopK { get; init; }
-
-    public float? RepetitionPenalty { get; init; }
-
-    public int? Seed { get; init; }
-
-    [Description("Frames sampled per second of video.")]
-    public double? Fps { get; init; }
-
-    public int? MinFrames { get; init; }
-
-    public int? MaxFrames { get; init; }
-
-    [Description("Exact frame count; overrides fps/min/max.")]
-    public int? NFrames { get; init; }
-
-    public int? MinPixels { get; init; }
-
-    public int? MaxPixels { get; init; }
 
     [Description("How a video longer than the long-video limit (60 s by default) is split: \"scenes\" (default) or \"fixed\".")]
     public string? Split { get; init; }

@@ -96,9 +96,6 @@ public sealed class UiText
 
     // Template and prompt
     public string TemplateTitle => Pick("Template", "模板");
-    public string OutputProse => Pick("prose", "文本");
-    public string OutputTags => Pick("tags", "标签");
-    public string OutputJson => Pick("JSON", "JSON");
     public string PromptTitle => Pick("Prompt", "提示词");
     public string PromptHelp => Pick("Starts from the template; edit freely. Ctrl+Enter describes.", "以模板为起点，可自由修改。按 Ctrl+Enter 开始描述。");
     public string PromptEdited => Pick("edited", "已修改");
@@ -176,11 +173,6 @@ public sealed class UiText
     public string Copy => Pick("Copy", "复制");
     public string Copied => Pick("Copied to the clipboard.", "已复制到剪贴板。");
     public string Download => Pick("Download", "下载");
-    public string ExportText => Pick("Text with timestamps (.txt)", "带时间戳的文本 (.txt)");
-    public string ExportJson => Pick("Segments as JSON (.json)", "分段 JSON (.json)");
-    public string ExportNdjson => Pick("Search index, one line per segment (.ndjson)", "检索索引，每段一行 (.ndjson)");
-    public string ExportSrt => Pick("Subtitles (.srt)", "字幕 (.srt)");
-    public string ExportVtt => Pick("Subtitles / audio description (.vtt)", "字幕 / 口述影像 (.vtt)");
     public string DownloadSettings => Pick("Text with prompt and settings (.json)", "文本及提示词和设置 (.json)");
     public string ShowRawText => Pick("Raw text", "原始文本");
     public string ShowParsed => Pick("Parsed", "解析结果");

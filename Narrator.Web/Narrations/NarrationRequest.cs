@@ -25,6 +25,9 @@ public sealed record NarrationRequest
     /// </summary>
     public TemplateOptions? Options { get; init; }
 
+    /// <summary>Every override the request makes, as one layer: <see cref="Options"/> over <see cref="Frames"/>/<see cref="Generation"/>.</summary>
+    public TemplateOptions Overrides() => (Options ?? TemplateOptions.None).Over(TemplateOptions.From(Frames, Generation));
+
     /// <summary>
     /// How a video longer than the server's long-video limit is split: "scenes" (default; on scene cuts) or "fixed"
     /// (equal-length segments). Shorter clips are narrated whole either way.

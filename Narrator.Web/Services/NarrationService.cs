@@ -315,7 +315,7 @@ public sealed class NarrationService(
         {
             throw Invalid($"The prompt is {prompt.Length} characters long; the limit is {MaxPromptLength}.");
         }
-        var overrides = (request.Options ?? TemplateOptions.None).Over(TemplateOptions.From(request.Frames, request.Generation));
+        var overrides = request.Overrides();
         NarrationOptions options;
         FramePlan plan;
         try

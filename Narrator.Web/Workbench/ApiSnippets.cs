@@ -25,25 +25,11 @@ public static class ApiSnippets
     public static StartNarrationBody Body(NarrationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var frames = request.Frames;
-        var generation = request.Generation;
-        return new StartNarrationBody
+        return new StartNarrationBody(request.Overrides())
         {
             ClipId = request.ClipId,
             Template = request.Template,
             Prompt = request.Prompt,
-            Fps = frames?.Fps,
-            MinFrames = frames?.MinFrames,
-            MaxFrames = frames?.MaxFrames,
-            NFrames = frames?.NFrames,
-            MinPixels = frames?.MinPixels,
-            MaxPixels = frames?.MaxPixels,
-            MaxNewTokens = generation?.MaxNewTokens,
-            Temperature = generation?.Temperature,
-            TopP = generation?.TopP,
-            TopK = generation?.TopK,
-            RepetitionPenalty = generation?.RepetitionPenalty,
-            Seed = generation?.Seed,
             Split = request.Split,
         };
     }

@@ -18,7 +18,7 @@ public static class SettingsCheck
         var problems = NarrationOptionsResolver.Validate(new NarrationOptions(frames, generation)).ToList();
         if (generation.MaxNewTokens > maxNewTokensLimit && generation.MaxNewTokens <= NarrationOptionsResolver.MaxNewTokensLimit)
         {
-            problems.Add(new SettingError("maxNewTokens", $"maxNewTokens must be at most {maxNewTokensLimit} on this server (got {generation.MaxNewTokens})."));
+            problems.Add(new SettingError(NarrationSettings.MaxNewTokens.Name, $"maxNewTokens must be at most {maxNewTokensLimit} on this server (got {generation.MaxNewTokens})."));
         }
         return problems;
     }
