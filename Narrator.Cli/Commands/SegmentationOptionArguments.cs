@@ -15,7 +15,7 @@ internal sealed class SegmentationOptionArguments
     public Option<string> Split { get; } = new("--split")
     {
         Description = "How long videos are split: scenes (on scene cuts, merged/split to the min/max length) or fixed (every --segment-length seconds).",
-        DefaultValueFactory = _ => "scenes",
+        DefaultValueFactory = _ => SegmentationNames.Scenes,
     };
 
     public Option<double?> MinSegment { get; } = FrameOptionArguments.Number("--min-segment",
@@ -30,7 +30,7 @@ internal sealed class SegmentationOptionArguments
     public Option<double?> SceneThreshold { get; } = FrameOptionArguments.Number("--scene-threshold",
         $"ffmpeg scene score (0-1) above which a frame starts a new scene (default {Defaults.SceneThreshold:0.0#}).");
 
-    public SegmentationOptionArguments() => Split.AcceptOnlyFromAmong("scenes", "fixed");
+    public SegmentationOptionArguments() => Split.AcceptOnlyFromAmong([.. SegmentationNames.Modes]);
 
     public void AddTo(Command command)
     {
@@ -44,7 +44,7 @@ internal sealed class SegmentationOptionArguments
     public SegmentationOptions Read(ParseResult parseResult) => new SegmentationOptions
     {
         LongVideoSeconds = parseResult.GetValue(LongVideo) ?? Defaults.LongVideoSeconds,
-        Mode = parseResult.GetValue(Split) == "fixed" ? SegmentationMode.Fixed : SegmentationMode.Scenes,
+        Mode = SegmentationNames.ModeOrNull(parseResult.GetValue(Split)) ?? Defaults.Mode,
         MinSegmentSeconds = parseResult.GetValue(MinSegment) ?? Defaults.MinSegmentSeconds,
         MaxSegmentSeconds = parseResult.GetValue(MaxSegment) ?? Defaults.MaxSegmentSeconds,
         FixedSegmentSeconds = parseResult.GetValue(SegmentLength) ?? Defaults.FixedSegmentSeconds,

@@ -52,7 +52,7 @@ public class NarrationGeneratorTests(DemoModelFixture demo)
         });
         Assert.InRange(afterCancel, 0, 1);
         Assert.NotNull(stats);
-        Assert.Equal(NarrationGenerator.FinishCancelled, stats.FinishReason);
+        Assert.Equal(FinishReasons.Cancelled, stats.FinishReason);
         Assert.InRange(stats.GeneratedTokens, 3, 4);
     }
 
@@ -66,7 +66,7 @@ public class NarrationGeneratorTests(DemoModelFixture demo)
             updates.Where(u => u.Kind == GenerationUpdateKind.Stage).Select(u => u.Stage));
         Assert.Equal(9, updates.Count(u => u.Kind == GenerationUpdateKind.Token));
         var stats = updates[^1].Stats!;
-        Assert.Equal(NarrationGenerator.FinishMaxNewTokens, stats.FinishReason);
+        Assert.Equal(FinishReasons.MaxNewTokens, stats.FinishReason);
         Assert.Equal(9, stats.GeneratedTokens);
         Assert.Equal(media.Grid.VisualTokens, stats.VisualTokens);
         Assert.Equal(4, stats.Frames);
@@ -91,7 +91,7 @@ public class NarrationGeneratorTests(DemoModelFixture demo)
         using var engine = NarrationGenerator.Open(directory, Cpu);
         var updates = await All(engine.GenerateAsync("Describe this clip.", SyntheticMedia.Video(), greedy));
         Assert.Equal(tokens[..3], updates.Where(u => u.Kind == GenerationUpdateKind.Token).Select(u => u.TokenId));
-        Assert.Equal(NarrationGenerator.FinishEos, updates[^1].Stats!.FinishReason);
+        Assert.Equal(FinishReasons.Eos, updates[^1].Stats!.FinishReason);
         Assert.Equal(4, updates[^1].Stats!.GeneratedTokens);
     }
 

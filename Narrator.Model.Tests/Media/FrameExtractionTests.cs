@@ -167,6 +167,19 @@ public class FrameExtractionTests(SynthesisedClips clips)
     }
 
     [Fact]
+    public async Task A_plan_made_earlier_is_decoded_as_given_without_planning_again()
+    {
+        var preparer = new MediaPreparer(prober, extractor);
+        var probe = await prober.ProbeAsync(clips.H264Mp4, CancellationToken.None);
+        var admitted = FramePlanner.Plan(probe, new FrameOptions { NFrames = 4 });
+
+        var prepared = await preparer.PrepareAsync(clips.H264Mp4, probe, admitted, CancellationToken.None);
+
+        Assert.Same(admitted, prepared.Plan);
+        Assert.Equal(admitted.Indices, prepared.Frames.Indices);
+    }
+
+    [Fact]
     public async Task Cancelling_stops_the_extraction()
     {
         var probe = await prober.ProbeAsync(clips.H264Mp4, CancellationToken.None);

@@ -249,9 +249,7 @@ public sealed class OpenAiCompatibleChatClient : IChatClient
             TimeToFirstTokenMilliseconds = firstTokenAtMs,
             TokensPerSecond = decodeSeconds > 0 && generated > 1 ? (generated - 1) / decodeSeconds : 0,
             TotalMilliseconds = totalMs,
-            FinishReason = reason == ChatFinishReason.Stop ? "eos"
-                : reason == ChatFinishReason.Length ? "max_new_tokens"
-                : reason?.Value ?? "",
+            FinishReason = FinishReasons.FromChatFinishReason(reason),
         };
     }
 

@@ -23,7 +23,7 @@ public sealed record GenerationStats
 
     public double TotalMilliseconds { get; init; }
 
-    /// <summary>"eos", "max_new_tokens" or "cancelled".</summary>
+    /// <summary>One of <see cref="FinishReasons"/> ("eos", "max_new_tokens", "cancelled"), or a remote server's own reason.</summary>
     public string FinishReason { get; init; } = "";
 
     /// <summary>

@@ -16,10 +16,6 @@ namespace Narrator.Model.Generation;
 /// </summary>
 public sealed class NarrationGenerator : IContextGate, IDisposable
 {
-    public const string FinishEos = "eos";
-    public const string FinishMaxNewTokens = "max_new_tokens";
-    public const string FinishCancelled = "cancelled";
-
     private readonly ModelPackage _package;
     private readonly bool _ownsPackage;
     private readonly NarrationEngineOptions _options;
@@ -146,12 +142,12 @@ public sealed class NarrationGenerator : IContextGate, IDisposable
         int maxNew = options.MaxNewTokens;
         int generated = 0;
         double firstTokenMs = 0;
-        string finish = FinishMaxNewTokens;
+        string finish = FinishReasons.MaxNewTokens;
         while (true)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                finish = FinishCancelled;
+                finish = FinishReasons.Cancelled;
                 break;
             }
             int token = sampler.Sample(generator.Logits);
@@ -161,7 +157,7 @@ public sealed class NarrationGenerator : IContextGate, IDisposable
             }
             if (_eos.Contains(token))
             {
-                finish = FinishEos;
+                finish = FinishReasons.Eos;
                 break;
             }
             yield return GenerationUpdate.Token(token);
@@ -172,7 +168,7 @@ public sealed class NarrationGenerator : IContextGate, IDisposable
             sampler.Observe(token);
             if (cancellationToken.IsCancellationRequested)
             {
-                finish = FinishCancelled;
+                finish = FinishReasons.Cancelled;
                 break;
             }
             try
@@ -182,7 +178,7 @@ public sealed class NarrationGenerator : IContextGate, IDisposable
             catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
             {
                 // The stop landed while the decoder ran and ORT honoured the terminate flag: a stop, not an engine failure.
-                finish = FinishCancelled;
+                finish = FinishReasons.Cancelled;
                 break;
             }
         }

@@ -78,7 +78,7 @@ public sealed class OnnxChatClient(NarrationGenerator generator, MediaPreparer? 
                             yield return Tag(new ChatResponseUpdate(ChatRole.Assistant, rest));
                         }
                         var stats = update.Stats!;
-                        yield return Tag(NarrationUpdates.Completed(stats, FinishReason(stats.FinishReason)));
+                        yield return Tag(NarrationUpdates.Completed(stats, FinishReasons.ToChatFinishReason(stats.FinishReason)));
                         break;
                 }
             }
@@ -124,11 +124,4 @@ public sealed class OnnxChatClient(NarrationGenerator generator, MediaPreparer? 
 
     /// <summary>Disposes the generator if this client owns it, once however often it is called.</summary>
     public void Dispose() => Interlocked.Exchange(ref _owned, null)?.Dispose();
-
-    private static ChatFinishReason? FinishReason(string finish) => finish switch
-    {
-        NarrationGenerator.FinishEos => ChatFinishReason.Stop,
-        NarrationGenerator.FinishMaxNewTokens => ChatFinishReason.Length,
-        _ => null,
-    };
 }

@@ -29,7 +29,11 @@ public sealed class MediaPreparer(MediaProber prober, FrameExtractor extractor, 
 
     /// <summary>Prepares a file already probed (e.g. when the upload was checked before queueing).</summary>
     public Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FrameOptions options, CancellationToken cancellationToken) =>
-        PrepareAsync(path, probe, FramePlanner.Plan(probe, options), firstFrame: 0, cancellationToken);
+        PrepareAsync(path, probe, FramePlanner.Plan(probe, options), cancellationToken);
+
+    /// <summary>Prepares a file already probed and planned (the plan checked when the request was admitted), without planning again.</summary>
+    public Task<PreparedMedia> PrepareAsync(string path, MediaProbe probe, FramePlan plan, CancellationToken cancellationToken) =>
+        PrepareAsync(path, probe, plan, firstFrame: 0, cancellationToken);
 
     /// <summary>
     /// Prepares a stretch of a video (a segment of a long one) as if it were a clip of its own: planned over its

@@ -10,7 +10,8 @@ namespace Narrator.Model.Segmentation;
 public sealed record NarrationCallResult(string Text, GenerationStats Stats);
 
 /// <summary>
-/// One call through the engine seat: a user message holding the prepared media (none for a text-only turn such as a
+/// One call through the engine seat, and the one loop over an engine's stream (whole clips, long videos'
+/// segments and translations all come through here): a user message holding the prepared media (none for a text-only turn such as a
 /// translation) and the prompt, streamed back. Engines that send no Narrator stats (a remote OpenAI-compatible one)
 /// still get timings and token counts filled in.
 /// </summary>
@@ -53,6 +54,8 @@ public static class NarrationCall
                     usage = u.Details;
                 }
             }
+            // Stop at the next token even if the engine is slow to notice its token.
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
         double totalMs = watch.Elapsed.TotalMilliseconds;
@@ -65,7 +68,7 @@ public static class NarrationCall
             TimeToFirstTokenMilliseconds = firstTokenMs,
             TokensPerSecond = pieces > 1 && totalMs > firstTokenMs ? (pieces - 1) / ((totalMs - firstTokenMs) / 1000) : 0,
             TotalMilliseconds = totalMs,
-            FinishReason = finish == ChatFinishReason.Length ? "max_new_tokens" : "eos",
+            FinishReason = FinishReasons.FromChatFinishReason(finish),
         };
         return new NarrationCallResult(text.ToString(), stats);
     }

@@ -24,10 +24,5 @@ public sealed record VideoSegmentation
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     /// <summary>The lower-case name written into exports.</summary>
-    public string MethodName => Method switch
-    {
-        SegmentationMethod.Whole => "whole",
-        SegmentationMethod.Scenes => "scenes",
-        _ => "fixed",
-    };
+    public string MethodName => Method.ToName();
 }

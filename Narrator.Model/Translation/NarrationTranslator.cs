@@ -67,7 +67,7 @@ public sealed class NarrationTranslator(IChatClient engine, ILogger<NarrationTra
         return new TranslationResult
         {
             Language = language,
-            Text = Layout(translated, segments.Count > 1 || narration.Segmentation is "scenes" or "fixed"),
+            Text = Layout(translated, segments.Count > 1 || SegmentationNames.IsSplit(narration.Segmentation)),
             Segments = translated,
             Stats = GenerationStats.Total(stats),
         };

@@ -73,6 +73,22 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
         (segment.GetProperty("start").GetDouble(), segment.GetProperty("end").GetDouble());
 
     [Fact]
+    public async Task Segment_stages_carry_their_number_and_count_as_fields_and_other_stages_carry_none()
+    {
+        var run = await ScenesRunAsync();
+        var stages = run.Events.Where(e => e.Name == "stage").Select(e => e.Data).ToList();
+
+        var segmentStages = stages.Where(stage => stage.TryGetProperty("segment", out _)).ToList();
+        Assert.Equal([1, 2, 3], segmentStages.Select(stage => stage.GetProperty("segment").GetInt32()));
+        Assert.All(segmentStages, stage => Assert.Equal(3, stage.GetProperty("segmentCount").GetInt32()));
+        Assert.Equal(["segment 1 of 3", "segment 2 of 3", "segment 3 of 3"], segmentStages.Select(stage => stage.GetProperty("stage").GetString()));
+        var engineStages = stages.Except(segmentStages).ToList();
+        Assert.NotEmpty(engineStages);
+        Assert.All(engineStages, stage => Assert.False(stage.TryGetProperty("segmentCount", out _)));
+        Assert.All(stages, stage => Assert.False(stage.TryGetProperty("language", out _)));
+    }
+
+    [Fact]
     public async Task A_long_clip_is_split_on_its_scene_cuts_and_streams_the_plan_then_each_segment_k_of_n_then_its_result()
     {
         var run = await ScenesRunAsync();

@@ -160,9 +160,9 @@ public class NarrationOutputTests : MudTestContext
         {
             run.Apply(new SegmentEvent(new() { Index = k, StartSeconds = 20 * k, EndSeconds = 20 * (k + 1) }, 3) { NarrationId = "n", Finished = false });
         }
-        run.Apply(new StageEvent("segment 1 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 1, 3));
         run.Apply(new SegmentEvent(new() { Index = 0, StartSeconds = 0, EndSeconds = 20, Text = "a" }, 3) { NarrationId = "n" });
-        run.Apply(new StageEvent("segment 2 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 2, 3));
         run.Apply(new StageEvent("generating") { NarrationId = "n" });
 
         var output = RenderEnglish<NarrationOutput>(p => p.Add(x => x.Run, run));

@@ -86,12 +86,12 @@ public class SegmentTimelineTests : MudTestContext
         run.Apply(new SegmentEvent(new NarrationSegment { Index = 0, StartSeconds = 0, EndSeconds = 30 }, 3) { NarrationId = "n", Finished = false });
         run.Apply(new SegmentEvent(new NarrationSegment { Index = 1, StartSeconds = 30, EndSeconds = 60 }, 3) { NarrationId = "n", Finished = false });
         run.Apply(new SegmentEvent(new NarrationSegment { Index = 2, StartSeconds = 60, EndSeconds = 75 }, 3) { NarrationId = "n", Finished = false });
-        run.Apply(new StageEvent("segment 1 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 1, 3));
         run.Apply(new TokenEvent("[00:00:00.000 - 00:00:30.000]\n") { NarrationId = "n" });
         run.Apply(new TokenEvent("A harbour ") { NarrationId = "n" });
         run.Apply(new TokenEvent("at dawn.") { NarrationId = "n" });
         run.Apply(new SegmentEvent(new NarrationSegment { Index = 0, StartSeconds = 0, EndSeconds = 30, Text = "A harbour at dawn." }, 3) { NarrationId = "n" });
-        run.Apply(new StageEvent("segment 2 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 2, 3));
         run.Apply(new TokenEvent("\n\n[00:00:30.000 - 00:00:60.000]\n") { NarrationId = "n" });
         run.Apply(new TokenEvent("Boats leave") { NarrationId = "n" });
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Narrator.Web.Localization;
+using Narrator.Web.Narrations;
 
 namespace Narrator.Web.Tests.Components;
 
@@ -34,12 +35,21 @@ public class UiTextTests
     [Theory]
     [InlineData("preparing frames", "Preparing frames", "准备帧")]
     [InlineData("generating", "Writing", "生成中")]
-    [InlineData("segment 2 of 5", "Segment 2 of 5", "第 2 / 5 段")]
     [InlineData("something new", "something new", "something new")]
     public void StageNamesAreTranslatedAndUnknownOnesPassThrough(string stage, string english, string chinese)
     {
         Assert.Equal(english, UiText.English.StageName(stage));
         Assert.Equal(chinese, UiText.Chinese.StageName(stage));
+    }
+
+    [Fact]
+    public void SegmentAndTranslationStagesAreNamedFromTheirFields()
+    {
+        Assert.Equal("Segment 2 of 5", UiText.English.StageName(StageEvent.OfSegment("n", 2, 5)));
+        Assert.Equal("第 2 / 5 段", UiText.Chinese.StageName(StageEvent.OfSegment("n", 2, 5)));
+        Assert.Equal(UiText.English.Translating("French"), UiText.English.StageName(StageEvent.OfTranslation("n", "fr", 1, 2)));
+        Assert.Equal("Writing", UiText.English.StageName(StageEvent.Of("n", Narrator.Model.Generation.NarrationStage.Generating)));
+        Assert.Equal("Preparing frames", UiText.English.StageName((StageEvent?)null));
     }
 
     [Theory]

@@ -44,6 +44,7 @@ public sealed class TranslationQueueTests
         string instruction = TranslationPrompt.Build(French, narrated.Text);
         Assert.Equal(instruction, request.Text);
         Assert.Equal(["translating into fr (1 of 1)", "prefill", "generating"], events.OfType<StageEvent>().Select(e => e.Stage));
+        Assert.Equal(["fr", null, null], events.OfType<StageEvent>().Select(e => e.Language));
         string expected = string.Concat(Enumerable.Range(0, 3).Select(i => ScriptedChatClient.TokenText(instruction, i)));
         Assert.Equal(expected, string.Concat(events.OfType<TokenEvent>().Select(e => e.Text)));
         var translated = Assert.Single(events.OfType<TranslationEvent>());

@@ -180,7 +180,7 @@ public class NarrationRunTests
     {
         NarrationRun run = SampleData.Run();
 
-        run.Apply(new StageEvent("segment 2 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 2, 3));
         Assert.Equal(1, run.ActiveSegment);
         Assert.Equal(3, run.SegmentCount);
 
@@ -205,7 +205,7 @@ public class NarrationRunTests
         Assert.Equal(3, run.Segments.Count);
         Assert.Empty(run.FinishedSegments);
 
-        run.Apply(new StageEvent("segment 1 of 3") { NarrationId = "n" });
+        run.Apply(StageEvent.OfSegment("n", 1, 3));
         run.Apply(new SegmentEvent(new() { Index = 0, StartSeconds = 0, EndSeconds = 20, Text = "a" }, 3) { NarrationId = "n" });
 
         Assert.Equal([0], run.FinishedSegments);
@@ -234,18 +234,28 @@ public class NarrationRunTests
         Assert.Equal(record.Text, run.Text);
     }
 
-    [Theory]
-    [InlineData("segment 2 of 5", true, 2, 5)]
-    [InlineData("Segment 1 of 1", true, 1, 1)]
-    [InlineData("segment 6 of 5", false, 0, 0)]
-    [InlineData("segment two of 5", false, 0, 0)]
-    [InlineData("generating", false, 0, 0)]
-    public void SegmentStagesAreRead(string stage, bool ok, int number, int count)
+    [Fact]
+    public void ASegmentStageIsReadFromItsFieldsNotItsName()
     {
-        Assert.Equal(ok, SegmentStage.TryParse(stage, out int n, out int c));
-        if (ok)
-        {
-            Assert.Equal((number, count), (n, c));
-        }
+        NarrationRun run = SampleData.Run();
+
+        // A name that reads like a segment but carries no segment fields is just a stage name.
+        run.Apply(new StageEvent("segment 2 of 5") { NarrationId = "n" });
+        Assert.Null(run.ActiveSegment);
+
+        run.Apply(new StageEvent("part two") { NarrationId = "n", Segment = 2, SegmentCount = 5 });
+        Assert.Equal(1, run.ActiveSegment);
+        Assert.Equal(5, run.SegmentCount);
+        Assert.Equal(2, run.CurrentStage!.Segment);
+    }
+
+    [Fact]
+    public void SegmentStagesCarryTheirNumberAndCountAsDataAndTheNameClientsAlwaysRead()
+    {
+        var stage = StageEvent.OfSegment("n", 2, 5);
+
+        Assert.Equal(("segment 2 of 5", 2, 5), (stage.Stage, stage.Segment, stage.SegmentCount));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StageEvent.OfSegment("n", 6, 5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StageEvent.OfSegment("n", 0, 5));
     }
 }

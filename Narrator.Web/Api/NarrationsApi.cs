@@ -147,7 +147,7 @@ public static class NarrationsApi
         {
             return ApiProblems.NarrationNotFound(id);
         }
-        if (record.State is "queued" or "running")
+        if (NarrationStates.IsLive(record.State))
         {
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "Not finished",
                 $"Narration \"{id}\" is still {record.State}; export it once it has finished.", "not_finished");
@@ -171,7 +171,7 @@ public static class NarrationsApi
         }
         string extension = string.IsNullOrWhiteSpace(lang) ? exportFormat.FileExtension() : $".{lang.Trim()}{exportFormat.FileExtension()}";
         // The name says a narration is partial too, for formats (SubRip) that have no place to say it inside.
-        string? incomplete = record.State is "completed" ? null : record.State;
+        string? incomplete = record.State is NarrationStates.Completed ? null : record.State;
         return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
             NarrationDownload.FileName(record.ClipLabel, record.Template, extension, incomplete));
     }
@@ -195,7 +195,7 @@ public static class NarrationsApi
         {
             return ApiProblems.BadRequest($"limit must be between 1 and {HistoryQuery.MaxLimit}.");
         }
-        if (state is not (null or "completed" or "failed" or "interrupted"))
+        if (state is not (null or NarrationStates.Completed or NarrationStates.Failed or NarrationStates.Interrupted))
         {
             return ApiProblems.BadRequest("state must be \"completed\", \"failed\" or \"interrupted\".");
         }
@@ -227,13 +227,13 @@ public static class NarrationsApi
         }
     }
 
-    /// <summary>A narration only the history still knows: its final event, rebuilt from the stored record.</summary>
+    /// <summary>A narration only the history still knows: its segments and final event, rebuilt from the stored record.</summary>
     private static async IAsyncEnumerable<SseItem<NarrationEvent>> FromRecord(NarrationRecord record)
     {
         await Task.CompletedTask.ConfigureAwait(false);
-        NarrationEvent final = record.State == "completed"
-            ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
-            : new FailedEvent(record.Error ?? "The narration failed.") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text };
-        yield return new SseItem<NarrationEvent>(final, final.Name);
+        foreach (var narrationEvent in record.ToEvents())
+        {
+            yield return new SseItem<NarrationEvent>(narrationEvent, narrationEvent.Name);
+        }
     }
 }

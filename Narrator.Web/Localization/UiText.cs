@@ -205,28 +205,26 @@ public sealed class UiText
     public string QueueProgressLabel => Pick("Waiting in the queue", "排队等待进度");
     public string SegmentsDone(int done, int total) => Pick($"{done} of {total} segments narrated", $"已解说 {done} / {total} 段");
     public string ReattachedNote => Pick("Picked up again after the page was reloaded.", "页面重新载入后已继续显示。");
-    public string StageName(string stage)
+    public string SegmentStage(int number, int count) => Pick($"Segment {number} of {count}", $"第 {number} / {count} 段");
+
+    /// <summary>A stage as the person reads it, from its typed facts; null (nothing reported yet) reads as preparing frames, which comes first.</summary>
+    public string StageName(Narrations.StageEvent? stage) => stage switch
     {
-        string normalized = stage.Trim().ToLowerInvariant();
-        if (Workbench.SegmentStage.TryParse(normalized, out int number, out int count))
-        {
-            return Pick($"Segment {number} of {count}", $"第 {number} / {count} 段");
-        }
-        if (normalized.StartsWith("translating into ", StringComparison.Ordinal))
-        {
-            string code = normalized["translating into ".Length..].Split(' ')[0];
-            string name = Narrator.Model.Translation.TranslationLanguages.Find(code)?.NameFor(LanguageTag) ?? code;
-            return Translating(name);
-        }
-        return normalized switch
-        {
-            "preparing frames" or "preparingframes" => Pick("Preparing frames", "准备帧"),
-            "encoding vision" or "encodingvision" => Pick("Encoding the frames", "视觉编码"),
-            "prefill" => Pick("Reading the prompt", "预填充"),
-            "generating" => Pick("Writing", "生成中"),
-            _ => stage,
-        };
-    }
+        null => StageName(Narrations.StageNames.PreparingFrames),
+        { Segment: int number, SegmentCount: int count } => SegmentStage(number, count),
+        { Language: { } code } => Translating(Narrator.Model.Translation.TranslationLanguages.Find(code)?.NameFor(LanguageTag) ?? code),
+        _ => StageName(stage.Stage),
+    };
+
+    /// <summary>An engine stage's name; names this page does not know yet pass through as sent.</summary>
+    public string StageName(string stage) => stage.Trim().ToLowerInvariant() switch
+    {
+        Narrations.StageNames.PreparingFrames or "preparingframes" => Pick("Preparing frames", "准备帧"),
+        Narrations.StageNames.EncodingVision or "encodingvision" => Pick("Encoding the frames", "视觉编码"),
+        Narrations.StageNames.Prefill => Pick("Reading the prompt", "预填充"),
+        Narrations.StageNames.Generating => Pick("Writing", "生成中"),
+        _ => stage,
+    };
 
     // Stats
     public string StatsTitle => Pick("Stats", "统计");
@@ -245,9 +243,9 @@ public sealed class UiText
         $"视觉编码 {FormatMilliseconds(visionMilliseconds)} · 预填充 {FormatMilliseconds(prefillMilliseconds)}（{promptTokens.ToString(CultureInfo.InvariantCulture)} 个提示 token）");
     public string FinishReason(string reason) => reason switch
     {
-        "eos" => Pick("finished naturally", "自然结束"),
-        "max_new_tokens" => Pick("stopped at the token limit", "达到 token 上限"),
-        "cancelled" => Pick("stopped by you", "已手动停止"),
+        Narrator.Model.Generation.FinishReasons.Eos => Pick("finished naturally", "自然结束"),
+        Narrator.Model.Generation.FinishReasons.MaxNewTokens => Pick("stopped at the token limit", "达到 token 上限"),
+        Narrator.Model.Generation.FinishReasons.Cancelled => Pick("stopped by you", "已手动停止"),
         _ => reason,
     };
 

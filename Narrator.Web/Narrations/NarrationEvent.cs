@@ -40,11 +40,43 @@ public sealed record StartedEvent : NarrationEvent
     public override string Name => "started";
 }
 
-/// <summary>Stage names: "preparing frames", "encoding vision", "prefill", "generating" (plus "segment k of n" for long videos).</summary>
+/// <summary>
+/// What the narration is doing now. <see cref="Stage"/> is the name clients have always read ("preparing frames",
+/// "encoding vision", "prefill", "generating", "segment k of n", "translating into fr (k of n)"); the typed fields carry
+/// the same facts as data, so no reader parses the name back. Made only by the factories below, which write both.
+/// </summary>
 public sealed record StageEvent(string Stage) : NarrationEvent
 {
     [JsonIgnore]
     public override string Name => "stage";
+
+    /// <summary>A long video's segment now being narrated (or translated), from 1; absent for other stages.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Segment { get; init; }
+
+    /// <summary>How many segments the long video has; present exactly when <see cref="Segment"/> is.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SegmentCount { get; init; }
+
+    /// <summary>The language code a translation request is now writing; absent for other stages.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Language { get; init; }
+
+    /// <summary>An engine stage ("preparing frames", "encoding vision", "prefill", "generating").</summary>
+    public static StageEvent Of(string narrationId, NarrationStage stage) =>
+        new(StageNames.Of(stage)) { NarrationId = narrationId };
+
+    /// <summary>A long video's segment <paramref name="number"/> (from 1) of <paramref name="count"/> begins.</summary>
+    public static StageEvent OfSegment(string narrationId, int number, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(number, count);
+        return new(StageNames.Segment(number, count)) { NarrationId = narrationId, Segment = number, SegmentCount = count };
+    }
+
+    /// <summary>A translation request begins its <paramref name="number"/>th language (from 1) of <paramref name="count"/>.</summary>
+    public static StageEvent OfTranslation(string narrationId, string language, int number, int count) =>
+        new(StageNames.Translating(language, number, count)) { NarrationId = narrationId, Language = language };
 }
 
 /// <summary>

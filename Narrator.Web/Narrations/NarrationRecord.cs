@@ -12,7 +12,10 @@ public sealed record NarrationRecord
 {
     public required string Id { get; init; }
 
-    /// <summary>"queued", "running", "completed" or "failed".</summary>
+    /// <summary>
+    /// A <see cref="NarrationState"/> by its <see cref="NarrationStates"/> name: "queued", "running", "completed", "failed", or
+    /// "interrupted" (read from the history after a restart cut it short).
+    /// </summary>
     public required string State { get; init; }
 
     public required string ClipId { get; init; }
@@ -66,6 +69,22 @@ public sealed record NarrationRecord
 
     /// <summary>Seconds spent waiting for the model.</summary>
     public double? QueueSeconds { get; init; }
+
+    /// <summary>
+    /// A narration that has ended, as the events a follower would have kept: a long video's segments (each finished), then
+    /// its final event. The one mapping the SSE endpoint and the page use for a narration only the history still knows.
+    /// Anything but completed ended early (failed, stopped, interrupted by a restart) and keeps its partial text.
+    /// </summary>
+    public IEnumerable<NarrationEvent> ToEvents()
+    {
+        foreach (var segment in Segments ?? [])
+        {
+            yield return new SegmentEvent(segment, Segments!.Count) { NarrationId = Id };
+        }
+        yield return State == NarrationStates.Completed
+            ? new CompletedEvent(Text, Stats ?? new GenerationStats()) { NarrationId = Id }
+            : new FailedEvent(Error ?? "The narration failed.") { NarrationId = Id, Code = ErrorCode ?? FailureCodes.Failed, PartialText = Text };
+    }
 }
 
 /// <summary>A narration in another language, as stored with it.</summary>
@@ -74,8 +93,9 @@ public sealed record NarrationTranslation
     public required string Language { get; init; }
 
     /// <summary>
-    /// "completed", "failed" (a stopped translation keeps what it wrote), "running" (being written; the text so far) or
-    /// "interrupted" (the server stopped while it was being written; the text it had reached).
+    /// A <see cref="NarrationState"/> by its <see cref="NarrationStates"/> name: "completed", "failed" (a stopped translation
+    /// keeps what it wrote), "running" (being written; the text so far) or "interrupted" (the server stopped while it was
+    /// being written; the text it had reached).
     /// </summary>
     public required string State { get; init; }
 

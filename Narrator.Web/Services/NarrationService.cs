@@ -229,7 +229,7 @@ public sealed class NarrationService(
             throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
         }
         var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
-        if (record.State is "queued" or "running")
+        if (NarrationStates.IsLive(record.State))
         {
             throw Invalid($"Narration \"{narrationId}\" is still {record.State}; translate it once it has finished.");
         }
@@ -252,7 +252,7 @@ public sealed class NarrationService(
         var narration = await exporter.ToTimedNarrationAsync(record, cancellationToken).ConfigureAwait(false);
         if (!narration.Segments.Any(segment => segment.Error is null && segment.DisplayText.Trim().Length > 0))
         {
-            throw Invalid(record.State == "interrupted"
+            throw Invalid(record.State == NarrationStates.Interrupted
                 ? $"Narration \"{record.Id}\" was interrupted before it wrote any text, so there is nothing to translate; narrate the clip again."
                 : $"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
         }
@@ -359,6 +359,7 @@ public sealed class NarrationService(
             Frames = options.Frames,
             Generation = options.Generation,
             EstimatedVisualTokens = plan.VisualTokens,
+            Plan = isLong ? null : plan,
             Segmentation = segmentation,
             EstimatedSegments = segments,
             Subtitles = track,
@@ -413,13 +414,10 @@ public sealed class NarrationService(
         }
     }
 
-    private static SegmentationMode? ParseSplit(string? split) => split?.Trim().ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "scenes" => SegmentationMode.Scenes,
-        "fixed" => SegmentationMode.Fixed,
-        _ => throw Invalid($"split is \"{split}\"; use \"scenes\" (cut on scene changes) or \"fixed\" (equal-length segments)."),
-    };
+    private static SegmentationMode? ParseSplit(string? split) =>
+        string.IsNullOrWhiteSpace(split) ? null
+        : SegmentationNames.TryParseMode(split, out var mode) ? mode
+        : throw Invalid($"split is \"{split}\"; use \"scenes\" (cut on scene changes) or \"fixed\" (equal-length segments).");
 
     private static NarrationRejectedException Invalid(string message) => new(FailureCodes.InvalidRequest, message);
 

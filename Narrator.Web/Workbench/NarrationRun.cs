@@ -41,8 +41,11 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
 
     public double? EtaSeconds { get; private set; }
 
-    /// <summary>The last stage the engine reported, as sent ("preparing frames", "generating", "segment 2 of 5").</summary>
-    public string? Stage { get; private set; }
+    /// <summary>The last stage reported, with its typed facts (a long video's segment k of n, a translation's language).</summary>
+    public StageEvent? CurrentStage { get; private set; }
+
+    /// <summary>The last stage's name as sent ("preparing frames", "generating", "segment 2 of 5").</summary>
+    public string? Stage => CurrentStage?.Stage;
 
     /// <summary>A long video's segments in order (planned ones without text until narrated); empty for a short clip.</summary>
     public IReadOnlyList<NarrationSegment> Segments => _segments;
@@ -53,7 +56,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     /// <summary>How many segments the video was cut into (0 for a short clip).</summary>
     public int SegmentCount { get; private set; }
 
-    /// <summary>The segment being narrated now (0-based), from the "segment k of n" stage.</summary>
+    /// <summary>The segment being narrated now (0-based), from the last segment stage.</summary>
     public int? ActiveSegment { get; private set; }
 
     /// <summary>Token pieces received so far.</summary>
@@ -113,8 +116,8 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 break;
             case StageEvent stage:
                 StartRunning();
-                Stage = stage.Stage;
-                if (SegmentStage.TryParse(stage.Stage, out int number, out int count))
+                CurrentStage = stage;
+                if (stage is { Segment: int number, SegmentCount: int count })
                 {
                     ActiveSegment = number - 1;
                     SegmentCount = count;
@@ -181,14 +184,10 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     {
         ArgumentNullException.ThrowIfNull(record);
         var run = new NarrationRun(RequestOf(record), record.ClipLabel, record.CreatedAt);
-        foreach (var segment in record.Segments ?? [])
+        foreach (var narrationEvent in record.ToEvents())
         {
-            run.Apply(new SegmentEvent(segment, record.Segments!.Count) { NarrationId = record.Id });
+            run.Apply(narrationEvent);
         }
-        // Anything but "completed" ended early (failed, stopped, interrupted by a restart) and keeps its partial text.
-        run.Apply(record.State == "completed"
-            ? new CompletedEvent(record.Text, record.Stats ?? new GenerationStats()) { NarrationId = record.Id }
-            : new FailedEvent(record.Error ?? "") { NarrationId = record.Id, Code = record.ErrorCode ?? FailureCodes.Failed, PartialText = record.Text });
         return run;
     }
 

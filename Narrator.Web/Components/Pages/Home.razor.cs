@@ -255,7 +255,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             _generation = saved.Generation ?? _generation;
         }
         _subtitleChoice = saved.Subtitles ?? _subtitleChoice;
-        _splitModeChoice = saved.Split switch { "fixed" => SegmentationMode.Fixed, "scenes" => SegmentationMode.Scenes, _ => null };
+        _splitModeChoice = SegmentationNames.ModeOrNull(saved.Split);
         if (saved.ClipId is { } clipId && Session.OwnClip(clipId) is { } clip)
         {
             _clip = clip;
@@ -343,7 +343,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
             Frames = _frames,
             Generation = _generation,
             SettingsEdited = _settingsEdited,
-            Split = _splitModeChoice switch { SegmentationMode.Fixed => "fixed", SegmentationMode.Scenes => "scenes", _ => null },
+            Split = _splitModeChoice?.ToName(),
             NarrationId = _run?.NarrationId,
             Subtitles = _subtitleChoice,
         };
@@ -691,7 +691,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     private NarrationRequest BuildRequest(string? templateId, string prompt, NarrationOptions? options = null) => new()
     {
         Subtitles = _subtitleChoice,
-        Split = SplitMode == SegmentationMode.Fixed ? "fixed" : "scenes",
+        Split = SplitMode.ToName(),
         ClipId = _clip!.Id,
         Template = templateId,
         Prompt = _templates.FirstOrDefault(template => template.Id == templateId)?.Prompt == prompt ? null : prompt,

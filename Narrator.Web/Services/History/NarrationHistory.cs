@@ -88,7 +88,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$subtitles", (object?)record.Subtitles ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, record.Id, language: null);
-        if (record.State is not ("queued" or "running"))
+        if (!NarrationStates.IsLive(record.State))
         {
             SearchRows.Insert(connection, transaction, owner.Value, record.FinishedAt?.ToUnixTimeMilliseconds() ?? updatedAt,
                 SearchRows.ForNarration(record.Id, record.ClipLabel, record.Text, record.Segments));
@@ -128,7 +128,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$instance", Instance);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, narrationId, translation.Language);
-        if (translation.State != "running")
+        if (translation.State != NarrationStates.Running)
         {
             SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
                 SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
@@ -343,7 +343,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
         };
         // Running in another process: that process is gone, so the translation was interrupted where it stands.
-        return state == "running" && instance != Instance ? translation with { State = "interrupted", Error = TranslationInterrupted } : translation;
+        return state == NarrationStates.Running && instance != Instance ? translation with { State = NarrationStates.Interrupted, Error = TranslationInterrupted } : translation;
     }
 
     private static NarrationSegment[]? Segments(string? json) => json is null ? null : JsonSerializer.Deserialize<NarrationSegment[]>(json, Json);
@@ -354,7 +354,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         long? updatedAt = reader.IsDBNull(19) ? null : reader.GetInt64(19);
         string? instance = reader.IsDBNull(20) ? null : reader.GetString(20);
         long? finishedAt = reader.IsDBNull(14) ? null : reader.GetInt64(14);
-        bool interrupted = state is "queued" or "running" && instance != Instance;
+        bool interrupted = NarrationStates.IsLive(state) && instance != Instance;
         var record = new NarrationRecord
         {
             Id = reader.GetString(0),
@@ -381,9 +381,9 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         return interrupted
             ? record with
             {
-                State = "interrupted",
+                State = NarrationStates.Interrupted,
                 ErrorCode = FailureCodes.Interrupted,
-                Error = state == "running" ? InterruptedWhileRunning : InterruptedWhileQueued,
+                Error = state == NarrationStates.Running ? InterruptedWhileRunning : InterruptedWhileQueued,
                 FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(updatedAt ?? record.CreatedAt.ToUnixTimeMilliseconds()),
             }
             : record;

@@ -193,7 +193,7 @@ public sealed class NarrationJournal(
     {
         foreach (var language in entry.Job.Translations.Snapshot())
         {
-            bool final = language.State != "running";
+            bool final = language.State != NarrationStates.Running;
             if (final && entry.EndedLanguagesWritten.Contains(language.Language))
             {
                 continue;

@@ -28,7 +28,10 @@ public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, Prepro
             Interlocked.Increment(ref reused);
             return cached;
         }
-        var media = await pool.RunAsync(ct => preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken)
+        // The plan made at admission is a function of this probe and these frame settings, so it is the one to decode.
+        var media = await pool.RunAsync(ct => work.Plan is { } plan
+                ? preparer.PrepareAsync(clip.SourcePath, clip.Probe, plan, ct)
+                : preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken)
             .ConfigureAwait(false);
         cache.Add(key, media);
         return media;

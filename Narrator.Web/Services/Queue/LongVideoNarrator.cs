@@ -65,14 +65,14 @@ public sealed class LongVideoNarrator(MediaPreparer preparer, VideoSegmenter seg
         public void OnSegmentStarted(VideoSegment segment, int count)
         {
             onSegmentStarted();
-            job.Publish(new StageEvent(StageNames.Segment(segment.Index + 1, count)) { NarrationId = job.Id });
+            job.Publish(StageEvent.OfSegment(job.Id, segment.Index + 1, count));
             // Headings travel as text so the streamed pieces still add up to the final text, laid out like the .txt export.
             string heading = PlainTextNarrationWriter.Heading(segment.StartSeconds, segment.EndSeconds) + "\n";
             Write(segment.Index > 0 ? "\n\n" + heading : heading);
         }
 
         public void OnStage(NarrationStage stage) =>
-            job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
+            job.Publish(StageEvent.Of(job.Id, stage));
 
         public void OnToken(string text)
         {

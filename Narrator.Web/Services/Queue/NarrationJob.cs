@@ -128,7 +128,7 @@ public sealed class NarrationJob
         return new()
         {
             Id = Id,
-            State = state.ToString().ToLowerInvariant(),
+            State = state.ToName(),
             ClipId = Work.ClipId,
             ClipLabel = Work.ClipLabel,
             Template = Work.TemplateId,

@@ -36,6 +36,13 @@ public sealed record NarrationWork
     /// <summary>Visual tokens the frame plan will produce (for ETAs; per segment for a long video); 0 when unknown.</summary>
     public int EstimatedVisualTokens { get; init; }
 
+    /// <summary>
+    /// The frame plan made at admission (and checked against the context there) for a clip narrated whole: the preparer
+    /// decodes exactly it rather than planning again. Null when unknown (tests) and for long videos, whose segments are
+    /// each planned as they run.
+    /// </summary>
+    public FramePlan? Plan { get; init; }
+
     /// <summary>How the clip is split when it is longer than the long-video limit; null narrates it whole.</summary>
     public SegmentationOptions? Segmentation { get; init; }
 

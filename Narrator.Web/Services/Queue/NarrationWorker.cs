@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Narrator.Model;
 using Narrator.Model.Engines;
 using Narrator.Model.Generation;
+using Narrator.Model.Segmentation;
 using Narrator.Model.Subtitles;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Engine;
@@ -160,44 +160,25 @@ public sealed class NarrationWorker(
     /// <summary>A clip narrated in one engine call: its frames (usually prepared while it queued), then the streamed tokens.</summary>
     private async Task<GenerationStats> NarrateWholeAsync(IChatClient client, NarrationJob job, CancellationToken cancellationToken)
     {
-        long started = Stopwatch.GetTimestamp();
-        GenerationStats? stats = null;
-        ChatFinishReason? finishReason = null;
         // Always said, so every client sees the same stage sequence; instant when the frames were prepared ahead.
-        job.Publish(new StageEvent(StageNames.PreparingFrames) { NarrationId = job.Id });
-        var preparation = job.EnsurePreparation(preparer);
-        var media = await preparation.WaitAsync(cancellationToken).ConfigureAwait(false);
+        job.Publish(StageEvent.Of(job.Id, NarrationStage.PreparingFrames));
+        var media = await job.EnsurePreparation(preparer).WaitAsync(cancellationToken).ConfigureAwait(false);
         // The dialogue on screen during the clip goes in with the prompt (the model cannot hear it).
         string prompt = SubtitlePrompt.Compose(job.Work.Prompt, job.Work.Subtitles, 0, job.Work.Probe?.DurationSeconds ?? double.PositiveInfinity);
-        ChatMessage message = new(ChatRole.User, [new PreparedMediaContent(media), new TextContent(prompt)]);
-        var chatOptions = job.Work.Generation.ToChatOptions();
-        await foreach (var update in client.GetStreamingResponseAsync([message], chatOptions, cancellationToken).ConfigureAwait(false))
+        var call = await NarrationCall.RunAsync(client, media, prompt, job.Work.Generation, new JobStream(job), cancellationToken).ConfigureAwait(false);
+        return call.Stats;
+    }
+
+    /// <summary>A whole clip's stages and tokens as the job's events and text.</summary>
+    private sealed class JobStream(NarrationJob job) : INarrationProgress
+    {
+        public void OnStage(NarrationStage stage) => job.Publish(StageEvent.Of(job.Id, stage));
+
+        public void OnToken(string text)
         {
-            if (update.GetStage() is { } stage)
-            {
-                job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
-            }
-            foreach (var content in update.Contents)
-            {
-                if (content is TextContent { Text: { Length: > 0 } piece })
-                {
-                    job.AppendToken(piece);
-                    job.Publish(new TokenEvent(piece) { NarrationId = job.Id });
-                }
-            }
-            stats = update.GetStats() ?? stats;
-            finishReason = update.FinishReason ?? finishReason;
-            // Stop at the next token even if the engine is slow to notice its token.
-            cancellationToken.ThrowIfCancellationRequested();
+            job.AppendToken(text);
+            job.Publish(new TokenEvent(text) { NarrationId = job.Id });
         }
-        return stats ?? new GenerationStats
-        {
-            GeneratedTokens = job.TokenPieces,
-            Frames = media.Plan.NFrames,
-            VisualTokens = media.Plan.VisualTokens,
-            TotalMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            FinishReason = finishReason == ChatFinishReason.Length ? "max_new_tokens" : "eos",
-        };
     }
 
     private async Task FailAsync(NarrationJob job, string code, string message)

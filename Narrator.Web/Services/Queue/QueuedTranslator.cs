@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Narrator.Model.Exports;
 using Narrator.Model.Generation;
+using Narrator.Model.Segmentation;
 using Narrator.Model.Translation;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.History;
@@ -24,11 +25,11 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
     {
         var translator = new NarrationTranslator(engine, logger);
         var totals = new List<GenerationStats>(work.Languages.Count);
-        bool segmented = work.Narration.Segments.Count > 1 || work.Narration.Segmentation is "scenes" or "fixed";
+        bool segmented = work.Narration.Segments.Count > 1 || SegmentationNames.IsSplit(work.Narration.Segmentation);
         for (int i = 0; i < work.Languages.Count; i++)
         {
             var language = work.Languages[i];
-            job.Publish(new StageEvent(StageNames.Translating(language.Code, i + 1, work.Languages.Count)) { NarrationId = job.Id });
+            job.Publish(StageEvent.OfTranslation(job.Id, language.Code, i + 1, work.Languages.Count));
             if (work.Languages.Count > 1)
             {
                 // Several languages share one text: each starts under its own heading.
@@ -39,7 +40,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
             job.Translations.Started(language.Code, () => new NarrationTranslation
             {
                 Language = language.Code,
-                State = "running",
+                State = NarrationStates.Running,
                 Text = progress.Text,
                 Segments = segmented ? progress.Segments : null,
                 FinishedAt = startedAt,
@@ -53,7 +54,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
                 await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
-                    State = "completed",
+                    State = NarrationStates.Completed,
                     Text = result.Text,
                     Segments = segmented ? result.Segments : null,
                     Stats = result.Stats,
@@ -72,7 +73,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
                 await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
-                    State = "failed",
+                    State = NarrationStates.Failed,
                     Text = progress.Text,
                     Segments = segmented ? progress.Segments : null,
                     Error = error,
@@ -162,14 +163,14 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
             }
             if (segmented)
             {
-                job.Publish(new StageEvent(StageNames.Segment(source.Index + 1, count)) { NarrationId = job.Id });
+                job.Publish(StageEvent.OfSegment(job.Id, source.Index + 1, count));
                 string heading = PlainTextNarrationWriter.Heading(source.StartSeconds, source.EndSeconds) + "\n";
                 Write(job, source.Index > 0 ? "\n\n" + heading : heading);
             }
         }
 
         public void OnStage(NarrationStage stage) =>
-            job.Publish(new StageEvent(stage.ToStageName()) { NarrationId = job.Id });
+            job.Publish(StageEvent.Of(job.Id, stage));
 
         public void OnToken(string text)
         {

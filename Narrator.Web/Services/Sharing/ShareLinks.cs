@@ -38,7 +38,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
         {
             throw new NotYoursException($"Narration \"{narrationId}\" belongs to another visitor; only they can share it.");
         }
-        if (record.State != "completed")
+        if (record.State != NarrationStates.Completed)
         {
             throw new ShareRefusedException(StatusCodes.Status409Conflict, "not_finished",
                 $"Only a completed narration can be shared; this one is {record.State}.");
