@@ -83,12 +83,22 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
         return model;
     }
 
-    /// <summary>Describe, with the engine allowed to write <paramref name="tokens"/> tokens.</summary>
-    private async Task<NarrationRun> DescribeAsync(WorkbenchModel model, int tokens = 3)
+    /// <summary>Presses Describe and lets the engine write its first token: the run, and the narration still going.</summary>
+    private async Task<(NarrationRun Run, Task Narrating)> DescribeFirstTokenAsync(WorkbenchModel model)
     {
         NarrationRun run = model.BeginDescribe(Text) ?? throw new InvalidOperationException(model.DescribeBlockedBy(Text));
         Task narrating = model.DescribeAsync(run, TimeProvider.System.GetTimestamp(), Text);
-        fixture.Engine.Step(tokens);
+        fixture.Engine.Step();
+        await Eventually(() => Task.FromResult(run.Text.Length > 0 || run.IsFinished));
+        Assert.True(run.Text.Length > 0, run.Error);
+        return (run, narrating);
+    }
+
+    /// <summary>Describe to the end (the engine writes three tokens).</summary>
+    private async Task<NarrationRun> DescribeAsync(WorkbenchModel model)
+    {
+        var (run, narrating) = await DescribeFirstTokenAsync(model);
+        fixture.Engine.Step(2);
         await narrating.WaitAsync(Wait);
         return run;
     }
@@ -149,10 +159,7 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
     {
         var (model, _) = await OpenPageAsync();
         await WithClipAsync(model);
-        NarrationRun run = model.BeginDescribe(Text)!;
-        Task narrating = model.DescribeAsync(run, TimeProvider.System.GetTimestamp(), Text);
-        fixture.Engine.Step();
-        await Eventually(() => Task.FromResult(run.Text.Length > 0));
+        var (run, narrating) = await DescribeFirstTokenAsync(model);
         Assert.True(model.IsNarrating);
         Assert.Equal(Text.Stop + ": Esc", model.DescribeBlockedBy(Text));
 
@@ -222,10 +229,7 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
     {
         var (model, session) = await OpenPageAsync();
         await WithClipAsync(model);
-        NarrationRun run = model.BeginDescribe(Text)!;
-        Task narrating = model.DescribeAsync(run, TimeProvider.System.GetTimestamp(), Text);
-        fixture.Engine.Step();
-        await Eventually(() => Task.FromResult(run.Text.Length > 0));
+        var (run, narrating) = await DescribeFirstTokenAsync(model);
         await Eventually(async () => (await session.LoadWorkspaceAsync(CancellationToken.None))?.NarrationId == run.NarrationId);
 
         var (reloaded, _) = await OpenPageAsync(sameVisitorAs: session);

@@ -227,13 +227,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         }
     }
 
-    private async Task OpenHistoryAsync(NarrationRecord record)
-    {
-        if (await _model.OpenAsync(record, Text))
-        {
-            _tab = 0;
-        }
-    }
+    private async Task OpenHistoryAsync(NarrationRecord record) => _tab = await _model.OpenAsync(record, Text) ? 0 : _tab;
 
     /// <summary>A search hit opens on the Describe tab; the preview seeks to its segment after the next render, once it holds the clip.</summary>
     private async Task OpenSearchHitAsync(SearchHit hit)
