@@ -144,10 +144,7 @@ internal sealed class DecoderGraphWriter
             string q = Linear(x, p + "self_attn.q_proj", heads * headSize, hidden, bias: true);
             string k = Linear(x, p + "self_attn.k_proj", kvHeads * headSize, hidden, bias: true);
             string v = Linear(x, p + "self_attn.v_proj", kvHeads * headSize, hidden, bias: true);
-            // The 1/sqrt(head) softmax scale goes on q here and GroupQueryAttention gets scale 1: on the CPU its Q·Kᵀ of a
-            // decode step is an M=1 GEMM, which MLAS runs as a plain dot-product kernel only when alpha is 1; any other alpha
-            // packs (transposes) the whole filled K cache per head first, and that copy grew the step with the position.
-            q = Rotate(q, rotary, heads, scale: 1f / MathF.Sqrt(headSize));
+            q = Rotate(q, rotary, heads);
             k = Rotate(k, rotary, kvHeads);
 
             string pastKey = g.Input(config.PastKeyName(layer), _io, "batch_size", kvHeads, "past_sequence_length", headSize);
@@ -155,7 +152,7 @@ internal sealed class DecoderGraphWriter
             string presentKey = config.PresentKeyName(layer), presentValue = config.PresentValueName(layer);
             string attention = g.MicrosoftNode("GroupQueryAttention", [q, k, v, pastKey, pastValue, seqlensK, totalLength],
                 [g.FreshName("attention"), presentKey, presentValue],
-                Attr("num_heads", (long)heads), Attr("kv_num_heads", (long)kvHeads), Attr("scale", 1f),
+                Attr("num_heads", (long)heads), Attr("kv_num_heads", (long)kvHeads), Attr("scale", 1f / MathF.Sqrt(headSize)),
                 // Qwen2.5-VL attends to the whole past (use_sliding_window false, whatever sliding_window says); a window
                 // here, or sliding_window_cache, makes a growing cache fail.
                 Attr("local_window_size", -1L), Attr("do_rotary", 0L), Attr("rotary_interleaved", 0L), Attr("softcap", 0f))[0];
@@ -213,13 +210,10 @@ internal sealed class DecoderGraphWriter
         return (cos, sin, rows);
     }
 
-    /// <summary>q or k [B,S,n·head] rotated in fp32 (rotate_half layout, interleaved 0), then multiplied by <paramref name="scale"/> if not 1.</summary>
-    private string Rotate(string x, (string Cos, string Sin, string Positions) rotary, int headCount, float scale = 1f)
-    {
-        string rotated = _g.MicrosoftNode("RotaryEmbedding", [ToFloat(x), rotary.Positions, rotary.Cos, rotary.Sin],
-            Attr("interleaved", 0L), Attr("num_heads", (long)headCount), Attr("rotary_embedding_dim", (long)_text.HeadSize));
-        return ToIo(scale == 1f ? rotated : _g.Mul(rotated, _g.FloatScalar(scale)));
-    }
+    /// <summary>q or k [B,S,n·head] rotated in fp32 (rotate_half layout, interleaved 0).</summary>
+    private string Rotate(string x, (string Cos, string Sin, string Positions) rotary, int headCount) =>
+        ToIo(_g.MicrosoftNode("RotaryEmbedding", [ToFloat(x), rotary.Positions, rotary.Cos, rotary.Sin],
+            Attr("interleaved", 0L), Attr("num_heads", (long)headCount), Attr("rotary_embedding_dim", (long)_text.HeadSize)));
 
     /// <summary>RMSNorm(residual + x) with the new residual; x arrives at the activation type, the residual stays fp32.</summary>
     private (string Normed, string Residual) SkipNorm(string x, string residual, string weight, bool withSum = true)
