@@ -260,22 +260,16 @@ internal sealed class DecodeBenchmark : IBenchmark
                 switch (args[i])
                 {
                     case "--model": model = Value(); break;
-                    case "--runs": runs = Whole(Value(), "--runs"); break;
-                    case "--tokens": tokens = Whole(Value(), "--tokens"); break;
-                    case "--positions": positions = Wholes(Value(), "--positions"); break;
-                    case "--prefill": prefill = Wholes(Value(), "--prefill"); break;
-                    case "--copy-mib": copy = Whole(Value(), "--copy-mib"); break;
-                    case "--threads": threads = Whole(Value(), "--threads"); break;
+                    case "--runs": runs = BenchArguments.PositiveWhole(Value(), "--runs"); break;
+                    case "--tokens": tokens = BenchArguments.PositiveWhole(Value(), "--tokens"); break;
+                    case "--positions": positions = BenchArguments.PositiveWholes(Value(), "--positions"); break;
+                    case "--prefill": prefill = BenchArguments.PositiveWholes(Value(), "--prefill"); break;
+                    case "--copy-mib": copy = BenchArguments.PositiveWhole(Value(), "--copy-mib"); break;
+                    case "--threads": threads = BenchArguments.PositiveWhole(Value(), "--threads"); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }
             }
             return new Options(model ?? throw new UserInputException("--model DIR (a converted package) is required."), runs, tokens, positions, prefill, copy, threads);
         }
-
-        private static int[] Wholes(string text, string name) => [.. text.Split(',').Select(t => Whole(t, name))];
-
-        private static int Whole(string text, string name) =>
-            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
-                ? value : throw new UserInputException($"{name} takes positive whole numbers (got \"{text}\").");
     }
 }

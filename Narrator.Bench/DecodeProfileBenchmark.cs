@@ -186,22 +186,16 @@ internal sealed class DecodeProfileBenchmark : IBenchmark
                 switch (args[i])
                 {
                     case "--model": model = Value(); break;
-                    case "--positions": positions = Wholes(Value(), "--positions"); break;
-                    case "--capacities": capacities = Wholes(Value(), "--capacities"); break;
-                    case "--tokens": tokens = Whole(Value(), "--tokens"); break;
-                    case "--warmup": warmup = Whole(Value(), "--warmup"); break;
-                    case "--threads": threads = Whole(Value(), "--threads"); break;
+                    case "--positions": positions = BenchArguments.PositiveWholes(Value(), "--positions"); break;
+                    case "--capacities": capacities = BenchArguments.PositiveWholes(Value(), "--capacities"); break;
+                    case "--tokens": tokens = BenchArguments.PositiveWhole(Value(), "--tokens"); break;
+                    case "--warmup": warmup = BenchArguments.PositiveWhole(Value(), "--warmup"); break;
+                    case "--threads": threads = BenchArguments.PositiveWhole(Value(), "--threads"); break;
                     case "--keep": keep = Value(); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }
             }
             return new Options(model ?? throw new UserInputException("--model DIR (a converted package) is required."), positions, capacities, tokens, warmup, threads, keep);
         }
-
-        private static int[] Wholes(string text, string name) => [.. text.Split(',').Select(t => Whole(t, name))];
-
-        private static int Whole(string text, string name) =>
-            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
-                ? value : throw new UserInputException($"{name} takes positive whole numbers (got \"{text}\").");
     }
 }
