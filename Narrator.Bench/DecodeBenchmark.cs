@@ -70,8 +70,8 @@ internal sealed class DecodeBenchmark : IBenchmark
                         Add($"prefill@{position}", generator.PrefillMilliseconds);
                         Add($"cpu:prefill@{position}", generator.PrefillCpuMilliseconds);
                     }
-                    steppers.Add(($"shared@{position}", new BareStepper(package, position, options.Tokens, growing: false)));
-                    steppers.Add(($"growing@{position}", new BareStepper(package, position, options.Tokens, growing: true)));
+                    steppers.Add(($"shared@{position}", new BareDecoderLoop(package.Decoder, package.Config.Model.Decoder, package.KvElementType, position, options.Tokens, growing: false)));
+                    steppers.Add(($"growing@{position}", new BareDecoderLoop(package.Decoder, package.Config.Model.Decoder, package.KvElementType, position, options.Tokens, growing: true)));
                 }
                 var wall = steppers.ToDictionary(s => s.Key, _ => new List<double>());
                 var cpu = steppers.ToDictionary(s => s.Key, _ => new List<double>());
@@ -157,11 +157,6 @@ internal sealed class DecodeBenchmark : IBenchmark
         return (File.Exists(data) ? new FileInfo(data).Length : 0) + new FileInfo(decoderPath).Length;
     }
 
-    private interface IDecodeStepper : IDisposable
-    {
-        void Step();
-    }
-
     /// <summary>The runtime itself: a text prompt of <c>position</c> tokens prefilled, then greedy steps through the Generator.</summary>
     private sealed class GeneratorStepper : IDecodeStepper
     {
@@ -204,103 +199,6 @@ internal sealed class DecodeBenchmark : IBenchmark
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         generator.Prefill(TextPrompt(length, seed: length), runOptions);
         return (generator.PrefillTime.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
-    }
-
-    /// <summary>
-    /// Decoder Run alone, one token after a cache of <c>position</c> tokens (zeros: the values do not change the work):
-    /// with <c>growing</c> the past is a tensor of exactly the tokens so far and each step's present is a new tensor fed
-    /// back as the next past (GroupQueryAttention copies the past into it: the runtime before #15); otherwise one buffer
-    /// per layer is bound as past and present.
-    /// </summary>
-    private sealed class BareStepper : IDecodeStepper
-    {
-        private readonly GenAiDecoderConfig _config;
-        private readonly InferenceSession _session;
-        private readonly bool _growing;
-        private readonly OrtValue _embeds;
-        private readonly long[] _positions = new long[3];
-        private readonly OrtValue _positionValue;
-        private readonly long[] _mask;
-        private readonly RunOptions _runOptions = new();
-        private readonly OrtIoBinding _binding;
-        private readonly OrtValue[] _kv;
-        private int _past;
-
-        public BareStepper(ModelPackage package, int position, int tokens, bool growing)
-        {
-            _config = package.Config.Model.Decoder;
-            _session = package.Decoder;
-            _growing = growing;
-            _past = position;
-            var embedsType = _session.InputMetadata[_config.Inputs.InputsEmbeds].ElementDataType;
-            _embeds = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, embedsType, [1, 1, _config.HiddenSize]);
-            _embeds.GetTensorMutableRawData().Clear();
-            _positionValue = OrtValue.CreateTensorValueFromMemory(_positions, [3, 1, 1]);
-            _mask = new long[position + tokens + 1];
-            Array.Fill(_mask, 1L);
-            _binding = _session.CreateIoBinding();
-            _binding.BindInput(_config.Inputs.InputsEmbeds, _embeds);
-            _binding.BindInput(_config.Inputs.PositionIds, _positionValue);
-            _binding.BindOutputToDevice(_config.Outputs.Logits, OrtMemoryInfo.DefaultInstance);
-            _kv = new OrtValue[2 * _config.NumHiddenLayers];
-            long length = growing ? position : position + tokens + 1;
-            for (int i = 0; i < _kv.Length; i++)
-            {
-                _kv[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType,
-                    [1, _config.NumKeyValueHeads, length, _config.HeadSize]);
-                _kv[i].GetTensorMutableRawData().Clear();
-            }
-        }
-
-        public void Step()
-        {
-            _positions[0] = _positions[1] = _positions[2] = _past;
-            using var mask = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, new Memory<long>(_mask, 0, _past + 1), [1, _past + 1]);
-            _binding.BindInput(_config.Inputs.AttentionMask, mask);
-            for (int layer = 0; layer < _config.NumHiddenLayers; layer++)
-            {
-                _binding.BindInput(_config.PastKeyName(layer), _kv[2 * layer]);
-                _binding.BindInput(_config.PastValueName(layer), _kv[2 * layer + 1]);
-                if (_growing)
-                {
-                    _binding.BindOutputToDevice(_config.PresentKeyName(layer), OrtMemoryInfo.DefaultInstance);
-                    _binding.BindOutputToDevice(_config.PresentValueName(layer), OrtMemoryInfo.DefaultInstance);
-                }
-                else
-                {
-                    _binding.BindOutput(_config.PresentKeyName(layer), _kv[2 * layer]);
-                    _binding.BindOutput(_config.PresentValueName(layer), _kv[2 * layer + 1]);
-                }
-            }
-            var outputs = _session.RunWithBoundResults(_runOptions, _binding);
-            if (_growing)
-            {
-                // The previous past is released as the present replaces it, as the growing runtime did.
-                for (int i = 0; i < _kv.Length; i++)
-                {
-                    _kv[i].Dispose();
-                    _kv[i] = outputs[1 + i];
-                }
-                outputs[0].Dispose();
-            }
-            else
-            {
-                outputs.Dispose();
-            }
-            _past++;
-        }
-
-        public void Dispose()
-        {
-            foreach (var value in _kv)
-            {
-                value.Dispose();
-            }
-            _binding.Dispose();
-            _embeds.Dispose();
-            _positionValue.Dispose();
-            _runOptions.Dispose();
-        }
     }
 
     /// <summary>
@@ -362,22 +260,16 @@ internal sealed class DecodeBenchmark : IBenchmark
                 switch (args[i])
                 {
                     case "--model": model = Value(); break;
-                    case "--runs": runs = Whole(Value(), "--runs"); break;
-                    case "--tokens": tokens = Whole(Value(), "--tokens"); break;
-                    case "--positions": positions = Wholes(Value(), "--positions"); break;
-                    case "--prefill": prefill = Wholes(Value(), "--prefill"); break;
-                    case "--copy-mib": copy = Whole(Value(), "--copy-mib"); break;
-                    case "--threads": threads = Whole(Value(), "--threads"); break;
+                    case "--runs": runs = BenchArguments.PositiveWhole(Value(), "--runs"); break;
+                    case "--tokens": tokens = BenchArguments.PositiveWhole(Value(), "--tokens"); break;
+                    case "--positions": positions = BenchArguments.PositiveWholes(Value(), "--positions"); break;
+                    case "--prefill": prefill = BenchArguments.PositiveWholes(Value(), "--prefill"); break;
+                    case "--copy-mib": copy = BenchArguments.PositiveWhole(Value(), "--copy-mib"); break;
+                    case "--threads": threads = BenchArguments.PositiveWhole(Value(), "--threads"); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }
             }
             return new Options(model ?? throw new UserInputException("--model DIR (a converted package) is required."), runs, tokens, positions, prefill, copy, threads);
         }
-
-        private static int[] Wholes(string text, string name) => [.. text.Split(',').Select(t => Whole(t, name))];
-
-        private static int Whole(string text, string name) =>
-            int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
-                ? value : throw new UserInputException($"{name} takes positive whole numbers (got \"{text}\").");
     }
 }
