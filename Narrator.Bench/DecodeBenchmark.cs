@@ -12,7 +12,7 @@ namespace Narrator.Bench;
 /// <summary>
 /// The runtime on a converted package at real widths (a random-checkpoint conversion): the memory-bandwidth bound of a
 /// decode step (bytes of weights and KV read per token over a large-copy bandwidth measured in the same run), decode
-/// tokens/s through the Generator after prefills of 100 and 4,000 tokens, the same steps with a bare decoder loop whose KV
+/// tokens/s through the ModelSequence after prefills of 100 and 4,000 tokens, the same steps with a bare decoder loop whose KV
 /// cache is one shared buffer and with one that grows each step (the runtime before: a new present per step, the past
 /// copied into it), and prefill time of 1,000 and 4,000 tokens. All sequences are stepped in turn, one token each (so load
 /// from other work falls on all alike); wall and process CPU time per token are recorded and medians reported.
@@ -143,7 +143,7 @@ internal sealed class DecodeBenchmark : IBenchmark
         {
             double ms = Median($"prefill@{length}"), cpuMs = Median($"cpu:prefill@{length}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s, process CPU {cpuMs:F0} ms (chunks of at most {Generator.DefaultPrefillChunkSize})"));
+                $"PREFILL {length} tokens, median of {options.Runs}: {ms:F0} ms = {length / (ms / 1000):F0} tokens/s, process CPU {cpuMs:F0} ms (chunks of at most {ModelSequence.DefaultPrefillChunkSize})"));
         }
         await Task.CompletedTask;
         return 0;
@@ -157,16 +157,16 @@ internal sealed class DecodeBenchmark : IBenchmark
         return (File.Exists(data) ? new FileInfo(data).Length : 0) + new FileInfo(decoderPath).Length;
     }
 
-    /// <summary>The runtime itself: a text prompt of <c>position</c> tokens prefilled, then greedy steps through the Generator.</summary>
+    /// <summary>The runtime itself: a text prompt of <c>position</c> tokens prefilled, then greedy steps through the ModelSequence.</summary>
     private sealed class GeneratorStepper : IDecodeStepper
     {
         private readonly RunOptions _runOptions = new();
-        private readonly Generator _generator;
+        private readonly ModelSequence _generator;
         private readonly Sampler _sampler;
 
         public GeneratorStepper(ModelPackage package, int position, int tokens)
         {
-            _generator = new Generator(package, position + tokens + 1);
+            _generator = new ModelSequence(package, position + tokens + 1);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             _generator.Prefill(TextPrompt(position, seed: position), _runOptions);
             PrefillCpuMilliseconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
@@ -195,7 +195,7 @@ internal sealed class DecodeBenchmark : IBenchmark
     private static (double Wall, double Cpu) PrefillMilliseconds(ModelPackage package, int length)
     {
         using var runOptions = new RunOptions();
-        using var generator = new Generator(package, length + 1);
+        using var generator = new ModelSequence(package, length + 1);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         generator.Prefill(TextPrompt(length, seed: length), runOptions);
         return (generator.PrefillTime.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);

@@ -92,7 +92,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
 
     private static double PrefillMilliseconds(ModelPackage package, GeneratorPrompt prompt)
     {
-        using var generator = new Generator(package, prompt.Ids.Length + 1);
+        using var generator = new ModelSequence(package, prompt.Ids.Length + 1);
         using var runOptions = new RunOptions();
         generator.Prefill(prompt, runOptions);
         return generator.PrefillTime.TotalMilliseconds;
@@ -326,13 +326,13 @@ internal sealed class RuntimeBenchmark : IBenchmark
     /// <summary>A prefilled sequence decoded greedily one timed token at a time (the generator's own loop).</summary>
     private sealed class DecodeSequence : IDisposable
     {
-        private readonly Generator _generator;
+        private readonly ModelSequence _generator;
         private readonly RunOptions _runOptions = new();
         private readonly Sampler _sampler;
 
         public DecodeSequence(ModelPackage package, int promptLength)
         {
-            _generator = new Generator(package, promptLength + 128);
+            _generator = new ModelSequence(package, promptLength + 128);
             _sampler = new Sampler(new GenerationOptions(), _generator.VocabularySize);
             _generator.Prefill(TextPrompt(promptLength, seed: promptLength), _runOptions);
         }
@@ -398,7 +398,7 @@ internal sealed class RuntimeBenchmark : IBenchmark
         var prompt = TextPrompt(tokens, seed: 3);
         double loaded = BenchProcess.PeakResidentMegabytes();
         var clock = Stopwatch.StartNew();
-        using (var generator = new Generator(package, tokens + 1, chunk))
+        using (var generator = new ModelSequence(package, tokens + 1, chunk))
         using (var runOptions = new RunOptions())
         {
             generator.Prefill(prompt, runOptions);

@@ -73,7 +73,7 @@ public sealed class DecoderGraphTests(ConvertedHfTinyFixture hfTiny, ITestOutput
             positions[2 * s + i] = 2 * i - (i % 3);
         }
         long ropeDelta = 5;
-        using var generator = new Generator(package, ids.Length + 8, prefillChunkSize: 7);
+        using var generator = new ModelSequence(package, ids.Length + 8, prefillChunkSize: 7);
         using var runOptions = new RunOptions();
         generator.Prefill(new GeneratorPrompt { Ids = ids, PositionIds = positions, RopeDelta = ropeDelta }, runOptions);
 

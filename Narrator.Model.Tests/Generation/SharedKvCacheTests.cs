@@ -51,7 +51,7 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         var prompt = Prompt("Describe a quiet street at dusk.");
         const int steps = 10;
         using var runOptions = new RunOptions();
-        using var generator = new Generator(Package, prompt.Ids.Length + steps, prefillChunkSize: prompt.Ids.Length);
+        using var generator = new ModelSequence(Package, prompt.Ids.Length + steps, prefillChunkSize: prompt.Ids.Length);
         using var growing = new GrowingDecoder(Package);
         generator.Prefill(prompt, runOptions);
         var expected = growing.Run(prompt.Ids, prompt.PositionIds);
@@ -77,7 +77,7 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         var prompt = Prompt("Tell me about the light.");
         const int steps = 24;
         using var runOptions = new RunOptions();
-        using var generator = new Generator(Package, prompt.Ids.Length + steps);
+        using var generator = new ModelSequence(Package, prompt.Ids.Length + steps);
         var cache = generator.Cache;
         Assert.Equal(prompt.Ids.Length + steps, cache.Capacity);
         var keys = Enumerable.Range(0, cache.Layers).Select(cache.KeyAddress).ToArray();
@@ -102,7 +102,7 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
     {
         var prompt = Prompt("Short.");
         using var runOptions = new RunOptions();
-        using var generator = new Generator(Package, prompt.Ids.Length + 2);
+        using var generator = new ModelSequence(Package, prompt.Ids.Length + 2);
         generator.Prefill(prompt, runOptions);
         generator.Append(10, runOptions);
         generator.Append(11, runOptions);
@@ -112,9 +112,9 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         Assert.Contains($"holds {prompt.Ids.Length + 2} tokens and {prompt.Ids.Length + 2} are used; 1 more do not fit", error.Message);
         Assert.Equal(prompt.Ids.Length + 2, generator.SequenceLength);
         var tooLong = Prompt("Short.");
-        using var small = new Generator(Package, tooLong.Ids.Length - 1);
+        using var small = new ModelSequence(Package, tooLong.Ids.Length - 1);
         Assert.Throws<InvalidOperationException>(() => small.Prefill(tooLong, runOptions));
-        var beyond = Assert.Throws<ArgumentOutOfRangeException>(() => new Generator(Package, Package.Context.Tokens + 1));
+        var beyond = Assert.Throws<ArgumentOutOfRangeException>(() => new ModelSequence(Package, Package.Context.Tokens + 1));
         Assert.Contains("per request", beyond.Message);
     }
 
@@ -122,12 +122,12 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
     public void Prefill_chunks_shrink_for_a_large_buffer_so_attention_scores_stay_under_the_budget()
     {
         int heads = Package.Config.Model.Decoder.NumAttentionHeads;
-        using var large = new Generator(Package, Package.Context.Tokens, prefillChunkSize: 4096);
-        using var small = new Generator(Package, 1000, prefillChunkSize: 4096);
+        using var large = new ModelSequence(Package, Package.Context.Tokens, prefillChunkSize: 4096);
+        using var small = new ModelSequence(Package, 1000, prefillChunkSize: 4096);
 
         // Scores are [heads, chunk, capacity] fp32 per run once past and present share the buffer.
-        Assert.Equal((int)(Generator.PrefillScoreBudgetBytes / (heads * (long)Package.Context.Tokens * sizeof(float))), large.PrefillChunkSize);
-        Assert.True((long)heads * large.PrefillChunkSize * large.Capacity * sizeof(float) <= Generator.PrefillScoreBudgetBytes);
+        Assert.Equal((int)(ModelSequence.PrefillScoreBudgetBytes / (heads * (long)Package.Context.Tokens * sizeof(float))), large.PrefillChunkSize);
+        Assert.True((long)heads * large.PrefillChunkSize * large.Capacity * sizeof(float) <= ModelSequence.PrefillScoreBudgetBytes);
         Assert.Equal(4096, small.PrefillChunkSize);
     }
 
@@ -137,8 +137,8 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         var prompt = Prompt("What does the camera see when the door opens?");
         Assert.True(prompt.Ids.Length > 3 * 4, "the prompt must span several chunks");
         using var runOptions = new RunOptions();
-        using var whole = new Generator(Package, prompt.Ids.Length + 1, prefillChunkSize: prompt.Ids.Length);
-        using var chunked = new Generator(Package, prompt.Ids.Length + 1, prefillChunkSize: 4);
+        using var whole = new ModelSequence(Package, prompt.Ids.Length + 1, prefillChunkSize: prompt.Ids.Length);
+        using var chunked = new ModelSequence(Package, prompt.Ids.Length + 1, prefillChunkSize: 4);
         whole.Prefill(prompt, runOptions);
         chunked.Prefill(prompt, runOptions);
 

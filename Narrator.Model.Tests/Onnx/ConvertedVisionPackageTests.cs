@@ -61,7 +61,7 @@ public sealed class ConvertedVisionPackageTests(DemoModelFixture demo)
         using var package = ModelPackage.Open(directory, Cpu);
         var media = SyntheticMedia.Video(frames: 4, width: 112, height: 84);
         var prompt = new NarrationGenerator(package, QwenTokenizer.Bundled).BuildPrompt("Describe this clip.", media);
-        using var generator = new Generator(package, prompt.Ids.Length);
+        using var generator = new ModelSequence(package, prompt.Ids.Length);
         using var runOptions = new RunOptions();
 
         generator.Prefill(prompt, runOptions);

@@ -7,7 +7,7 @@ namespace Narrator.Model.Generation;
 public sealed record NarrationEngineOptions
 {
     /// <summary>Prompt tokens per decoder run during prefill; bounds the [chunk, vocab] logits held at once.</summary>
-    public int PrefillChunkSize { get; init; } = Generator.DefaultPrefillChunkSize;
+    public int PrefillChunkSize { get; init; } = ModelSequence.DefaultPrefillChunkSize;
 
     /// <summary>Frame sampling used when the engine prepares a clip itself (a DataContent or file URI message).</summary>
     public FrameOptions Frames { get; init; } = new();

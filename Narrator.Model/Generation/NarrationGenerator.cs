@@ -126,7 +126,7 @@ public sealed class NarrationGenerator : IContextGate, IDisposable
         // A long prefill is interrupted inside ONNX Runtime; decode steps are checked between tokens.
         using var terminate = cancellationToken.Register(() => runOptions.Terminate = true);
         // The KV cache is taken once for the whole request: the prompt and every token it may generate.
-        using var generator = new Generator(_package, input.Ids.Length + options.MaxNewTokens, _options.PrefillChunkSize);
+        using var generator = new ModelSequence(_package, input.Ids.Length + options.MaxNewTokens, _options.PrefillChunkSize);
         var sampler = new Sampler(options, generator.VocabularySize);
         sampler.Observe(input.Ids);
 

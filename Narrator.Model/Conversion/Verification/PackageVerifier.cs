@@ -83,7 +83,7 @@ public sealed class PackageVerifier(ModelPackage package, ReferenceFolder refere
         var expected = reference.ReadFloats(full.LastLogitsFile, full.LastLogitsCount);
 
         double logitsDifference;
-        using (var generator = new Generator(package, prompt.Ids.Length))
+        using (var generator = new ModelSequence(package, prompt.Ids.Length))
         {
             generator.Prefill(prompt, runOptions);
             if (generator.Logits.Length != expected.Length)
@@ -109,7 +109,7 @@ public sealed class PackageVerifier(ModelPackage package, ReferenceFolder refere
     private RunVerification VerifyRun(GeneratorPrompt prompt, ReferenceGeneration run, RunOptions runOptions)
     {
         // The KV cache holds the prompt and every teacher-forced token.
-        using var generator = new Generator(package, prompt.Ids.Length + run.NewIds.Length);
+        using var generator = new ModelSequence(package, prompt.Ids.Length + run.NewIds.Length);
         generator.Prefill(prompt, runOptions);
         var sampler = new Sampler(new GenerationOptions { Temperature = 0, RepetitionPenalty = run.RepetitionPenalty }, generator.VocabularySize);
         sampler.Observe(prompt.Ids);

@@ -9,9 +9,10 @@ namespace Narrator.Model.Generation;
 /// One sequence on a <see cref="ModelPackage"/>: vision encoder, embedding and a chunked prefill, then one token at a
 /// time. The KV cache is sized once for the request (prompt plus new tokens) and written in place by the decoder; the
 /// decoder heads the last position only, so each run leaves one [1,1,vocab] row in a buffer bound for the whole request.
-/// Not thread-safe: one generator serves one sequence.
+/// Not thread-safe: one instance serves one sequence. (onnxruntime-genai calls this a Generator; here the
+/// <see cref="NarrationGenerator"/> is the in-process engine that opens one per request.)
 /// </summary>
-public sealed class Generator : IDisposable
+public sealed class ModelSequence : IDisposable
 {
     public const int DefaultPrefillChunkSize = 512;
 
@@ -42,7 +43,7 @@ public sealed class Generator : IDisposable
     /// A generator whose KV cache holds <paramref name="capacity"/> tokens (the prompt plus the new tokens, within the
     /// package's context): the memory is taken now, once, and never grows.
     /// </summary>
-    public Generator(ModelPackage package, int capacity, int prefillChunkSize = DefaultPrefillChunkSize)
+    public ModelSequence(ModelPackage package, int capacity, int prefillChunkSize = DefaultPrefillChunkSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(prefillChunkSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);

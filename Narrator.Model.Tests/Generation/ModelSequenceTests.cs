@@ -8,7 +8,7 @@ using Narrator.Model.Text;
 namespace Narrator.Model.Tests.Generation;
 
 [Collection(DemoModelCollection.Name)]
-public class GeneratorTests(DemoModelFixture demo)
+public class ModelSequenceTests(DemoModelFixture demo)
 {
     private const float Tolerance = 1e-4f;
 
@@ -20,7 +20,7 @@ public class GeneratorTests(DemoModelFixture demo)
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         Assert.Contains((int)demo.Package.Config.Model.VideoTokenId, prompt.Ids);
         const int steps = 12;
-        var incremental = Greedy(prompt, steps, chunk: Generator.DefaultPrefillChunkSize);
+        var incremental = Greedy(prompt, steps, chunk: ModelSequence.DefaultPrefillChunkSize);
 
         // The whole sequence (prompt + all tokens but the last) in one decoder run, positions continuing with the rope delta.
         int length = prompt.Ids.Length;
@@ -78,8 +78,8 @@ public class GeneratorTests(DemoModelFixture demo)
         var edited = engine.BuildPrompt("Describe this clip.", SyntheticMedia.Video(frames: 4, editFrames: (rgb, frameBytes) =>
             Array.Clear(rgb, 3 * frameBytes, frameBytes)));
         Assert.Equal(original.Ids, edited.Ids);
-        var a = Softmax(Greedy(original, 1, Generator.DefaultPrefillChunkSize).Logits[0]);
-        var b = Softmax(Greedy(edited, 1, Generator.DefaultPrefillChunkSize).Logits[0]);
+        var a = Softmax(Greedy(original, 1, ModelSequence.DefaultPrefillChunkSize).Logits[0]);
+        var b = Softmax(Greedy(edited, 1, ModelSequence.DefaultPrefillChunkSize).Logits[0]);
         Assert.True(TotalVariation(a, b) > 0.01, $"distributions differ by only {TotalVariation(a, b)}");
     }
 
@@ -102,8 +102,8 @@ public class GeneratorTests(DemoModelFixture demo)
         {
             widths[i] = low + high - widths[i];
         }
-        var a = Greedy(prompt, 1, Generator.DefaultPrefillChunkSize).Logits[0];
-        var b = Greedy(prompt with { PositionIds = moved }, 1, Generator.DefaultPrefillChunkSize).Logits[0];
+        var a = Greedy(prompt, 1, ModelSequence.DefaultPrefillChunkSize).Logits[0];
+        var b = Greedy(prompt with { PositionIds = moved }, 1, ModelSequence.DefaultPrefillChunkSize).Logits[0];
         Assert.True(MaxDifference(a, b) > 1e-2, $"logits moved by only {MaxDifference(a, b)}");
     }
 
@@ -111,7 +111,7 @@ public class GeneratorTests(DemoModelFixture demo)
     public void Text_only_prompts_generate_without_vision_input()
     {
         var prompt = Engine().BuildPrompt("Say something.", null);
-        var run = Greedy(prompt, 3, Generator.DefaultPrefillChunkSize);
+        var run = Greedy(prompt, 3, ModelSequence.DefaultPrefillChunkSize);
         Assert.Equal(3, run.Tokens.Length);
         Assert.All(run.Logits, l => Assert.True(l.All(float.IsFinite)));
     }
@@ -121,7 +121,7 @@ public class GeneratorTests(DemoModelFixture demo)
     {
         var prompt = Engine().BuildPrompt("Describe this clip.", SyntheticMedia.Video());
         var smaller = SyntheticMedia.Video(width: 56, height: 56);
-        using var generator = new Generator(demo.Package, prompt.Ids.Length + 1);
+        using var generator = new ModelSequence(demo.Package, prompt.Ids.Length + 1);
         using var runOptions = new RunOptions();
         var error = Assert.Throws<InvalidOperationException>(() =>
             generator.Prefill(prompt with { PixelValues = smaller.PixelValues, Grid = smaller.Grid }, runOptions));
@@ -133,7 +133,7 @@ public class GeneratorTests(DemoModelFixture demo)
 
     private GreedyRun Greedy(GeneratorPrompt prompt, int steps, int chunk, bool recordPrefillLogits = false)
     {
-        using var generator = new Generator(demo.Package, prompt.Ids.Length + steps, chunk);
+        using var generator = new ModelSequence(demo.Package, prompt.Ids.Length + steps, chunk);
         using var runOptions = new RunOptions();
         var prefillLogits = new Dictionary<int, float[]>();
         generator.Prefill(prompt, runOptions, recordPrefillLogits ? (position, logits) => prefillLogits.Add(position, logits.ToArray()) : null);
