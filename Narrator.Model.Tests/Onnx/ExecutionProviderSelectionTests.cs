@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Narrator.Model.Generation;
 using Narrator.Model.Onnx;
 using Narrator.Model.Tests.Demo;
 
@@ -33,6 +34,48 @@ public class ExecutionProviderSelectionTests(DemoModelFixture demo)
         Assert.Equal("CPU requested in settings", package.Provider.Reason);
         Assert.Null(package.EngineInfo.CudaFallbackReason);
         Assert.Equal(LogLevel.Information, Assert.Single(log.Lines).Level);
+    }
+
+    [Fact]
+    public void Workers_that_do_not_spin_decode_the_same_logits()
+    {
+        using var spinning = ModelPackage.Open(demo.Directory, new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu });
+        using var sleeping = ModelPackage.Open(demo.Directory,
+            new ExecutionProviderOptions { Provider = ExecutionProviderKind.Cpu, IntraOpSpinning = false });
+
+        float[][] expected = GreedyLogits(spinning), actual = GreedyLogits(sleeping);
+
+        Assert.Equal(expected.Length, actual.Length);
+        for (int step = 0; step < expected.Length; step++)
+        {
+            Assert.Equal(expected[step], actual[step]);
+        }
+    }
+
+    // Four greedy steps after a 40-token text prompt: every step's logits.
+    private static float[][] GreedyLogits(ModelPackage package)
+    {
+        const int promptLength = 40, steps = 4;
+        var ids = new int[promptLength];
+        var positions = new long[3 * promptLength];
+        for (int i = 0; i < promptLength; i++)
+        {
+            ids[i] = 1000 + (i * 37 % 500);
+            positions[i] = positions[promptLength + i] = positions[2 * promptLength + i] = i;
+        }
+        using var sequence = new ModelSequence(package, promptLength + steps);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        sequence.Prefill(new GeneratorPrompt { Ids = ids, PositionIds = positions }, runOptions);
+        var logits = new float[steps][];
+        for (int step = 0; step < steps; step++)
+        {
+            logits[step] = sequence.Logits.ToArray();
+            if (step + 1 < steps)
+            {
+                sequence.Append(Array.IndexOf(logits[step], logits[step].Max()), runOptions);
+            }
+        }
+        return logits;
     }
 
     [Fact]

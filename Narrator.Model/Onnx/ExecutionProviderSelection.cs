@@ -73,6 +73,10 @@ public sealed record ExecutionProviderSelection(string Provider, string Reason, 
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             EnableCpuMemArena = requested.CpuMemoryArena,
         };
+        if (!requested.IntraOpSpinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         if (singleThreaded)
         {
             options.IntraOpNumThreads = 1;
