@@ -76,6 +76,8 @@ public sealed class AccessibilityTests(NarratorSite site, ChromiumBrowser chromi
         IPage shared = await _context.NewPageAsync();
         await shared.GotoAsync(shareUrl);
         await Assertions.Expect(shared.Locator("[data-testid=shared-page] [data-testid=narration-text]")).Not.ToBeEmptyAsync();
+        // Once the circuit has started: while it starts, the head outlet swaps the prerendered <title> for its own.
+        await shared.Locator("[data-testid=shared-page][data-interactive=true]").WaitForAsync();
         await CheckAsync(shared, found, "shared page");
 
         Assert.True(found.Length == 0, "axe found serious or critical violations:\n" + found);
