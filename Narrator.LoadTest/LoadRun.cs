@@ -51,8 +51,9 @@ internal static class LoadRun
             string results = Path.Combine(work, "clients.json");
             var wall = Stopwatch.StartNew();
             string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-            await RunProcessAsync(dotnet, [typeof(LoadRun).Assembly.Location, "clients", server.BaseAddress.ToString(),
-                clients.ToString(CultureInfo.InvariantCulture), clip, maxNewTokens.ToString(CultureInfo.InvariantCulture), burst ? "burst" : "staggered", results], cancellationToken);
+            await TestProcess.RunAsync(dotnet, [typeof(LoadRun).Assembly.Location, "clients", server.BaseAddress.ToString(),
+                clients.ToString(CultureInfo.InvariantCulture), clip, maxNewTokens.ToString(CultureInfo.InvariantCulture), burst ? "burst" : "staggered", results],
+                "the load clients failed", captureErrors: false, cancellationToken);
             wall.Stop();
             await sampling.CancelAsync();
             await sampler;
@@ -157,29 +158,6 @@ internal static class LoadRun
             await Task.Delay(100, cancellationToken);
         }
         throw new TimeoutException("The server did not become ready within a minute.");
-    }
-
-    internal static async Task RunProcessAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(program)} exited with code {process.ExitCode}.");
-        }
     }
 
     private static long CurrentRss()

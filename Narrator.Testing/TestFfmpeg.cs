@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Narrator.Model.Media;
 
 namespace Narrator.Testing;
@@ -10,28 +9,10 @@ namespace Narrator.Testing;
 public static class TestFfmpeg
 {
     /// <summary>Runs ffmpeg quietly (errors only, no stdin, overwriting) with <paramref name="arguments"/>; throws with its errors when it fails.</summary>
-    public static async Task RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default)
+    public static Task RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {
         string[] given = [.. arguments];
-        var start = new ProcessStartInfo(FfmpegTools.Default.FfmpegPath) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. given])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg could not be started.");
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg {string.Join(' ', given)} failed making test media: {await errors}");
-        }
+        return TestProcess.RunAsync(FfmpegTools.Default.FfmpegPath, ["-hide_banner", "-loglevel", "error", "-nostdin", "-y", .. given],
+            $"ffmpeg {string.Join(' ', given)} failed making test media", captureErrors: true, cancellationToken);
     }
 }

@@ -17,7 +17,6 @@ public sealed partial class FfmpegLaunchTests
         ["Narrator.Model/Media/FfmpegRunner.cs"] = "the runner itself",
         ["Narrator.Model/Media/FfmpegTools.cs"] = "`ffprobe -version` while locating the tools, on no media and before a runner can exist",
         ["Narrator.Bench/BenchProcess.cs"] = "lavfi synthesis and bare-ffmpeg baselines (what the runner refuses or is measured against), child measurements",
-        ["Narrator.LoadTest/LoadRun.cs"] = "lavfi synthesis of the load clips (from the located ffmpeg) and the client process",
     };
 
     // The files that hold ffmpeg's paths in the library and the server: a path in hand elsewhere is how a bypass starts.
