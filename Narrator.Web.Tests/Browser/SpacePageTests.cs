@@ -370,9 +370,10 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
 
         await page.ClickAsync("[data-testid=use-api]");
         await page.ClickAsync("[data-testid=copy-curl]");
-        // The copy runs after the click's round trip to the server: wait for the clipboard to be written.
-        await page.WaitForFunctionAsync("async () => (await navigator.clipboard.readText()).length > 0", null, new() { Timeout = 30_000 });
-        string copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        // The copy runs after the click's round trip to the server: poll the clipboard until it is written. (WaitForFunction
+        // does not await an async predicate: the promise it returned counted as true at once, and the read that followed
+        // could run before the copy, a CI flake.)
+        string copied = await ReadClipboardWhenWrittenAsync(page, TimeSpan.FromSeconds(30));
         string shown = await page.InnerTextAsync("[data-testid=api-curl]");
         Assert.Equal(shown.Trim(), copied.Trim());
 
@@ -414,6 +415,21 @@ public sealed class SpacePageTests(NarratorSite site, ChromiumBrowser chromium, 
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(NarrationTimeout);
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadClipboardWhenWrittenAsync(IPage page, TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            string text = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+            if (text.Length > 0)
+            {
+                return text;
+            }
+            Assert.True(clock.Elapsed < timeout, $"Nothing reached the clipboard within {timeout.TotalSeconds} s of the copy click.");
+            await Task.Delay(100);
+        }
     }
 
     private static async Task<bool> WaitSegmentTextVisibleAsync(IPage page, int index)
