@@ -23,6 +23,9 @@ public sealed class ChromiumBrowser : IAsyncLifetime
         {
             throw new InvalidOperationException($"Browser tests need Chromium at {ExecutablePath} (apt-get install chromium); .ci/run installs it.");
         }
+        // Expectations poll until they hold: 5 s (Playwright's default) was too short on a CI box under load (a note that
+        // follows a server round trip missed it once); a failing expectation just fails later.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
