@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Narrator.Web.Localization;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
 
@@ -74,7 +75,10 @@ public sealed class ShareLinksTests
         Assert.Equal(HttpStatusCode.NotFound, frameAfter.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, exportAfter.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, pageAfter.StatusCode);
-        Assert.Contains("does not exist", await pageAfter.Content.ReadAsStringAsync());
+        // The share page's own sentence, not the generic not-found page: the visitor learns the link was withdrawn.
+        string pageAfterHtml = await pageAfter.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"share-missing\"", pageAfterHtml);
+        Assert.Contains(WebUtility.HtmlEncode(UiText.English.ShareMissing), pageAfterHtml);
         Assert.Equal(HttpStatusCode.NotFound, revokedAgain.StatusCode);
         Assert.Empty(Directory.EnumerateFileSystemEntries(sharesFolder));
     }

@@ -183,6 +183,8 @@ public sealed class UiText
     public string Finished => Pick("Done", "完成");
     public string Share => Pick("Share", "分享");
     public string SharedTagline => Pick("A narration shared with you (read-only).", "与您分享的一段解说（只读）。");
+    public string PageMissingTitle => Pick("Page not found", "页面不存在");
+    public string PageMissing => Pick("There is no page at this address. The narrator is on the home page.", "此地址没有页面。解说页面在首页。");
     public string ShareMissingTitle => Pick("Not shared", "未分享");
     public string ShareMissing => Pick("This link does not lead to a shared narration: it is mistyped, or its owner stopped sharing it.", "此链接没有对应的分享：链接有误，或分享者已取消分享。");
     public string SharedNoFrames => Pick("The clip had expired when this was shared, so its frames are not included.", "分享时视频已过期，因此不含画面。");
