@@ -166,7 +166,7 @@ public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixt
         Assert.Equal("completed", translationEvents[^1].Name);
         Assert.Contains(translationEvents, e => e.Name == "translation" && e.Data.GetProperty("language").GetString() == "fr");
         var french = record.Translations!["fr"];
-        Assert.Equal("completed", french.State);
+        Assert.Equal(NarrationState.Completed, french.State);
         Assert.StartsWith("Translate the text below into French (français).", french.Text);
         // The scripted engine answers with its prompt: the instruction, then the narration's text as it was stored.
         Assert.Contains("\n\nText:\nA lighthouse at dusk.#0 A lighthouse at dusk.#1#0 ", french.Text);

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.History;
 
@@ -61,7 +62,7 @@ public sealed class NarratorDatabaseTests : IDisposable
 
         var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var visitor = Narrator.Web.Services.Queue.NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
-        await history.SaveAsync(NarrationHistoryTests.Live("new1", "queued", ""), visitor, CancellationToken.None);
+        await history.SaveAsync(NarrationHistoryTests.Live("new1", NarrationState.Queued, ""), visitor, CancellationToken.None);
 
         var forVisitor = await history.ListAsync(new HistoryQuery { Owner = visitor }, CancellationToken.None);
         var forAdmin = await history.ListAsync(new HistoryQuery(), CancellationToken.None);
@@ -72,7 +73,7 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Equal(["old1"], forAdmin.Select(r => r.Id));
         Assert.Equal("night, city", old1!.Text);
         Assert.Equal(12.5, old1.DurationSeconds);
-        Assert.Equal("queued", new1!.State);
+        Assert.Equal(NarrationState.Queued, new1!.State);
         Assert.Null(new1.FinishedAt);
         // Opening it again finds it already upgraded.
         Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));

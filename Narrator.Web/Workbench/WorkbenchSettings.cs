@@ -135,8 +135,8 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
     public void UseSettingsOf(NarrationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Frames = record.Frames;
-        Generation = record.Generation;
+        Frames = record.Options.Frames;
+        Generation = record.Options.Generation;
         Edited = true;
         if (record.Template is not null && Find(record.Template) is not null)
         {
