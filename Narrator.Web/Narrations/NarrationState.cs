@@ -62,11 +62,6 @@ public static class NarrationStates
         return parsed is not null;
     }
 
-    /// <summary>Reads a state's text that this server wrote (the history's column); anything else is a damaged store, said with the text found.</summary>
-    public static NarrationState Parse(string name) => TryParse(name, out var state)
-        ? state
-        : throw new InvalidDataException($"\"{name}\" is not a narration state ({Queued}, {Running}, {Completed}, {Failed} or {Interrupted}).");
-
     /// <summary>Still waiting or being written: not yet in its final state.</summary>
     public static bool IsLive(this NarrationState state) => state is NarrationState.Queued or NarrationState.Running;
 

@@ -329,9 +329,14 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         return records;
     }
 
+    // Only this server writes the column; a value it does not know (a hand-edited file) reads as failed, saying so, and the rest still reads.
+    private static (NarrationState State, string? Unknown) ReadState(string text) => NarrationStates.TryParse(text, out var state)
+        ? (state, null)
+        : (NarrationState.Failed, $"The history holds the state \"{text}\" here, which this server does not know, so it is shown as failed.");
+
     private NarrationTranslation ReadTranslation(SqliteDataReader reader)
     {
-        var state = NarrationStates.Parse(reader.GetString(2));
+        var (state, unknown) = ReadState(reader.GetString(2));
         string? instance = reader.IsDBNull(8) ? null : reader.GetString(8);
         var translation = new NarrationTranslation
         {
@@ -339,7 +344,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             State = state,
             Text = reader.GetString(3),
             Segments = Segments(reader.IsDBNull(4) ? null : reader.GetString(4)),
-            Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Error = unknown ?? (reader.IsDBNull(5) ? null : reader.GetString(5)),
             Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
             FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
         };
@@ -351,7 +356,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
 
     private NarrationRecord Read(SqliteDataReader reader)
     {
-        var state = NarrationStates.Parse(reader.GetString(7));
+        var (state, unknown) = ReadState(reader.GetString(7));
         long? updatedAt = reader.IsDBNull(19) ? null : reader.GetInt64(19);
         string? instance = reader.IsDBNull(20) ? null : reader.GetString(20);
         long? finishedAt = reader.IsDBNull(14) ? null : reader.GetInt64(14);
@@ -369,8 +374,8 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             State = state,
             Text = reader.GetString(8),
             Stats = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(9), Json),
-            Error = reader.IsDBNull(10) ? null : reader.GetString(10),
-            ErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
+            Error = unknown ?? (reader.IsDBNull(10) ? null : reader.GetString(10)),
+            ErrorCode = unknown is not null ? FailureCodes.Failed : reader.IsDBNull(11) ? null : reader.GetString(11),
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
             StartedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
             FinishedAt = finishedAt is { } finished ? DateTimeOffset.FromUnixTimeMilliseconds(finished) : null,
