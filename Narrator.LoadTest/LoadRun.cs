@@ -137,9 +137,9 @@ internal static class LoadRun
         for (int i = 0; i < 600; i++)
         {
             var record = await http.GetFromJsonAsync<NarrationRecord>(accepted!.StatusUrl, LoadClients.Json, cancellationToken);
-            if (record!.State is "completed" or "failed")
+            if (record!.State is NarrationState.Completed or NarrationState.Failed)
             {
-                return $"{(health.IsSuccessStatusCode && ready.IsSuccessStatusCode && record.State == "completed" ? "ok" : "NOT OK")}: /healthz {(int)health.StatusCode}, /readyz {(int)ready.StatusCode}, a new narration {record.State}";
+                return $"{(health.IsSuccessStatusCode && ready.IsSuccessStatusCode && record.State == NarrationState.Completed ? "ok" : "NOT OK")}: /healthz {(int)health.StatusCode}, /readyz {(int)ready.StatusCode}, a new narration {record.State}";
             }
             await Task.Delay(100, cancellationToken);
         }

@@ -131,8 +131,7 @@ internal static class SearchRun
             ClipLabel = FormattableString.Invariant($"clip-{n}.mp4"),
             ClipPath = "",
             Prompt = "Describe.",
-            Frames = new FrameOptions(),
-            Generation = new GenerationOptions(),
+            Options = new(new FrameOptions(), new GenerationOptions()),
         };
         var job = new NarrationJob(n.ToString("x24", CultureInfo.InvariantCulture), new NarrationCaller(owner, NarrationOwner.ForAddress("127.0.0.1")), work,
             DateTimeOffset.UtcNow);
@@ -161,7 +160,7 @@ internal static class SearchRun
         await history.SaveTranslationAsync(job.Id, owner, work.ClipLabel, new NarrationTranslation
         {
             Language = chinese ? "en" : "zh",
-            State = "completed",
+            State = NarrationState.Completed,
             Text = Paragraph(random, !chinese, 4, 8),
             FinishedAt = DateTimeOffset.UtcNow,
         }, cancellationToken);

@@ -78,8 +78,7 @@ internal static class DescribeCommand
                 Prompt = promptText,
                 Subtitles = subtitles,
                 Template = chosen?.Id,
-                Frames = settings.Frames,
-                Generation = settings.Generation,
+                Options = settings,
                 Segmentation = segmentOptions,
                 Finish = chosen is null ? null : SegmentOutputProcessor.For(chosen),
             };
@@ -154,8 +153,8 @@ internal static class DescribeCommand
             var segment = segments[k];
             var planned = TimedNarrator.Describe(segment, probe, segmentation);
             var plan = segmentation.Method == SegmentationMethod.Whole
-                ? FramePlanner.Plan(probe, request.Frames)
-                : MediaPreparer.PlanRange(probe, request.Frames, segment.StartFrame, segment.FrameCount);
+                ? FramePlanner.Plan(probe, request.Options.Frames)
+                : MediaPreparer.PlanRange(probe, request.Options.Frames, segment.StartFrame, segment.FrameCount);
             string prompt = TimedNarrator.PromptFor(request, planned);
             var visual = VisualBlock.From(plan);
             var tokens = chat.Build(prompt, visual);

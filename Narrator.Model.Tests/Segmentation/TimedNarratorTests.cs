@@ -42,7 +42,7 @@ public sealed class TimedNarratorTests(SceneClipsFixture clips) : IClassFixture<
         Path = path,
         Video = Path.GetFileName(path),
         Prompt = "Describe.",
-        Frames = FewFrames,
+        Options = new(FewFrames, new GenerationOptions()),
     };
 
     [Fact]

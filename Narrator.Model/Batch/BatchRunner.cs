@@ -148,8 +148,7 @@ public sealed class BatchRunner(IChatClient engine, MediaPreparer preparer, Vide
                 Prompt = request.Prompt,
                 Subtitles = dialogue,
                 Template = request.Template,
-                Frames = request.Frames,
-                Generation = request.Generation,
+                Options = new(request.Frames, request.Generation),
                 Segmentation = request.Segmentation,
                 Finish = request.Finish,
             }, progress, cancellationToken);

@@ -1,6 +1,7 @@
 using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Templates;
 
 namespace Narrator.Model.Segmentation;
 
@@ -22,9 +23,8 @@ public sealed record TimedNarrationRequest
 
     public string? Template { get; init; }
 
-    public FrameOptions Frames { get; init; } = new();
-
-    public GenerationOptions Generation { get; init; } = new();
+    /// <summary>How each segment's frames are sampled and how the model writes (Narrator's defaults unless set).</summary>
+    public NarrationOptions Options { get; init; } = new(new FrameOptions(), new GenerationOptions());
 
     public SegmentationOptions Segmentation { get; init; } = new();
 

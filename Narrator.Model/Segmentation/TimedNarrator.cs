@@ -76,7 +76,7 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
                     warnings.AddRange(media.Warnings);
                     var planned = Describe(segment, probe, segmentation);
                     string prompt = PromptFor(request, planned);
-                    var call = await NarrationCall.RunAsync(engine, media, prompt, request.Generation, progress, cancellationToken);
+                    var call = await NarrationCall.RunAsync(engine, media, prompt, request.Options.Generation, progress, cancellationToken);
                     generateMs += call.Stats.TotalMilliseconds;
                     result = planned with { Text = call.Text, Stats = call.Stats };
                     if (request.Finish is { } finish)
@@ -136,8 +136,8 @@ public sealed class TimedNarrator(IChatClient engine, MediaPreparer preparer, Vi
             {
                 var segment = segmentation.Segments[k];
                 var media = await mediaWork.RunAsync(ct => segmentation.Method == SegmentationMethod.Whole
-                    ? preparer.PrepareAsync(request.Path, probe, request.Frames, ct)
-                    : preparer.PrepareRangeAsync(request.Path, probe, request.Frames, segment.StartFrame, segment.FrameCount, ct), cancellationToken);
+                    ? preparer.PrepareAsync(request.Path, probe, request.Options.Frames, ct)
+                    : preparer.PrepareRangeAsync(request.Path, probe, request.Options.Frames, segment.StartFrame, segment.FrameCount, ct), cancellationToken);
                 return (media, (string?)null, watch.Elapsed.TotalMilliseconds);
             }
             catch (UserInputException ex)

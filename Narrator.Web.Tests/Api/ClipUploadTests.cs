@@ -13,23 +13,13 @@ using Narrator.Web.Tests.Services;
 namespace Narrator.Web.Tests.Api;
 
 /// <summary>One server with small upload limits for all upload tests (they run one after another).</summary>
-public sealed class UploadServerFixture : IAsyncLifetime
+public sealed class UploadServerFixture() : ScriptedServerFixture(() => new ScriptedChatClient(), new Dictionary<string, string?>
+{
+    ["Narrator:Uploads:MaxBytes"] = MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ["Narrator:Uploads:MaxDurationSeconds"] = "5",
+})
 {
     public const long MaxBytes = 300_000;
-
-    public NarratorServer Server { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Server = new NarratorServer(new Dictionary<string, string?>
-        {
-            ["Narrator:Uploads:MaxBytes"] = MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Narrator:Uploads:MaxDurationSeconds"] = "5",
-        }, new ScriptedChatClient());
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 /// <summary>POST /api/clips and the frame/preview/delete routes, good and hostile uploads.</summary>

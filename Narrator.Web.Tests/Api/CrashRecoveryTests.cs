@@ -59,14 +59,14 @@ public sealed class CrashRecoveryTests
             string text = await again.Http.GetStringAsync($"/api/narrations/{running}/export?format=txt");
             using var emptyExport = await again.Http.GetAsync($"/api/narrations/{queued}/export");
 
-            Assert.Equal("interrupted", afterRunning!.State);
+            Assert.Equal(NarrationState.Interrupted, afterRunning!.State);
             Assert.Equal(FailureCodes.Interrupted, afterRunning.ErrorCode);
             Assert.Equal(NarrationHistory.InterruptedWhileRunning, afterRunning.Error);
             Assert.Equal(string.Concat(Pieces), afterRunning.Text);
-            Assert.Equal("interrupted", afterQueued!.State);
+            Assert.Equal(NarrationState.Interrupted, afterQueued!.State);
             Assert.Equal(NarrationHistory.InterruptedWhileQueued, afterQueued.Error);
             Assert.Equal("", afterQueued.Text);
-            Assert.Equal(new[] { queued, running }.Order(), listed.Where(r => r.State == "interrupted").Select(r => r.Id).Order());
+            Assert.Equal(new[] { queued, running }.Order(), listed.Where(r => r.State == NarrationState.Interrupted).Select(r => r.Id).Order());
             var final = Assert.Single(events);
             Assert.Equal("failed", final.Name);
             Assert.Equal(FailureCodes.Interrupted, final.Data.GetProperty("code").GetString());
@@ -111,7 +111,7 @@ public sealed class CrashRecoveryTests
                 visitor = new TestVisitor(first.BaseAddress);
                 var clip = await NarratorServer.UploadClipAsync(visitor.Http, await TestClips.Mp4Async());
                 narration = await VisitorOwnershipTests.StartAsync(visitor, clip.Id, "Describe the street.");
-                Assert.Equal("completed", (await VisitorOwnershipTests.WaitEndedAsync(visitor, narration)).State);
+                Assert.Equal(NarrationState.Completed, (await VisitorOwnershipTests.WaitEndedAsync(visitor, narration)).State);
                 using var translate = await visitor.Http.PostAsJsonAsync($"/api/narrations/{narration}/translations", new { languages = new[] { "fr" } });
                 Assert.Equal(HttpStatusCode.Accepted, translate.StatusCode);
                 await translating.Task.WaitAsync(TimeSpan.FromSeconds(120));
@@ -133,10 +133,10 @@ public sealed class CrashRecoveryTests
             var retryEvents = await SseReader.ReadAllAsync(again.Http, retried.EventsUrl);
             var afterRetry = await again.Http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{narration}", NarratorServer.Json);
 
-            Assert.Equal("completed", record!.State);
+            Assert.Equal(NarrationState.Completed, record!.State);
             Assert.Equal(string.Concat(Pieces), record.Text);
             var translation = record.Translations!["fr"];
-            Assert.Equal("interrupted", translation.State);
+            Assert.Equal(NarrationState.Interrupted, translation.State);
             Assert.Equal(NarrationHistory.TranslationInterrupted, translation.Error);
             Assert.Equal(string.Concat(french), translation.Text);
             // Exports carry completed translations only; the partial one is read from the record, which says it was interrupted.
@@ -144,7 +144,7 @@ public sealed class CrashRecoveryTests
             // Marked interrupted at the restart, its partial text is searchable like any ended translation.
             Assert.Contains(found!.Hits, hit => hit.NarrationId == narration && hit.Kind == "translation" && hit.Language == "fr");
             Assert.Equal("completed", retryEvents[^1].Name);
-            Assert.Equal(("completed", string.Concat(french), (string?)null),
+            Assert.Equal((NarrationState.Completed, string.Concat(french), (string?)null),
                 (afterRetry!.Translations!["fr"].State, afterRetry.Translations["fr"].Text, afterRetry.Translations["fr"].Error));
         }
         finally

@@ -17,26 +17,11 @@ using Narrator.Web.Tests.Services;
 namespace Narrator.Web.Tests.Api;
 
 /// <summary>The app with a scripted engine that answers with its prompt, so a test reads exactly what the model was asked.</summary>
-public sealed class ScriptedServerFixture : IAsyncLifetime
-{
-    private readonly ScriptedChatClient engine = new(tokens: 2);
-
-    /// <summary>Every message the engine was sent.</summary>
-    public IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> EngineRequests => engine.Requests;
-
-    public NarratorServer Server { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Server = new NarratorServer(new Dictionary<string, string?> { ["Narrator:Queue:PerOwnerLimit"] = "4" }, engine);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
-}
+public sealed class PromptEchoServerFixture() : ScriptedServerFixture(() => new ScriptedChatClient(tokens: 2),
+    new Dictionary<string, string?> { ["Narrator:Queue:PerOwnerLimit"] = "4" });
 
 /// <summary>Subtitles into the prompt, translations by the same engine, and search, over the HTTP API.</summary>
-public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixture) : IClassFixture<ScriptedServerFixture>, IDisposable
+public sealed class DialogueTranslationSearchApiTests(PromptEchoServerFixture fixture) : IClassFixture<PromptEchoServerFixture>, IDisposable
 {
     private readonly HttpClient http = fixture.Server.Http();
 
@@ -166,7 +151,7 @@ public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixt
         Assert.Equal("completed", translationEvents[^1].Name);
         Assert.Contains(translationEvents, e => e.Name == "translation" && e.Data.GetProperty("language").GetString() == "fr");
         var french = record.Translations!["fr"];
-        Assert.Equal("completed", french.State);
+        Assert.Equal(NarrationState.Completed, french.State);
         Assert.StartsWith("Translate the text below into French (français).", french.Text);
         // The scripted engine answers with its prompt: the instruction, then the narration's text as it was stored.
         Assert.Contains("\n\nText:\nA lighthouse at dusk.#0 A lighthouse at dusk.#1#0 ", french.Text);
@@ -175,7 +160,7 @@ public sealed class DialogueTranslationSearchApiTests(ScriptedServerFixture fixt
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("This narration has no translation into \"de\"; it has fr.", (await ProblemAsync(missing)).Detail);
         // The engine got a text-only request for it.
-        Assert.Contains(fixture.EngineRequests, request => request.Text.StartsWith("Translate the text below into French", StringComparison.Ordinal)
+        Assert.Contains(fixture.Engine.Requests, request => request.Text.StartsWith("Translate the text below into French", StringComparison.Ordinal)
             && !request.Contents.OfType<PreparedMediaContent>().Any());
     }
 

@@ -150,7 +150,7 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
     {
         var run = await ScenesRunAsync();
 
-        Assert.Equal("completed", run.Record.State);
+        Assert.Equal(NarrationState.Completed, run.Record.State);
         Assert.Equal("scenes", run.Record.Segmentation);
         Assert.Equal(75, run.Record.DurationSeconds!.Value, 0.1);
         Assert.Equal([0, 1, 2], run.Record.Segments!.Select(s => s.Index));
@@ -236,7 +236,7 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
             """);
         var run = await NarrateAsync(clip, Body(clip.Id, maxNewTokens: 2));
 
-        Assert.Equal("completed", run.Record.State);
+        Assert.Equal(NarrationState.Completed, run.Record.State);
         Assert.Equal("fixed", run.Record.Segmentation);
         Assert.Equal([(0.0, 40.0), (40.0, 75.0)], run.Record.Segments!.Select(s => (s.StartSeconds, s.EndSeconds)));
     }
@@ -281,7 +281,7 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
         Assert.Equal("failed", final.GetProperty("type").GetString());
         Assert.Equal("cancelled", final.GetProperty("code").GetString());
         var record = (await http.GetFromJsonAsync<NarrationRecord>(accepted.StatusUrl, NarratorServer.Json))!;
-        Assert.Equal("failed", record.State);
+        Assert.Equal(NarrationState.Failed, record.State);
         Assert.InRange(record.Segments!.Count, 1, 2);
         Assert.Equal(0, record.Segments[0].StartSeconds);
         Assert.Equal(record.Text, final.GetProperty("partialText").GetString());
@@ -323,7 +323,7 @@ public sealed class LongVideoNarrationTests(TinyModelServerFixture fixture) : ID
 
         var run = await NarrateAsync(clip, Body(clip.Id, split: "fixed", maxNewTokens: 2));
 
-        Assert.Equal("completed", run.Record.State);
+        Assert.Equal(NarrationState.Completed, run.Record.State);
         Assert.Equal("fixed", run.Record.Segmentation);
         Assert.Equal([0, 30, 60], run.Record.Segments!.Select(s => Math.Round(s.StartSeconds, 1)));
         Assert.Equal(75, run.Record.Segments![^1].EndSeconds, 0.1);

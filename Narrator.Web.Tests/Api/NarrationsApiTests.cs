@@ -49,10 +49,10 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
         string streamed = string.Concat(events.Where(e => e.Name == "token").Select(e => e.Data.GetProperty("text").GetString()));
         Assert.Equal(streamed, events[^1].Data.GetProperty("text").GetString());
         var record = (await http.GetFromJsonAsync<NarrationRecord>(accepted.StatusUrl, NarratorServer.Json))!;
-        Assert.Equal("completed", record.State);
+        Assert.Equal(NarrationState.Completed, record.State);
         Assert.Equal(streamed, record.Text);
-        Assert.Equal(6, record.Generation.MaxNewTokens);
-        Assert.Equal(2, record.Frames.NFrames);
+        Assert.Equal(6, record.Options.Generation.MaxNewTokens);
+        Assert.Equal(2, record.Options.Frames.NFrames);
     }
 
     [Fact]
@@ -81,10 +81,10 @@ public sealed class NarrationsApiTests(TinyModelServerFixture fixture) : IDispos
         var tags = TemplateCatalogue.BuiltIn.Get("tags");
         Assert.Equal("tags", record.Template);
         Assert.Equal(tags.Render(), record.Prompt);
-        Assert.Equal(4, record.Generation.MaxNewTokens);
+        Assert.Equal(4, record.Options.Generation.MaxNewTokens);
         var expected = tags.ResolveOptions();
-        Assert.Equal(expected.Generation.Temperature, record.Generation.Temperature);
-        Assert.Equal(expected.Generation.RepetitionPenalty, record.Generation.RepetitionPenalty);
+        Assert.Equal(expected.Generation.Temperature, record.Options.Generation.Temperature);
+        Assert.Equal(expected.Generation.RepetitionPenalty, record.Options.Generation.RepetitionPenalty);
     }
 
     [Fact]

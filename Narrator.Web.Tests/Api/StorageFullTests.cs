@@ -45,18 +45,18 @@ public sealed class StorageFullTests
         var listed = await VisitorOwnershipTests.ListAsync(visitor);
         var storedWhileFull = await history.GetAsync(id, CancellationToken.None);
 
-        Assert.Equal("completed", ended.State);
+        Assert.Equal(NarrationState.Completed, ended.State);
         Assert.Equal(ended.Text, read!.Text);
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         Assert.Contains(ended.Text.Trim(), await export.Content.ReadAsStringAsync());
-        Assert.Contains(listed, r => r.Id == id && r.State == "completed");
+        Assert.Contains(listed, r => r.Id == id && r.State == NarrationState.Completed);
         Assert.Null(storedWhileFull);
 
         disk.Full = false;
         var stored = await VisitorOwnershipTests.WaitForAsync(() => history.GetAsync(id, CancellationToken.None));
         await VisitorOwnershipTests.WaitForAsync(async () => { await Task.Yield(); return journal.Pending == 0 ? "written" : null; });
 
-        Assert.Equal("completed", stored.State);
+        Assert.Equal(NarrationState.Completed, stored.State);
         Assert.Equal(ended.Text, stored.Text);
         Assert.Equal(id, (await VisitorOwnershipTests.ListAsync(visitor)).Single(r => r.Id == id).Id);
     }
@@ -108,7 +108,7 @@ public sealed class StorageFullTests
 
         engine.Step(5);
         var partial = await VisitorOwnershipTests.WaitForAsync(async () =>
-            await history.GetAsync(id, CancellationToken.None) is { State: "running" } row && row.Text.Contains(ScriptedChatClient.TokenText(prompt, 4), StringComparison.Ordinal)
+            await history.GetAsync(id, CancellationToken.None) is { State: NarrationState.Running } row && row.Text.Contains(ScriptedChatClient.TokenText(prompt, 4), StringComparison.Ordinal)
                 ? row : null);
         for (int i = 5; i < 120; i++)
         {
@@ -119,7 +119,7 @@ public sealed class StorageFullTests
         int writes = disk.Writes - writesBefore;
 
         Assert.StartsWith(ScriptedChatClient.TokenText(prompt, 0), partial.Text);
-        Assert.Equal("completed", ended.State);
+        Assert.Equal(NarrationState.Completed, ended.State);
         // 120 tokens over well over a second: one write per token would be 120; checkpoints every 0.5 s are a handful.
         Assert.InRange(writes, 2, 30);
     }

@@ -58,7 +58,7 @@ public sealed class TemplatesApiTests : IAsyncLifetime
         using var started = await http.PostAsJsonAsync("/api/narrations", new { clipId = clip.Id, template = "lighting-only" });
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         NarrationRecord? record = null;
-        for (int i = 0; i < 200 && record?.State is not ("completed" or "failed"); i++)
+        for (int i = 0; i < 200 && record?.State is not (NarrationState.Completed or NarrationState.Failed); i++)
         {
             await Task.Delay(50);
             record = await http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{id}", NarratorServer.Json);
@@ -68,11 +68,11 @@ public sealed class TemplatesApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("custom", list[^1].Source);
         Assert.Equal("lighting-only", list[^1].Id);
-        Assert.Equal("completed", record!.State);
+        Assert.Equal(NarrationState.Completed, record!.State);
         Assert.Equal("lighting-only", record.Template);
         Assert.Equal("Describe the lighting only.", record.Prompt);
-        Assert.Equal(3, record.Generation.MaxNewTokens);
-        Assert.Equal(0.5f, record.Generation.Temperature);
+        Assert.Equal(3, record.Options.Generation.MaxNewTokens);
+        Assert.Equal(0.5f, record.Options.Generation.Temperature);
     }
 
     [Fact]

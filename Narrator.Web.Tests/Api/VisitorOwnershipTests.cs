@@ -75,7 +75,7 @@ public sealed class VisitorOwnershipTests
         using var exportedByB = await b.Http.GetAsync($"/api/narrations/{id}/export?format=txt");
         using var eventsByB = await b.Http.GetAsync($"/api/narrations/{id}/events");
 
-        Assert.Equal("completed", finished.State);
+        Assert.Equal(NarrationState.Completed, finished.State);
         Assert.Equal([id], listedForA.Select(r => r.Id));
         Assert.Equal([ownOfB], listedForB.Select(r => r.Id));
         Assert.Equal(finished.Text, readByB!.Text);
@@ -113,7 +113,7 @@ public sealed class VisitorOwnershipTests
             Assert.Contains("another visitor", problem.GetProperty("detail").GetString());
         }
         Assert.False(cancelledOverHub);
-        Assert.Equal("running", stillRunning!.State);
+        Assert.Equal(NarrationState.Running, stillRunning!.State);
         Assert.Equal(HttpStatusCode.NoContent, cancelByA.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleteClipByA.StatusCode);
         Assert.Equal(FailureCodes.Cancelled, (await WaitEndedAsync(a, id)).ErrorCode);
@@ -182,7 +182,7 @@ public sealed class VisitorOwnershipTests
         Assert.Equal(FailureCodes.OwnerLimit, Assert.IsType<FailedEvent>(Assert.Single(refused)).Code);
         Assert.Equal(HttpStatusCode.Accepted, acceptedForB.StatusCode);
         engine.Step(1000);
-        Assert.Equal("completed", (await WaitEndedAsync(a, running)).State);
+        Assert.Equal(NarrationState.Completed, (await WaitEndedAsync(a, running)).State);
     }
 
     [Fact]
@@ -245,7 +245,7 @@ public sealed class VisitorOwnershipTests
 
         Assert.Equal(FailureCodes.Disconnected, closed.ErrorCode);
         Assert.IsType<CompletedEvent>(stayed[^1]);
-        Assert.Equal("completed", (await WaitEndedAsync(a, overHttp)).State);
+        Assert.Equal(NarrationState.Completed, (await WaitEndedAsync(a, overHttp)).State);
         // The closed connection's own stream ends one way or another; only its narration's fate matters here.
         await closingRun.ContinueWith(_ => { }, TaskScheduler.Default);
     }
@@ -323,7 +323,7 @@ public sealed class VisitorOwnershipTests
             var templates = await aAgain.Http.GetFromJsonAsync<List<JsonElement>>("/api/templates");
 
             Assert.Equal([id], listed.Select(r => r.Id));
-            Assert.Equal("completed", listed[0].State);
+            Assert.Equal(NarrationState.Completed, listed[0].State);
             Assert.Contains(templates!, t => t.GetProperty("id").GetString() == "kept-template");
             Assert.Empty(await ListAsync(b));
         }
@@ -352,7 +352,7 @@ public sealed class VisitorOwnershipTests
     }
 
     internal static Task<NarrationRecord> WaitEndedAsync(TestVisitor visitor, string id) => WaitForAsync(async () =>
-        await visitor.Http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{id}", NarratorServer.Json) is { State: not ("queued" or "running") } ended
+        await visitor.Http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{id}", NarratorServer.Json) is { State: not (NarrationState.Queued or NarrationState.Running) } ended
             ? ended : null);
 
     internal static async Task<List<NarrationRecord>> ListAsync(TestVisitor visitor, string? adminKey = null)

@@ -18,13 +18,13 @@ namespace Narrator.Web.Tests.Components;
 /// The dialogue, translation and search panels against a real visitor session of the app (scripted engine): what they
 /// show comes from the same services the page uses.
 /// </summary>
-public sealed class DialogueTranslationSearchComponentTests : MudTestContext, IClassFixture<ScriptedServerFixture>
+public sealed class DialogueTranslationSearchComponentTests : MudTestContext, IClassFixture<PromptEchoServerFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private readonly AsyncServiceScope scope;
     private readonly NarrationSession session;
 
-    public DialogueTranslationSearchComponentTests(ScriptedServerFixture fixture)
+    public DialogueTranslationSearchComponentTests(PromptEchoServerFixture fixture)
     {
         scope = fixture.Server.Services.CreateAsyncScope();
         session = scope.ServiceProvider.GetRequiredService<NarrationSession>();

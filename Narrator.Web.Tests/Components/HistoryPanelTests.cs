@@ -9,7 +9,7 @@ namespace Narrator.Web.Tests.Components;
 
 public class HistoryPanelTests : MudTestContext
 {
-    private static NarrationRecord Record(string id, string state, string text, string? template = "tags", string? error = null) => new()
+    private static NarrationRecord Record(string id, NarrationState state, string text, string? template = "tags", string? error = null) => new()
     {
         Id = id,
         State = state,
@@ -17,8 +17,7 @@ public class HistoryPanelTests : MudTestContext
         ClipLabel = "street.mp4",
         Template = template,
         Prompt = "List tags.",
-        Frames = new FrameOptions(),
-        Generation = new GenerationOptions(),
+        Options = new(new FrameOptions(), new GenerationOptions()),
         Text = text,
         Error = error,
         CreatedAt = new DateTimeOffset(2026, 11, 22, 12, 30, 5, TimeSpan.Zero),
@@ -37,7 +36,7 @@ public class HistoryPanelTests : MudTestContext
     {
         var panel = RenderWith<HistoryPanel>(UiText.Chinese, p => p
             .Add(x => x.Templates, SampleData.Templates)
-            .Add(x => x.Items, [Record("a", "completed", "night, city"), Record("b", "failed", "", null, "The queue is full.")]));
+            .Add(x => x.Items, [Record("a", NarrationState.Completed, "night, city"), Record("b", NarrationState.Failed, "", null, "The queue is full.")]));
 
         var rows = panel.FindAll("tbody tr");
         Assert.Equal(2, rows.Count);
@@ -53,7 +52,7 @@ public class HistoryPanelTests : MudTestContext
         var opened = new List<string>();
         var rerun = new List<string>();
         var panel = RenderEnglish<HistoryPanel>(p => p
-            .Add(x => x.Items, [Record("a", "completed", "x"), Record("b", "completed", "y")])
+            .Add(x => x.Items, [Record("a", NarrationState.Completed, "x"), Record("b", NarrationState.Completed, "y")])
             .Add(x => x.OnOpen, (NarrationRecord record) => opened.Add(record.Id))
             .Add(x => x.OnRerun, (NarrationRecord record) => rerun.Add(record.Id)));
 
@@ -67,7 +66,7 @@ public class HistoryPanelTests : MudTestContext
     [Fact]
     public void RunAgainIsDisabledWhileANarrationRuns()
     {
-        var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items, [Record("a", "completed", "x")]).Add(x => x.Disabled, true));
+        var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items, [Record("a", NarrationState.Completed, "x")]).Add(x => x.Disabled, true));
 
         Assert.True(panel.Find("[data-testid=history-rerun]").HasAttribute("disabled"));
     }
@@ -76,7 +75,7 @@ public class HistoryPanelTests : MudTestContext
     public void AnInterruptedNarrationSaysARestartCutItShortAndShowsTheTextItHad()
     {
         var panel = RenderEnglish<HistoryPanel>(p => p.Add(x => x.Items,
-            [Record("a", "interrupted", "The camera pans", error: "The server stopped while this narration was being written.")]));
+            [Record("a", NarrationState.Interrupted, "The camera pans", error: "The server stopped while this narration was being written.")]));
 
         var row = panel.Find("tbody tr");
         Assert.Contains("Interrupted by a server restart", panel.Find("[data-testid=history-interrupted]").TextContent);

@@ -93,13 +93,12 @@ internal static class SampleData
     public static NarrationRecord Record(string id = "n1") => new()
     {
         Id = id,
-        State = "completed",
+        State = NarrationState.Completed,
         ClipId = "abc",
         ClipLabel = "street.mp4",
         Template = "cinematic-zh",
         Prompt = "Describe.",
-        Frames = new FrameOptions(),
-        Generation = new GenerationOptions(),
+        Options = new(new FrameOptions(), new GenerationOptions()),
         Text = "A street at night.",
         Stats = Stats(),
         CreatedAt = DateTimeOffset.UnixEpoch,

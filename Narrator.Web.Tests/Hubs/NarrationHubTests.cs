@@ -74,7 +74,7 @@ public sealed class NarrationHubTests(TinyModelServerFixture fixture)
         Assert.Equal(2, completed.Stats.Frames);
         using var http = fixture.Server.Http();
         var stored = await http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{completed.NarrationId}", NarratorServer.Json);
-        Assert.Equal("completed", stored!.State);
+        Assert.Equal(NarrationState.Completed, stored!.State);
         Assert.Equal(streamed, stored.Text);
     }
 
@@ -182,7 +182,7 @@ public sealed class NarrationHubTests(TinyModelServerFixture fixture)
         Assert.Equal(3, fixture.Engine.TokensFor(heldPrompt));
         using var http = fixture.Server.Http();
         var record = (await http.GetFromJsonAsync<NarrationRecord>($"/api/narrations/{leavingId}", NarratorServer.Json))!;
-        Assert.Equal("failed", record.State);
+        Assert.Equal(NarrationState.Failed, record.State);
         Assert.Contains(record.ErrorCode, new[] { FailureCodes.Disconnected });
         Assert.Equal(string.Concat(tokens), record.Text);
     }

@@ -18,7 +18,7 @@ public sealed class NarrationJournalTests
         await harness.Journal.AcceptedAsync(job);
 
         var stored = await harness.History.GetAsync(job.Id, CancellationToken.None);
-        Assert.Equal("completed", stored!.State);
+        Assert.Equal(NarrationState.Completed, stored!.State);
         Assert.Equal("done", stored.Text);
         Assert.Equal(0, harness.Journal.Pending);
     }
@@ -36,7 +36,7 @@ public sealed class NarrationJournalTests
 
         Assert.True(harness.Queue.Cancel(waiting.Id));
         var stored = await WaitForAsync(async () =>
-            await harness.History.GetAsync(waiting.Id, CancellationToken.None) is { State: "failed" } row ? row : null);
+            await harness.History.GetAsync(waiting.Id, CancellationToken.None) is { State: NarrationState.Failed } row ? row : null);
         client.Step(10);
         await running.CollectAsync();
 

@@ -25,7 +25,7 @@ public sealed class NarrationQueueTests
         Assert.All(events, e => Assert.Equal(job.Id, e.NarrationId));
         var stored = await harness.History.GetAsync(job.Id, CancellationToken.None);
         Assert.NotNull(stored);
-        Assert.Equal("completed", stored.State);
+        Assert.Equal(NarrationState.Completed, stored.State);
         Assert.Equal(streamed, stored.Text);
         Assert.Equal(4, stored.Stats!.GeneratedTokens);
     }
@@ -156,7 +156,7 @@ public sealed class NarrationQueueTests
         Assert.Equal(3, events.OfType<TokenEvent>().Count());
         Assert.IsType<CompletedEvent>(nextEvents[^1]);
         var stored = await harness.History.GetAsync(running.Id, CancellationToken.None);
-        Assert.Equal("failed", stored!.State);
+        Assert.Equal(NarrationState.Failed, stored!.State);
         Assert.Equal(FailureCodes.Cancelled, stored.ErrorCode);
     }
 

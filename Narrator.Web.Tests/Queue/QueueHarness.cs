@@ -71,8 +71,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         ClipLabel = "clip.mp4",
         ClipPath = "/nonexistent/clip.mp4",
         Prompt = prompt,
-        Frames = new FrameOptions(),
-        Generation = new GenerationOptions { MaxNewTokens = maxNewTokens },
+        Options = new(new FrameOptions(), new GenerationOptions { MaxNewTokens = maxNewTokens }),
         EstimatedVisualTokens = 1,
     };
 

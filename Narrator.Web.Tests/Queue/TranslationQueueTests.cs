@@ -53,7 +53,7 @@ public sealed class TranslationQueueTests
 
         var stored = await harness.History.GetAsync(narrated.Id, CancellationToken.None);
         var french = stored!.Translations!["fr"];
-        Assert.Equal(("completed", expected.Trim(), null), (french.State, french.Text, french.Error));
+        Assert.Equal((NarrationState.Completed, expected.Trim(), (string?)null), (french.State, french.Text, french.Error));
         // The translation request itself is not a narration of its own.
         Assert.Null(await harness.History.GetAsync(job.Id, CancellationToken.None));
     }
@@ -114,7 +114,7 @@ public sealed class TranslationQueueTests
         var failed = Assert.IsType<FailedEvent>(events[^1]);
         Assert.Equal(FailureCodes.Cancelled, failed.Code);
         var french = (await harness.History.GetAsync(narrated.Id, CancellationToken.None))!.Translations!["fr"];
-        Assert.Equal(("failed", "The narration was cancelled."), (french.State, french.Error));
+        Assert.Equal((NarrationState.Failed, "The narration was cancelled."), (french.State, french.Error));
         Assert.Equal(failed.PartialText, french.Text);
         Assert.NotEmpty(french.Text);
     }
@@ -137,7 +137,7 @@ public sealed class TranslationQueueTests
         var request = harness.Client.Requests[^1];
         Assert.DoesNotContain(request.Contents, content => content is PreparedMediaContent);
         Assert.Equal(TranslationPrompt.Build(French, completed.Text.Trim()), request.Text);
-        Assert.Equal("completed", (await harness.History.GetAsync(narration.Id, CancellationToken.None))!.Translations!["fr"].State);
+        Assert.Equal(NarrationState.Completed, (await harness.History.GetAsync(narration.Id, CancellationToken.None))!.Translations!["fr"].State);
     }
 
     [Fact]

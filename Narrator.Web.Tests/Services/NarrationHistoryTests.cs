@@ -22,18 +22,17 @@ public sealed class NarrationHistoryTests : IDisposable
         Directory.Delete(dataPath, recursive: true);
     }
 
-    internal static NarrationRecord Live(string id, string state, string text) => new()
+    internal static NarrationRecord Live(string id, NarrationState state, string text) => new()
     {
         Id = id,
         State = state,
         ClipId = "clip",
         ClipLabel = "street.mp4",
         Prompt = "Describe.",
-        Frames = new FrameOptions(),
-        Generation = new GenerationOptions(),
+        Options = new(new FrameOptions(), new GenerationOptions()),
         Text = text,
         CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
-        StartedAt = state == "running" ? DateTimeOffset.UtcNow.AddSeconds(-30) : null,
+        StartedAt = state == NarrationState.Running ? DateTimeOffset.UtcNow.AddSeconds(-30) : null,
     };
 
     private DataFolder Folder() =>
@@ -43,8 +42,8 @@ public sealed class NarrationHistoryTests : IDisposable
     public async Task Rows_another_run_left_queued_or_running_read_as_interrupted_with_their_text_and_are_marked_so_once()
     {
         var crashed = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
-        await crashed.SaveAsync(Live("running1", "running", "The camera pans"), Visitor, CancellationToken.None);
-        await crashed.SaveAsync(Live("queued1", "queued", ""), Visitor, CancellationToken.None);
+        await crashed.SaveAsync(Live("running1", NarrationState.Running, "The camera pans"), Visitor, CancellationToken.None);
+        await crashed.SaveAsync(Live("queued1", NarrationState.Queued, ""), Visitor, CancellationToken.None);
         var restarted = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
 
         var running = await restarted.GetAsync("running1", CancellationToken.None);
@@ -53,16 +52,16 @@ public sealed class NarrationHistoryTests : IDisposable
         var listedBeforeMarking = await restarted.ListAsync(new HistoryQuery { Owner = Visitor }, CancellationToken.None);
         int marked = await restarted.MarkInterruptedAsync(CancellationToken.None);
         int markedAgain = await restarted.MarkInterruptedAsync(CancellationToken.None);
-        var interrupted = await restarted.ListAsync(new HistoryQuery { Owner = Visitor, State = "interrupted" }, CancellationToken.None);
+        var interrupted = await restarted.ListAsync(new HistoryQuery { Owner = Visitor, State = NarrationState.Interrupted }, CancellationToken.None);
 
-        Assert.Equal("interrupted", running!.State);
+        Assert.Equal(NarrationState.Interrupted, running!.State);
         Assert.Equal(FailureCodes.Interrupted, running.ErrorCode);
         Assert.Equal(NarrationHistory.InterruptedWhileRunning, running.Error);
         Assert.Equal("The camera pans", running.Text);
         Assert.NotNull(running.FinishedAt);
         Assert.Equal(NarrationHistory.InterruptedWhileQueued, queued!.Error);
-        Assert.Equal("running", sameRun!.State);
-        Assert.Equal(["interrupted", "interrupted"], listedBeforeMarking.Select(r => r.State));
+        Assert.Equal(NarrationState.Running, sameRun!.State);
+        Assert.Equal([NarrationState.Interrupted, NarrationState.Interrupted], listedBeforeMarking.Select(r => r.State));
         Assert.Equal(2, marked);
         Assert.Equal(0, markedAgain);
         Assert.Equal(new[] { "queued1", "running1" }, interrupted.Select(r => r.Id).Order());
@@ -73,9 +72,9 @@ public sealed class NarrationHistoryTests : IDisposable
     {
         var history = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
         var other = NarrationOwner.ForVisitor("fedcba9876543210fedcba9876543210");
-        await history.SaveAsync(Live("live", "running", "so far"), Visitor, CancellationToken.None);
-        await history.SaveAsync(Live("done", "running", "all") with { State = "completed", FinishedAt = DateTimeOffset.UtcNow }, Visitor, CancellationToken.None);
-        await history.SaveAsync(Live("theirs", "running", "x") with { State = "completed", FinishedAt = DateTimeOffset.UtcNow }, other, CancellationToken.None);
+        await history.SaveAsync(Live("live", NarrationState.Running, "so far"), Visitor, CancellationToken.None);
+        await history.SaveAsync(Live("done", NarrationState.Running, "all") with { State = NarrationState.Completed, FinishedAt = DateTimeOffset.UtcNow }, Visitor, CancellationToken.None);
+        await history.SaveAsync(Live("theirs", NarrationState.Running, "x") with { State = NarrationState.Completed, FinishedAt = DateTimeOffset.UtcNow }, other, CancellationToken.None);
 
         var mine = await history.ListAsync(new HistoryQuery { Owner = Visitor }, CancellationToken.None);
         var everyone = await history.ListAsync(new HistoryQuery(), CancellationToken.None);

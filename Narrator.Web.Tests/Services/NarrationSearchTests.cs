@@ -174,7 +174,7 @@ public sealed class NarrationSearchTests : IDisposable
         await history.SaveTranslationAsync(film, Anna, "film.mp4", new NarrationTranslation
         {
             Language = "zh",
-            State = "completed",
+            State = NarrationState.Completed,
             Text = "[00:00:00.000 - 00:00:25.000]\n黎明时分，一列火车驶过大桥。\n\n[00:00:25.000 - 00:00:55.000]\n两名侦探搜查空荡的车站。",
             Segments =
             [
@@ -257,7 +257,7 @@ public sealed class NarrationSearchTests : IDisposable
     private static NarrationTranslation Translation(string language, string text) => new()
     {
         Language = language,
-        State = "completed",
+        State = NarrationState.Completed,
         Text = text,
         FinishedAt = DateTimeOffset.UtcNow,
     };

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Options;
+using Narrator.Web.Narrations;
 using Narrator.Web.Services;
 using Narrator.Web.Services.History;
 
@@ -37,12 +38,41 @@ public sealed class NarratorDatabaseTests : IDisposable
         var record = await history.GetAsync("old1", CancellationToken.None);
 
         Assert.NotNull(record);
+        Assert.Equal(NarrationState.Completed, record.State);
         Assert.Equal("night, city", record.Text);
         Assert.Null(record.Segments);
         Assert.Null(record.Segmentation);
         Assert.Null(record.DurationSeconds);
         // Opening it again finds the columns already there.
         Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_state_column_holds_each_state_by_its_wire_name_and_a_row_with_a_name_it_does_not_know_reads_as_failed_saying_so()
+    {
+        var folder = new DataFolder(Options.Create(new NarratorOptions { DataPath = dataPath }), new HostingEnvironment { ContentRootPath = dataPath });
+        var database = new NarratorDatabase(folder);
+        var history = new NarrationHistory(database, TimeProvider.System);
+        var visitor = Narrator.Web.Services.Queue.NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
+        await history.SaveAsync(NarrationHistoryTests.Live("done", NarrationState.Completed, "all"), visitor, CancellationToken.None);
+        await history.SaveAsync(NarrationHistoryTests.Live("other", NarrationState.Completed, "more") with { FinishedAt = DateTimeOffset.UtcNow }, visitor,
+            CancellationToken.None);
+
+        await using (var connection = await database.OpenForWriteAsync(CancellationToken.None))
+        {
+            await using var read = connection.CreateCommand();
+            read.CommandText = "SELECT state FROM narrations WHERE id = 'done'";
+            Assert.Equal("completed", await read.ExecuteScalarAsync());
+            await using var damage = connection.CreateCommand();
+            damage.CommandText = "UPDATE narrations SET state = 'done' WHERE id = 'done'";
+            await damage.ExecuteNonQueryAsync();
+        }
+        var damaged = await history.GetAsync("done", CancellationToken.None);
+        var listed = await history.ListAsync(new HistoryQuery { Owner = visitor }, CancellationToken.None);
+
+        Assert.Equal((NarrationState.Failed, FailureCodes.Failed, "all"), (damaged!.State, damaged.ErrorCode, damaged.Text));
+        Assert.Contains("\"done\"", damaged.Error, StringComparison.Ordinal);
+        Assert.Equal(["done", "other"], listed.Select(r => r.Id).Order());
     }
 
     [Fact]
@@ -61,7 +91,7 @@ public sealed class NarratorDatabaseTests : IDisposable
 
         var history = new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System);
         var visitor = Narrator.Web.Services.Queue.NarrationOwner.ForVisitor("0123456789abcdef0123456789abcdef");
-        await history.SaveAsync(NarrationHistoryTests.Live("new1", "queued", ""), visitor, CancellationToken.None);
+        await history.SaveAsync(NarrationHistoryTests.Live("new1", NarrationState.Queued, ""), visitor, CancellationToken.None);
 
         var forVisitor = await history.ListAsync(new HistoryQuery { Owner = visitor }, CancellationToken.None);
         var forAdmin = await history.ListAsync(new HistoryQuery(), CancellationToken.None);
@@ -72,7 +102,7 @@ public sealed class NarratorDatabaseTests : IDisposable
         Assert.Equal(["old1"], forAdmin.Select(r => r.Id));
         Assert.Equal("night, city", old1!.Text);
         Assert.Equal(12.5, old1.DurationSeconds);
-        Assert.Equal("queued", new1!.State);
+        Assert.Equal(NarrationState.Queued, new1!.State);
         Assert.Null(new1.FinishedAt);
         // Opening it again finds it already upgraded.
         Assert.NotNull(await new NarrationHistory(new NarratorDatabase(folder), TimeProvider.System).GetAsync("old1", CancellationToken.None));

@@ -9,10 +9,10 @@ namespace Narrator.Web.Tests.Workbench;
 /// <summary>A narration only the history knows becomes events in one way, for the SSE endpoint and the page alike.</summary>
 public class NarrationRecordEventsTests
 {
-    private static NarrationRecord Stored(string state) => new()
+    private static NarrationRecord Stored(NarrationState state) => new()
     {
         Id = "n1", State = state, ClipId = "abc", ClipLabel = "film.mp4", Prompt = "Describe.",
-        Frames = new FrameOptions(), Generation = new GenerationOptions(),
+        Options = new(new FrameOptions(), new GenerationOptions()),
         Text = "[00:00:00.000 - 00:00:30.000]\na\n\n[00:00:30.000 - 00:01:10.000]\nb", Stats = SampleData.Stats(), CreatedAt = DateTimeOffset.UnixEpoch,
         Segmentation = "scenes",
         Segments = [new() { Index = 0, StartSeconds = 0, EndSeconds = 30, Text = "a" }, new() { Index = 1, StartSeconds = 30, EndSeconds = 70, Text = "b" }],
@@ -21,7 +21,7 @@ public class NarrationRecordEventsTests
     [Fact]
     public void ACompletedLongVideoReadsAsItsFinishedSegmentsThenCompleted()
     {
-        var events = Stored("completed").ToEvents().ToList();
+        var events = Stored(NarrationState.Completed).ToEvents().ToList();
 
         Assert.Equal(["segment", "segment", "completed"], events.Select(e => e.Name));
         Assert.All(events.OfType<SegmentEvent>(), e => Assert.True(e.Finished));
@@ -32,9 +32,9 @@ public class NarrationRecordEventsTests
     }
 
     [Theory]
-    [InlineData("failed")]
-    [InlineData("interrupted")]
-    public void AnythingButCompletedReadsAsFailedWithItsPartialTextAndReason(string state)
+    [InlineData(NarrationState.Failed)]
+    [InlineData(NarrationState.Interrupted)]
+    public void AnythingButCompletedReadsAsFailedWithItsPartialTextAndReason(NarrationState state)
     {
         var record = Stored(state) with { Segments = null, Error = "The server stopped.", ErrorCode = FailureCodes.Interrupted };
 
@@ -46,7 +46,7 @@ public class NarrationRecordEventsTests
     [Fact]
     public void AFailureStoredWithoutASentenceStillSaysItFailed()
     {
-        var failed = Assert.IsType<FailedEvent>(Assert.Single((Stored("failed") with { Segments = null }).ToEvents()));
+        var failed = Assert.IsType<FailedEvent>(Assert.Single((Stored(NarrationState.Failed) with { Segments = null }).ToEvents()));
 
         Assert.Equal(("The narration failed.", FailureCodes.Failed), (failed.Error, failed.Code));
     }
@@ -54,7 +54,7 @@ public class NarrationRecordEventsTests
     [Fact]
     public void ThePageOpensAStoredNarrationFromTheSameEvents()
     {
-        var record = Stored("completed");
+        var record = Stored(NarrationState.Completed);
 
         var run = NarrationRun.FromRecord(record);
 

@@ -151,16 +151,16 @@ public class NarrationRunTests
     {
         var completed = new NarrationRecord
         {
-            Id = "n1", State = "completed", ClipId = "abc", ClipLabel = "street.mp4", Template = "tags", Prompt = "List tags.",
-            Frames = new Narrator.Model.Media.FrameOptions { MaxFrames = 32 }, Generation = new Narrator.Model.Generation.GenerationOptions(),
+            Id = "n1", State = NarrationState.Completed, ClipId = "abc", ClipLabel = "street.mp4", Template = "tags", Prompt = "List tags.",
+            Options = new(new Narrator.Model.Media.FrameOptions { MaxFrames = 32 }, new Narrator.Model.Generation.GenerationOptions()),
             Text = "night, city", Stats = SampleData.Stats(), CreatedAt = DateTimeOffset.UnixEpoch,
         };
 
         NarrationRun run = NarrationRun.FromRecord(completed);
-        NarrationRun failed = NarrationRun.FromRecord(completed with { State = "failed", Error = "Queue full.", ErrorCode = FailureCodes.QueueFull, Stats = null });
+        NarrationRun failed = NarrationRun.FromRecord(completed with { State = NarrationState.Failed, Error = "Queue full.", ErrorCode = FailureCodes.QueueFull, Stats = null });
         NarrationRun interrupted = NarrationRun.FromRecord(completed with
         {
-            State = "interrupted", Error = "The server stopped while this narration was being written.", ErrorCode = FailureCodes.Interrupted, Stats = null,
+            State = NarrationState.Interrupted, Error = "The server stopped while this narration was being written.", ErrorCode = FailureCodes.Interrupted, Stats = null,
         });
 
         Assert.Equal(NarrationStatus.Completed, run.Status);
@@ -218,8 +218,8 @@ public class NarrationRunTests
     {
         var record = new NarrationRecord
         {
-            Id = "n1", State = "completed", ClipId = "abc", ClipLabel = "film.mp4", Prompt = "Describe.",
-            Frames = new Narrator.Model.Media.FrameOptions(), Generation = new Narrator.Model.Generation.GenerationOptions(),
+            Id = "n1", State = NarrationState.Completed, ClipId = "abc", ClipLabel = "film.mp4", Prompt = "Describe.",
+            Options = new(new Narrator.Model.Media.FrameOptions(), new Narrator.Model.Generation.GenerationOptions()),
             Text = "[00:00:00.000 - 00:00:30.000]\na\n\n[00:00:30.000 - 00:01:10.000]\nb", Stats = SampleData.Stats(), CreatedAt = DateTimeOffset.UnixEpoch,
             Segmentation = "scenes", DurationSeconds = 70,
             Segments = [new() { Index = 0, StartSeconds = 0, EndSeconds = 30, Text = "a" }, new() { Index = 1, StartSeconds = 30, EndSeconds = 70, Text = "b" }],

@@ -17,24 +17,8 @@ using Narrator.Web.Workbench;
 namespace Narrator.Web.Tests.Workbench;
 
 /// <summary>A server whose engine writes one token per <see cref="ScriptedChatClient.Step"/>, so a test decides when a narration runs and ends.</summary>
-public sealed class GatedServerFixture : IAsyncLifetime
-{
-    internal ScriptedChatClient Engine { get; } = new(tokens: 3, gated: true);
-
-    public NarratorServer Server { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Server = new NarratorServer(new Dictionary<string, string?> { ["Narrator:Queue:PerOwnerLimit"] = "4" }, Engine);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Server.DisposeAsync();
-        Engine.Dispose();
-    }
-}
+public sealed class GatedServerFixture() : ScriptedServerFixture(() => new ScriptedChatClient(tokens: 3, gated: true),
+    new Dictionary<string, string?> { ["Narrator:Queue:PerOwnerLimit"] = "4" });
 
 /// <summary>
 /// The Space page's model without a browser, against a real visitor session of the app (gated scripted engine): uploads,

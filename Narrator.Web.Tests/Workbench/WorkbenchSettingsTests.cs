@@ -193,7 +193,7 @@ public sealed class WorkbenchSettingsTests
     public void ARerunTakesTheStoredSettingsButKeepsTheSelectionForAnUnknownTemplate()
     {
         var settings = Loaded();
-        var record = SampleData.Record() with { Template = "gone", Prompt = "Old prompt.", Frames = new FrameOptions { MaxFrames = 12 } };
+        var record = SampleData.Record() with { Template = "gone", Prompt = "Old prompt.", Options = new(new FrameOptions { MaxFrames = 12 }, new GenerationOptions()) };
 
         settings.UseSettingsOf(record);
 

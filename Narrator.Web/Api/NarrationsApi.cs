@@ -147,10 +147,10 @@ public static class NarrationsApi
         {
             return ApiProblems.NarrationNotFound(id);
         }
-        if (NarrationStates.IsLive(record.State))
+        if (record.State.IsLive())
         {
             return ApiProblems.Problem(StatusCodes.Status409Conflict, "Not finished",
-                $"Narration \"{id}\" is still {record.State}; export it once it has finished.", "not_finished");
+                $"Narration \"{id}\" is still {record.State.ToName()}; export it once it has finished.", "not_finished");
         }
         if (record.Text.Length == 0 && record.Segments is not { Count: > 0 })
         {
@@ -171,7 +171,7 @@ public static class NarrationsApi
         }
         string extension = string.IsNullOrWhiteSpace(lang) ? exportFormat.FileExtension() : $".{lang.Trim()}{exportFormat.FileExtension()}";
         // The name says a narration is partial too, for formats (SubRip) that have no place to say it inside.
-        string? incomplete = record.State is NarrationStates.Completed ? null : record.State;
+        string? incomplete = record.State is NarrationState.Completed ? null : record.State.ToName();
         return TypedResults.File(Encoding.UTF8.GetBytes(content), exportFormat.ContentType(),
             NarrationDownload.FileName(record.ClipLabel, record.Template, extension, incomplete));
     }
@@ -195,13 +195,18 @@ public static class NarrationsApi
         {
             return ApiProblems.BadRequest($"limit must be between 1 and {HistoryQuery.MaxLimit}.");
         }
-        if (state is not (null or NarrationStates.Completed or NarrationStates.Failed or NarrationStates.Interrupted))
+        NarrationState? ended = null;
+        if (state is not null)
         {
-            return ApiProblems.BadRequest("state must be \"completed\", \"failed\" or \"interrupted\".");
+            if (!NarrationStates.TryParse(state, out var parsed) || parsed.IsLive())
+            {
+                return ApiProblems.BadRequest("state must be \"completed\", \"failed\" or \"interrupted\".");
+            }
+            ended = parsed;
         }
         // A visitor sees only their own; the operator's key lists everyone's (and rows from before visitors existed).
         NarrationOwner? owner = admin.IsAdmin(context) ? null : VisitorCookie.OwnerOf(context);
-        var query = new HistoryQuery { Limit = limit ?? 20, Before = before, ClipId = clipId, Template = template, State = state, Owner = owner };
+        var query = new HistoryQuery { Limit = limit ?? 20, Before = before, ClipId = clipId, Template = template, State = ended, Owner = owner };
         return TypedResults.Ok(await narrations.ListAsync(query, cancellationToken).ConfigureAwait(false));
     }
 

@@ -188,7 +188,9 @@ public sealed class UiText
     public string ShareMissingTitle => Pick("Not shared", "未分享");
     public string ShareMissing => Pick("This link does not lead to a shared narration: it is mistyped, or its owner stopped sharing it.", "此链接没有对应的分享：链接有误，或分享者已取消分享。");
     public string SharedNoFrames => Pick("The clip had expired when this was shared, so its frames are not included.", "分享时视频已过期，因此不含画面。");
-    public string SettingsSummary(Narrator.Model.Media.FrameOptions frames, Narrator.Model.Generation.GenerationOptions generation) => Pick(
+    public string SettingsSummary(Narrator.Model.Templates.NarrationOptions options) => SettingsSummary(options.Frames, options.Generation);
+
+    private string SettingsSummary(Narrator.Model.Media.FrameOptions frames, Narrator.Model.Generation.GenerationOptions generation) => Pick(
         $"{frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} frames/s, {frames.MinFrames}–{frames.MaxFrames} frames, up to {generation.MaxNewTokens} new tokens, temperature {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}, repetition penalty {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int seed ? $", seed {seed}" : "")}",
         $"每秒 {frames.Fps.ToString("0.##", CultureInfo.InvariantCulture)} 帧，{frames.MinFrames}–{frames.MaxFrames} 帧，最多 {generation.MaxNewTokens} 个新 token，温度 {generation.Temperature.ToString("0.##", CultureInfo.InvariantCulture)}，重复惩罚 {generation.RepetitionPenalty.ToString("0.##", CultureInfo.InvariantCulture)}{(generation.Seed is int s ? $"，随机种子 {s}" : "")}");
     public string Unshare => Pick("Stop sharing", "取消分享");

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Templates;
 
 namespace Narrator.Web.Narrations;
 
@@ -13,10 +15,10 @@ public sealed record NarrationRecord
     public required string Id { get; init; }
 
     /// <summary>
-    /// A <see cref="NarrationState"/> by its <see cref="NarrationStates"/> name: "queued", "running", "completed", "failed", or
-    /// "interrupted" (read from the history after a restart cut it short).
+    /// Queued, running, completed, failed, or interrupted (read from the history after a restart cut it short); written as
+    /// its <see cref="NarrationStates"/> name ("queued", "running"...).
     /// </summary>
-    public required string State { get; init; }
+    public required NarrationState State { get; init; }
 
     public required string ClipId { get; init; }
 
@@ -26,9 +28,34 @@ public sealed record NarrationRecord
 
     public required string Prompt { get; init; }
 
-    public required FrameOptions Frames { get; init; }
+    /// <summary>
+    /// The settings it ran with, as resolved when it was accepted (the template's defaults under the request's overrides).
+    /// Not <c>required</c> only because System.Text.Json refuses a required member it does not read; JSON sets it through
+    /// "frames" and "generation".
+    /// </summary>
+    [JsonIgnore]
+    public NarrationOptions Options
+    {
+        get => options;
+        init => options = value;
+    }
 
-    public required GenerationOptions Generation { get; init; }
+    // The wire keeps its two fields, "frames" and "generation"; in C# they are the one Options record.
+    [JsonInclude, JsonRequired, JsonPropertyName("frames")]
+    private FrameOptions Frames
+    {
+        get => options.Frames;
+        init => options = options with { Frames = value };
+    }
+
+    [JsonInclude, JsonRequired, JsonPropertyName("generation")]
+    private GenerationOptions Generation
+    {
+        get => options.Generation;
+        init => options = options with { Generation = value };
+    }
+
+    private readonly NarrationOptions options = new(new FrameOptions(), new GenerationOptions());
 
     /// <summary>The narration (partial while running or when stopped).</summary>
     public required string Text { get; init; }
@@ -53,7 +80,7 @@ public sealed record NarrationRecord
 
     public string? Error { get; init; }
 
-    /// <summary>One of FailureCodes when <see cref="State"/> is "failed".</summary>
+    /// <summary>One of FailureCodes when <see cref="State"/> is failed or interrupted.</summary>
     public string? ErrorCode { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
@@ -81,7 +108,7 @@ public sealed record NarrationRecord
         {
             yield return new SegmentEvent(segment, Segments!.Count) { NarrationId = Id };
         }
-        yield return State == NarrationStates.Completed
+        yield return State == NarrationState.Completed
             ? new CompletedEvent(Text, Stats ?? new GenerationStats()) { NarrationId = Id }
             : new FailedEvent(Error ?? "The narration failed.") { NarrationId = Id, Code = ErrorCode ?? FailureCodes.Failed, PartialText = Text };
     }
@@ -93,11 +120,11 @@ public sealed record NarrationTranslation
     public required string Language { get; init; }
 
     /// <summary>
-    /// A <see cref="NarrationState"/> by its <see cref="NarrationStates"/> name: "completed", "failed" (a stopped translation
-    /// keeps what it wrote), "running" (being written; the text so far) or "interrupted" (the server stopped while it was
-    /// being written; the text it had reached).
+    /// Completed, failed (a stopped translation keeps what it wrote), running (being written; the text so far) or
+    /// interrupted (the server stopped while it was being written; the text it had reached); written as its
+    /// <see cref="NarrationStates"/> name.
     /// </summary>
-    public required string State { get; init; }
+    public required NarrationState State { get; init; }
 
     /// <summary>Laid out like the narration's text (a long video's segments under their time headings).</summary>
     public required string Text { get; init; }

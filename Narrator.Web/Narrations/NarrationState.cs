@@ -1,17 +1,29 @@
+using System.Text.Json.Serialization;
+
 namespace Narrator.Web.Narrations;
 
 /// <summary>
 /// Where one narration (or one of its translations) is in its life: the one vocabulary the queue, the history, the API
-/// and the page share. <see cref="NarrationStates"/> is the one place it meets its wire text ("queued", "completed"...).
+/// and the page share. <see cref="NarrationStates"/> is the one place it meets its wire text ("queued", "completed"...);
+/// JSON writes the same text whatever enum converter the serializer options carry.
 /// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NarrationState>))]
 public enum NarrationState
 {
+    [JsonStringEnumMemberName(NarrationStates.Queued)]
     Queued,
+
+    [JsonStringEnumMemberName(NarrationStates.Running)]
     Running,
+
+    [JsonStringEnumMemberName(NarrationStates.Completed)]
     Completed,
+
+    [JsonStringEnumMemberName(NarrationStates.Failed)]
     Failed,
 
     /// <summary>The server stopped while it was queued or running; only ever read back from the history, with the text it had reached.</summary>
+    [JsonStringEnumMemberName(NarrationStates.Interrupted)]
     Interrupted,
 }
 
@@ -51,5 +63,17 @@ public static class NarrationStates
     }
 
     /// <summary>Still waiting or being written: not yet in its final state.</summary>
-    public static bool IsLive(string? name) => name is Queued or Running;
+    public static bool IsLive(this NarrationState state) => state is NarrationState.Queued or NarrationState.Running;
+
+    /// <summary>
+    /// The state a narration is in once <paramref name="narrationEvent"/> has gone out: queued, running (started, stages,
+    /// tokens, segments), completed or failed. The queue and the page both read events through this one mapping.
+    /// </summary>
+    public static NarrationState After(NarrationEvent narrationEvent) => narrationEvent switch
+    {
+        QueuedEvent => NarrationState.Queued,
+        CompletedEvent => NarrationState.Completed,
+        FailedEvent => NarrationState.Failed,
+        _ => NarrationState.Running,
+    };
 }

@@ -41,8 +41,8 @@ public sealed class NarrationExporter(TemplateLibrary templates, EngineHost engi
             Model = engine.Status.Info?.ModelName,
             Segmentation = record.Segmentation ?? "whole",
             // A partial text (stopped, failed, interrupted by a restart) says so in the file.
-            State = record.State == NarrationStates.Completed ? null : record.State,
-            StateNote = record.State == NarrationStates.Completed ? null : record.Error,
+            State = record.State == NarrationState.Completed ? null : record.State.ToName(),
+            StateNote = record.State == NarrationState.Completed ? null : record.Error,
         }, record.Translations);
     }
 
@@ -64,7 +64,7 @@ public sealed class NarrationExporter(TemplateLibrary templates, EngineHost engi
         var bySegment = new Dictionary<int, Dictionary<string, string>>();
         foreach (var (language, translation) in translations)
         {
-            if (translation.State != NarrationStates.Completed)
+            if (translation.State != NarrationState.Completed)
             {
                 continue;
             }

@@ -229,9 +229,9 @@ public sealed class NarrationService(
             throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
         }
         var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
-        if (NarrationStates.IsLive(record.State))
+        if (record.State.IsLive())
         {
-            throw Invalid($"Narration \"{narrationId}\" is still {record.State}; translate it once it has finished.");
+            throw Invalid($"Narration \"{narrationId}\" is still {record.State.ToName()}; translate it once it has finished.");
         }
         var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
         var job = queue.Enqueue(work, caller);
@@ -252,12 +252,12 @@ public sealed class NarrationService(
         var narration = await exporter.ToTimedNarrationAsync(record, cancellationToken).ConfigureAwait(false);
         if (!narration.Segments.Any(segment => segment.Error is null && segment.DisplayText.Trim().Length > 0))
         {
-            throw Invalid(record.State == NarrationStates.Interrupted
+            throw Invalid(record.State == NarrationState.Interrupted
                 ? $"Narration \"{record.Id}\" was interrupted before it wrote any text, so there is nothing to translate; narrate the clip again."
                 : $"Narration \"{record.Id}\" has no text to translate ({record.Error ?? "it is empty"}).");
         }
         var template = string.IsNullOrEmpty(record.Template) ? null : await templates.FindAsync(record.Template, cancellationToken).ConfigureAwait(false);
-        return NarrationWork.ForTranslation(record.Id, record.ClipId, record.ClipLabel, record.Frames, template, narration, languages,
+        return NarrationWork.ForTranslation(record.Id, record.ClipId, record.ClipLabel, record.Options.Frames, template, narration, languages,
             queueOptions.Value.MaxNewTokensLimit);
     }
 
@@ -356,8 +356,7 @@ public sealed class NarrationService(
             Template = template,
             Probe = clip.Probe,
             Prompt = prompt,
-            Frames = options.Frames,
-            Generation = options.Generation,
+            Options = options,
             EstimatedVisualTokens = plan.VisualTokens,
             Plan = isLong ? null : plan,
             Segmentation = segmentation,

@@ -34,7 +34,13 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
 
     public string? NarrationId { get; private set; }
 
-    public NarrationStatus Status { get; private set; } = NarrationStatus.Submitting;
+    /// <summary>The server's state as the events so far tell it; null until the server has answered.</summary>
+    public NarrationState? State { get; private set; }
+
+    /// <summary>True when the run ended because the person stopped it (its server state is then how the server ended it, or the last one heard).</summary>
+    public bool StoppedByPerson { get; private set; }
+
+    public NarrationStatus Status => NarrationStatuses.Of(State, StoppedByPerson);
 
     /// <summary>1 = next; null when not waiting.</summary>
     public int? QueuePosition { get; private set; }
@@ -104,18 +110,18 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             return;
         }
         NarrationId ??= narrationEvent.NarrationId;
+        State = NarrationStates.After(narrationEvent);
         switch (narrationEvent)
         {
             case QueuedEvent queued:
-                Status = NarrationStatus.Queued;
                 QueuePosition = queued.Position;
                 EtaSeconds = queued.EtaSeconds;
                 break;
             case StartedEvent:
-                StartRunning();
+                LeaveQueue();
                 break;
             case StageEvent stage:
-                StartRunning();
+                LeaveQueue();
                 CurrentStage = stage;
                 if (stage is { Segment: int number, SegmentCount: int count })
                 {
@@ -126,7 +132,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 }
                 break;
             case SegmentEvent segment:
-                StartRunning();
+                LeaveQueue();
                 SegmentCount = segment.Count;
                 _segments.RemoveAll(known => known.Index == segment.Segment.Index);
                 _segments.Add(segment.Segment);
@@ -137,7 +143,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                 }
                 break;
             case TokenEvent token:
-                StartRunning();
+                LeaveQueue();
                 AppendText(token.Text);
                 TokenPieces++;
                 if (ActiveSegment is not null)
@@ -156,7 +162,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             case CompletedEvent completed:
                 Stats = completed.Stats;
                 ReplaceText(completed.Text);
-                Status = completed.Stats.FinishReason == "cancelled" ? NarrationStatus.Stopped : NarrationStatus.Completed;
+                StoppedByPerson = completed.Stats.FinishReason == FinishReasons.Cancelled;
                 ClearWaiting();
                 break;
             case FailedEvent failed:
@@ -165,14 +171,10 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
                     ReplaceText(failed.PartialText);
                 }
                 // A stop the person asked for is not an error; anything else is shown as the server's sentence.
-                if (failed.Code == FailureCodes.Cancelled)
-                {
-                    Status = NarrationStatus.Stopped;
-                }
-                else
+                StoppedByPerson = failed.Code == FailureCodes.Cancelled;
+                if (!StoppedByPerson)
                 {
                     Error = failed.Error;
-                    Status = NarrationStatus.Failed;
                 }
                 ClearWaiting();
                 break;
@@ -200,8 +202,8 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
             ClipId = record.ClipId,
             Template = record.Template,
             Prompt = record.Prompt,
-            Frames = record.Frames,
-            Generation = record.Generation,
+            Frames = record.Options.Frames,
+            Generation = record.Options.Generation,
         };
     }
 
@@ -210,7 +212,7 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
     {
         if (IsActive)
         {
-            Status = NarrationStatus.Stopped;
+            StoppedByPerson = true;
             ClearWaiting();
         }
     }
@@ -221,14 +223,13 @@ public sealed class NarrationRun(NarrationRequest request, string clipLabel, Dat
         if (IsActive)
         {
             Error = error;
-            Status = NarrationStatus.Failed;
+            State = NarrationState.Failed;
             ClearWaiting();
         }
     }
 
-    private void StartRunning()
+    private void LeaveQueue()
     {
-        Status = NarrationStatus.Running;
         QueuePosition = null;
         EtaSeconds = null;
     }

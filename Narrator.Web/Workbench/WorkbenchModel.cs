@@ -217,7 +217,7 @@ public sealed class WorkbenchModel : IDisposable
             return (false, null);
         }
         SelectedSegment = hit.Document.SegmentIndex;
-        return (true, await Clip.ReopenQuietlyAsync(record.ClipId, record.Frames) ? hit.Document.StartSeconds : null);
+        return (true, await Clip.ReopenQuietlyAsync(record.ClipId, record.Options.Frames) ? hit.Document.StartSeconds : null);
     }
 
     /// <summary>Takes a stored narration's clip and settings to narrate it again; false when its clip is gone (<see cref="WorkbenchClip.Error"/> says so).</summary>

@@ -20,9 +20,12 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
 
     public string Prompt { get; private set; } = "";
 
-    public FrameOptions Frames { get; private set; } = new();
+    /// <summary>The frame and generation settings the next narration asks for: a template's own until edited by hand.</summary>
+    public NarrationOptions Options { get; private set; } = new(new FrameOptions(), new GenerationOptions());
 
-    public GenerationOptions Generation { get; private set; } = new();
+    public FrameOptions Frames => Options.Frames;
+
+    public GenerationOptions Generation => Options.Generation;
 
     /// <summary>True once the settings were changed by hand: a template switch then keeps them.</summary>
     public bool Edited { get; private set; }
@@ -73,9 +76,7 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
         Prompt = template.Prompt;
         if (!Edited)
         {
-            NarrationOptions defaults = template.ResolveOptions();
-            Frames = defaults.Frames;
-            Generation = defaults.Generation;
+            Options = template.ResolveOptions();
         }
     }
 
@@ -109,14 +110,14 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
     /// <summary>New frame settings by hand; true when the server would accept them, so they are worth planning.</summary>
     public bool ChangeFrames(FrameOptions frames)
     {
-        Frames = frames;
+        Options = Options with { Frames = frames };
         Edited = true;
         return Problems.Count == 0;
     }
 
     public void ChangeGeneration(GenerationOptions generation)
     {
-        Generation = generation;
+        Options = Options with { Generation = generation };
         Edited = true;
     }
 
@@ -124,9 +125,7 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
     public bool Reset()
     {
         FrameOptions before = Frames;
-        NarrationOptions values = TemplateValues;
-        Frames = values.Frames;
-        Generation = values.Generation;
+        Options = TemplateValues;
         Edited = false;
         return Frames != before;
     }
@@ -135,8 +134,7 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
     public void UseSettingsOf(NarrationRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Frames = record.Frames;
-        Generation = record.Generation;
+        Options = record.Options;
         Edited = true;
         if (record.Template is not null && Find(record.Template) is not null)
         {
@@ -157,8 +155,7 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
         Edited = saved.SettingsEdited;
         if (saved.SettingsEdited)
         {
-            Frames = saved.Frames ?? Frames;
-            Generation = saved.Generation ?? Generation;
+            Options = new NarrationOptions(saved.Frames ?? Frames, saved.Generation ?? Generation);
         }
         SubtitleChoice = saved.Subtitles ?? SubtitleChoice;
         SplitModeChoice = SegmentationNames.ModeOrNull(saved.Split);
@@ -192,7 +189,7 @@ public sealed class WorkbenchSettings(SegmentationMode defaultSplitMode, int max
         ClipId = clipId,
         Template = templateId,
         Prompt = Find(templateId)?.Prompt == prompt ? null : prompt,
-        Frames = options?.Frames ?? Frames,
-        Generation = options?.Generation ?? Generation,
+        Frames = (options ?? Options).Frames,
+        Generation = (options ?? Options).Generation,
     };
 }

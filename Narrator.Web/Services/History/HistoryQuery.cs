@@ -15,8 +15,8 @@ public sealed record HistoryQuery
 
     public string? Template { get; init; }
 
-    /// <summary>"completed", "failed" or "interrupted".</summary>
-    public string? State { get; init; }
+    /// <summary>Completed, failed or interrupted; null lists them all.</summary>
+    public Narrations.NarrationState? State { get; init; }
 
     /// <summary>Only this visitor's narrations; null lists everyone's (the admin key, tests).</summary>
     public Queue.NarrationOwner? Owner { get; init; }

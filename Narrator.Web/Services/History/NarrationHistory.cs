@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Narrator.Model.Exports;
 using Narrator.Model.Generation;
 using Narrator.Model.Media;
+using Narrator.Model.Templates;
 using Narrator.Web.Narrations;
 using Narrator.Web.Services.Queue;
 using Narrator.Web.Services.Search;
@@ -69,9 +70,9 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$label", record.ClipLabel);
         command.Parameters.AddWithValue("$template", (object?)record.Template ?? DBNull.Value);
         command.Parameters.AddWithValue("$prompt", record.Prompt);
-        command.Parameters.AddWithValue("$frames", JsonSerializer.Serialize(record.Frames, Json));
-        command.Parameters.AddWithValue("$generation", JsonSerializer.Serialize(record.Generation, Json));
-        command.Parameters.AddWithValue("$state", record.State);
+        command.Parameters.AddWithValue("$frames", JsonSerializer.Serialize(record.Options.Frames, Json));
+        command.Parameters.AddWithValue("$generation", JsonSerializer.Serialize(record.Options.Generation, Json));
+        command.Parameters.AddWithValue("$state", record.State.ToName());
         command.Parameters.AddWithValue("$text", record.Text);
         command.Parameters.AddWithValue("$stats", record.Stats is null ? DBNull.Value : JsonSerializer.Serialize(record.Stats, Json));
         command.Parameters.AddWithValue("$error", (object?)record.Error ?? DBNull.Value);
@@ -88,7 +89,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$subtitles", (object?)record.Subtitles ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, record.Id, language: null);
-        if (!NarrationStates.IsLive(record.State))
+        if (!record.State.IsLive())
         {
             SearchRows.Insert(connection, transaction, owner.Value, record.FinishedAt?.ToUnixTimeMilliseconds() ?? updatedAt,
                 SearchRows.ForNarration(record.Id, record.ClipLabel, record.Text, record.Segments));
@@ -118,7 +119,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$narration", narrationId);
         command.Parameters.AddWithValue("$language", translation.Language);
         command.Parameters.AddWithValue("$owner", owner.Value);
-        command.Parameters.AddWithValue("$state", translation.State);
+        command.Parameters.AddWithValue("$state", translation.State.ToName());
         command.Parameters.AddWithValue("$text", translation.Text);
         command.Parameters.AddWithValue("$segments", translation.Segments is { } segments ? JsonSerializer.Serialize(segments, Json) : DBNull.Value);
         command.Parameters.AddWithValue("$error", (object?)translation.Error ?? DBNull.Value);
@@ -128,7 +129,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$instance", Instance);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         SearchRows.Delete(connection, transaction, narrationId, translation.Language);
-        if (translation.State != NarrationStates.Running)
+        if (translation.State != NarrationState.Running)
         {
             SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
                 SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
@@ -193,10 +194,10 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             where.Add("template = $template");
             command.Parameters.AddWithValue("$template", query.Template);
         }
-        if (!string.IsNullOrEmpty(query.State))
+        if (query.State is { } state)
         {
             where.Add($"{EffectiveState} = $state");
-            command.Parameters.AddWithValue("$state", query.State);
+            command.Parameters.AddWithValue("$state", state.ToName());
         }
         command.Parameters.AddWithValue("$limit", Math.Clamp(query.Limit, 1, HistoryQuery.MaxLimit));
         command.CommandText = $"SELECT {Columns} FROM narrations WHERE {string.Join(" AND ", where)} ORDER BY {FinishedOrder} DESC LIMIT $limit";
@@ -328,9 +329,14 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         return records;
     }
 
+    // Only this server writes the column; a value it does not know (a hand-edited file) reads as failed, saying so, and the rest still reads.
+    private static (NarrationState State, string? Unknown) ReadState(string text) => NarrationStates.TryParse(text, out var state)
+        ? (state, null)
+        : (NarrationState.Failed, $"The history holds the state \"{text}\" here, which this server does not know, so it is shown as failed.");
+
     private NarrationTranslation ReadTranslation(SqliteDataReader reader)
     {
-        string state = reader.GetString(2);
+        var (state, unknown) = ReadState(reader.GetString(2));
         string? instance = reader.IsDBNull(8) ? null : reader.GetString(8);
         var translation = new NarrationTranslation
         {
@@ -338,23 +344,23 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             State = state,
             Text = reader.GetString(3),
             Segments = Segments(reader.IsDBNull(4) ? null : reader.GetString(4)),
-            Error = reader.IsDBNull(5) ? null : reader.GetString(5),
+            Error = unknown ?? (reader.IsDBNull(5) ? null : reader.GetString(5)),
             Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
             FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
         };
         // Running in another process: that process is gone, so the translation was interrupted where it stands.
-        return state == NarrationStates.Running && instance != Instance ? translation with { State = NarrationStates.Interrupted, Error = TranslationInterrupted } : translation;
+        return state == NarrationState.Running && instance != Instance ? translation with { State = NarrationState.Interrupted, Error = TranslationInterrupted } : translation;
     }
 
     private static NarrationSegment[]? Segments(string? json) => json is null ? null : JsonSerializer.Deserialize<NarrationSegment[]>(json, Json);
 
     private NarrationRecord Read(SqliteDataReader reader)
     {
-        string state = reader.GetString(7);
+        var (state, unknown) = ReadState(reader.GetString(7));
         long? updatedAt = reader.IsDBNull(19) ? null : reader.GetInt64(19);
         string? instance = reader.IsDBNull(20) ? null : reader.GetString(20);
         long? finishedAt = reader.IsDBNull(14) ? null : reader.GetInt64(14);
-        bool interrupted = NarrationStates.IsLive(state) && instance != Instance;
+        bool interrupted = state.IsLive() && instance != Instance;
         var record = new NarrationRecord
         {
             Id = reader.GetString(0),
@@ -362,13 +368,14 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             ClipLabel = reader.GetString(2),
             Template = reader.IsDBNull(3) ? null : reader.GetString(3),
             Prompt = reader.GetString(4),
-            Frames = JsonSerializer.Deserialize<FrameOptions>(reader.GetString(5), Json) ?? new FrameOptions(),
-            Generation = JsonSerializer.Deserialize<GenerationOptions>(reader.GetString(6), Json) ?? new GenerationOptions(),
+            Options = new NarrationOptions(
+                JsonSerializer.Deserialize<FrameOptions>(reader.GetString(5), Json) ?? new FrameOptions(),
+                JsonSerializer.Deserialize<GenerationOptions>(reader.GetString(6), Json) ?? new GenerationOptions()),
             State = state,
             Text = reader.GetString(8),
             Stats = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(9), Json),
-            Error = reader.IsDBNull(10) ? null : reader.GetString(10),
-            ErrorCode = reader.IsDBNull(11) ? null : reader.GetString(11),
+            Error = unknown ?? (reader.IsDBNull(10) ? null : reader.GetString(10)),
+            ErrorCode = unknown is not null ? FailureCodes.Failed : reader.IsDBNull(11) ? null : reader.GetString(11),
             CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
             StartedAt = reader.IsDBNull(13) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(13)),
             FinishedAt = finishedAt is { } finished ? DateTimeOffset.FromUnixTimeMilliseconds(finished) : null,
@@ -381,9 +388,9 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         return interrupted
             ? record with
             {
-                State = NarrationStates.Interrupted,
+                State = NarrationState.Interrupted,
                 ErrorCode = FailureCodes.Interrupted,
-                Error = state == NarrationStates.Running ? InterruptedWhileRunning : InterruptedWhileQueued,
+                Error = state == NarrationState.Running ? InterruptedWhileRunning : InterruptedWhileQueued,
                 FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(updatedAt ?? record.CreatedAt.ToUnixTimeMilliseconds()),
             }
             : record;

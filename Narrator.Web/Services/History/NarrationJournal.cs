@@ -193,7 +193,7 @@ public sealed class NarrationJournal(
     {
         foreach (var language in entry.Job.Translations.Snapshot())
         {
-            bool final = language.State != NarrationStates.Running;
+            bool final = language.State != NarrationState.Running;
             if (final && entry.EndedLanguagesWritten.Contains(language.Language))
             {
                 continue;
@@ -263,7 +263,7 @@ public sealed class NarrationJournal(
         (query.Before is not { } before || (record.FinishedAt ?? record.CreatedAt) < before)
         && (string.IsNullOrEmpty(query.ClipId) || record.ClipId == query.ClipId)
         && (string.IsNullOrEmpty(query.Template) || record.Template == query.Template)
-        && (string.IsNullOrEmpty(query.State) || record.State == query.State);
+        && (query.State is not { } state || record.State == state);
 
     /// <summary>One narration being kept in step: what was last written, and its final record once the worker has it.</summary>
     private sealed class Entry(NarrationJob job)

@@ -22,7 +22,7 @@ public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, Prepro
     {
         var clip = clips.Find(work.ClipId)
             ?? throw new MediaException("The clip has expired and was deleted; please upload it again.");
-        var key = new PreparedMediaCache.Key(clip.Id, clip.SourcePath, work.Frames);
+        var key = new PreparedMediaCache.Key(clip.Id, clip.SourcePath, work.Options.Frames);
         if (cache.TryGet(key, out var cached))
         {
             Interlocked.Increment(ref reused);
@@ -31,7 +31,7 @@ public sealed class ClipPreparer(ClipStore clips, MediaPreparer preparer, Prepro
         // The plan made at admission is a function of this probe and these frame settings, so it is the one to decode.
         var media = await pool.RunAsync(ct => work.Plan is { } plan
                 ? preparer.PrepareAsync(clip.SourcePath, clip.Probe, plan, ct)
-                : preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken)
+                : preparer.PrepareAsync(clip.SourcePath, clip.Probe, work.Options.Frames, ct), PreprocessingPriority.ModelQueue, cancellationToken)
             .ConfigureAwait(false);
         cache.Add(key, media);
         return media;

@@ -118,23 +118,17 @@ public sealed class NarrationJob
     /// </summary>
     internal NarrationRecord ToRecord(NarrationEvent? final, DateTimeOffset? finishedAt)
     {
-        var state = final switch
-        {
-            CompletedEvent => NarrationState.Completed,
-            FailedEvent => NarrationState.Failed,
-            _ => State,
-        };
+        var state = final is null ? State : NarrationStates.After(final);
         var failure = final as FailedEvent ?? Failure;
         return new()
         {
             Id = Id,
-            State = state.ToName(),
+            State = state,
             ClipId = Work.ClipId,
             ClipLabel = Work.ClipLabel,
             Template = Work.TemplateId,
             Prompt = Work.Prompt,
-            Frames = Work.Frames,
-            Generation = Work.Generation,
+            Options = Work.Options,
             Text = final is CompletedEvent completed ? completed.Text : Text,
             Stats = (final as CompletedEvent)?.Stats ?? Stats,
             DurationSeconds = Work.Probe?.DurationSeconds,

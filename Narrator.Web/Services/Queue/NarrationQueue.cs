@@ -404,7 +404,7 @@ public sealed class NarrationQueue : IDisposable
 
     private void EndLocked(NarrationJob job, NarrationEvent final)
     {
-        job.State = final is CompletedEvent ? NarrationState.Completed : NarrationState.Failed;
+        job.State = NarrationStates.After(final);
         job.Failure = final as FailedEvent;
         job.Stats = (final as CompletedEvent)?.Stats ?? job.Stats;
         job.FinishedAt = time.GetUtcNow();

@@ -29,9 +29,11 @@ public sealed record NarrationWork
 
     public required string Prompt { get; init; }
 
-    public required FrameOptions Frames { get; init; }
-
-    public required GenerationOptions Generation { get; init; }
+    /// <summary>
+    /// The request's settings, resolved once at admission (Narrator's defaults &lt; the template's &lt; the request's
+    /// overrides) and validated: the frames go to the preparer, the generation options to the engine, both to the history.
+    /// </summary>
+    public required NarrationOptions Options { get; init; }
 
     /// <summary>Visual tokens the frame plan will produce (for ETAs; per segment for a long video); 0 when unknown.</summary>
     public int EstimatedVisualTokens { get; init; }
@@ -79,8 +81,8 @@ public sealed record NarrationWork
             ClipPath = "",
             Template = template,
             Prompt = $"Translate into {string.Join(", ", languages.Select(language => language.Code))}.",
-            Frames = frames,
-            Generation = TranslationPrompt.GenerationFor(longest, maxNewTokensLimit),
+            // The narration's frame settings stay with it (its history row shows them); the token room is the translation's own.
+            Options = new NarrationOptions(frames, TranslationPrompt.GenerationFor(longest, maxNewTokensLimit)),
             EstimatedSegments = Math.Max(1, narration.Segments.Count) * languages.Count,
             Translation = new TranslationWork
             {

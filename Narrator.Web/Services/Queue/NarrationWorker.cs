@@ -99,7 +99,7 @@ public sealed class NarrationWorker(
                 ? await longVideos.NarrateAsync(client, job, segmentation, () => timeout.CancelAfter(maxGeneration), cancellationToken).ConfigureAwait(false)
                 : await NarrateWholeAsync(client, job, cancellationToken).ConfigureAwait(false);
             estimator.Record(stats with { GeneratedTokens = stats.GeneratedTokens / Math.Max(1, job.Segments?.Count ?? 1) },
-                job.Work.Generation.MaxNewTokens);
+                job.Work.Options.Generation.MaxNewTokens);
             var completed = new CompletedEvent(job.Text, stats) { NarrationId = job.Id };
             // Stored before the final event goes out, so a client that reads history right after "completed" finds it.
             await SaveAsync(job, completed).ConfigureAwait(false);
@@ -165,7 +165,7 @@ public sealed class NarrationWorker(
         var media = await job.EnsurePreparation(preparer).WaitAsync(cancellationToken).ConfigureAwait(false);
         // The dialogue on screen during the clip goes in with the prompt (the model cannot hear it).
         string prompt = SubtitlePrompt.Compose(job.Work.Prompt, job.Work.Subtitles, 0, job.Work.Probe?.DurationSeconds ?? double.PositiveInfinity);
-        var call = await NarrationCall.RunAsync(client, media, prompt, job.Work.Generation, new JobStream(job), cancellationToken).ConfigureAwait(false);
+        var call = await NarrationCall.RunAsync(client, media, prompt, job.Work.Options.Generation, new JobStream(job), cancellationToken).ConfigureAwait(false);
         return call.Stats;
     }
 

@@ -67,7 +67,7 @@ public sealed class QueueEtaEstimator
             // A prompt is the visual tokens plus a few dozen text tokens of chat template and instruction.
             double promptTokens = work.EstimatedVisualTokens + 64 + work.Prompt.Length / 2.0;
             double prefillSeconds = promptTokens * prefillMillisecondsPerToken / 1000;
-            double decodeSeconds = Math.Max(1, work.Generation.MaxNewTokens * usedFractionOfMax) / Math.Max(tokensPerSecond, 1e-3);
+            double decodeSeconds = Math.Max(1, work.Options.Generation.MaxNewTokens * usedFractionOfMax) / Math.Max(tokensPerSecond, 1e-3);
             return (prefillSeconds + decodeSeconds) * Math.Max(1, work.EstimatedSegments);
         }
     }

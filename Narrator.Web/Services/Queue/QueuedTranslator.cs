@@ -40,7 +40,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
             job.Translations.Started(language.Code, () => new NarrationTranslation
             {
                 Language = language.Code,
-                State = NarrationStates.Running,
+                State = NarrationState.Running,
                 Text = progress.Text,
                 Segments = segmented ? progress.Segments : null,
                 FinishedAt = startedAt,
@@ -54,7 +54,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
                 await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
-                    State = NarrationStates.Completed,
+                    State = NarrationState.Completed,
                     Text = result.Text,
                     Segments = segmented ? result.Segments : null,
                     Stats = result.Stats,
@@ -73,7 +73,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
                 await SaveAsync(job, new NarrationTranslation
                 {
                     Language = language.Code,
-                    State = NarrationStates.Failed,
+                    State = NarrationState.Failed,
                     Text = progress.Text,
                     Segments = segmented ? progress.Segments : null,
                     Error = error,
@@ -110,7 +110,7 @@ public sealed class QueuedTranslator(NarrationJournal journal, IOptions<QueueOpt
             Template = job.Work.TemplateId,
             Segmentation = job.SegmentationMethod ?? "whole",
         };
-        return (NarrationWork.ForTranslation(job.Id, job.Work.ClipId, job.Work.ClipLabel, job.Work.Frames, job.Work.Template, narration, languages,
+        return (NarrationWork.ForTranslation(job.Id, job.Work.ClipId, job.Work.ClipLabel, job.Work.Options.Frames, job.Work.Template, narration, languages,
             options.Value.MaxNewTokensLimit), null);
     }
 

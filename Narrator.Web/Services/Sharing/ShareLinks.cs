@@ -38,10 +38,10 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
         {
             throw new NotYoursException($"Narration \"{narrationId}\" belongs to another visitor; only they can share it.");
         }
-        if (record.State != NarrationStates.Completed)
+        if (record.State != NarrationState.Completed)
         {
             throw new ShareRefusedException(StatusCodes.Status409Conflict, "not_finished",
-                $"Only a completed narration can be shared; this one is {record.State}.");
+                $"Only a completed narration can be shared; this one is {record.State.ToName()}.");
         }
         if (await TokenOfAsync(narrationId, cancellationToken).ConfigureAwait(false) is { } existing
             && await GetAsync(existing, cancellationToken).ConfigureAwait(false) is { } shared)
