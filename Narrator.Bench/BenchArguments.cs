@@ -12,4 +12,11 @@ internal static class BenchArguments
     public static int PositiveWhole(string text, string name) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value > 0
             ? value : throw new UserInputException($"{name} takes positive whole numbers (got \"{text}\").");
+
+    public static bool OnOff(string text, string name) => text switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new UserInputException($"{name} takes on or off, not '{text}'."),
+    };
 }

@@ -208,38 +208,6 @@ internal sealed class DecodeBenchmark : IBenchmark
         return (generator.PrefillTime.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
     }
 
-    /// <summary>
-    /// Copies one large buffer into another on every core (each thread its own slice), counting the bytes read and written
-    /// as STREAM Copy does; a decode step reads as many bytes of weights over the same threads.
-    /// </summary>
-    private sealed class CopyBandwidth
-    {
-        private readonly byte[] _source;
-        private readonly byte[] _target;
-
-        public CopyBandwidth(int mebibytes)
-        {
-            int bytes = checked(mebibytes << 20);
-            _source = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-            _target = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
-            _source.AsSpan().Fill(1);
-            _target.AsSpan().Clear();
-        }
-
-        /// <summary>Bytes per second of one copy.</summary>
-        public double Measure()
-        {
-            int threads = Environment.ProcessorCount, bytes = _source.Length, slice = bytes / threads;
-            long start = Stopwatch.GetTimestamp();
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                int offset = t * slice, length = t == threads - 1 ? bytes - offset : slice;
-                _source.AsSpan(offset, length).CopyTo(_target.AsSpan(offset, length));
-            });
-            return 2.0 * bytes / Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-    }
-
     /// <summary>Ordinary BPE ids with text positions (p, p, p).</summary>
     private static GeneratorPrompt TextPrompt(int length, int seed)
     {
@@ -274,14 +242,7 @@ internal sealed class DecodeBenchmark : IBenchmark
                     case "--prefill": prefill = BenchArguments.PositiveWholes(Value(), "--prefill"); break;
                     case "--copy-mib": copy = BenchArguments.PositiveWhole(Value(), "--copy-mib"); break;
                     case "--threads": threads = BenchArguments.PositiveWhole(Value(), "--threads"); break;
-                    case "--spinning":
-                        spinning = Value() switch
-                        {
-                            "on" => true,
-                            "off" => false,
-                            var other => throw new UserInputException($"--spinning takes on or off, not '{other}'."),
-                        };
-                        break;
+                    case "--spinning": spinning = BenchArguments.OnOff(Value(), "--spinning"); break;
                     default: throw new UserInputException($"Unknown argument {args[i]}.");
                 }
             }

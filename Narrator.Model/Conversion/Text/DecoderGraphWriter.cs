@@ -150,12 +150,7 @@ internal sealed class DecoderGraphWriter
             string pastKey = g.Input(config.PastKeyName(layer), _io, "batch_size", kvHeads, "past_sequence_length", headSize);
             string pastValue = g.Input(config.PastValueName(layer), _io, "batch_size", kvHeads, "past_sequence_length", headSize);
             string presentKey = config.PresentKeyName(layer), presentValue = config.PresentValueName(layer);
-            string attention = g.MicrosoftNode("GroupQueryAttention", [q, k, v, pastKey, pastValue, seqlensK, totalLength],
-                [g.FreshName("attention"), presentKey, presentValue],
-                Attr("num_heads", (long)heads), Attr("kv_num_heads", (long)kvHeads), Attr("scale", 1f / MathF.Sqrt(headSize)),
-                // Qwen2.5-VL attends to the whole past (use_sliding_window false, whatever sliding_window says); a window
-                // here, or sliding_window_cache, makes a growing cache fail.
-                Attr("local_window_size", -1L), Attr("do_rotary", 0L), Attr("rotary_interleaved", 0L), Attr("softcap", 0f))[0];
+            string attention = GroupQueryAttention(g, q, k, v, pastKey, pastValue, seqlensK, totalLength, presentKey, presentValue, heads, kvHeads, headSize);
             g.Output(presentKey, presentKey, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
             g.Output(presentValue, presentValue, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
 
@@ -176,6 +171,19 @@ internal sealed class DecoderGraphWriter
         string logits = ToFloat(Linear(final, head, _text.VocabSize, hidden, bias: false));
         g.Output(logits, config.Outputs.Logits, DataType.Float, "batch_size", 1, _text.VocabSize);
     }
+
+    /// <summary>
+    /// The decoder's attention node (also what the kernels benchmark times): full causal attention over past + this chunk,
+    /// present written into the past's buffer when both are bound to one; returns the attention output [B,S,heads·head].
+    /// </summary>
+    internal static string GroupQueryAttention(OnnxGraphBuilder g, string q, string k, string v, string pastKey, string pastValue,
+        string seqlensK, string totalLength, string presentKey, string presentValue, int heads, int kvHeads, int headSize) =>
+        g.MicrosoftNode("GroupQueryAttention", [q, k, v, pastKey, pastValue, seqlensK, totalLength],
+            [g.FreshName("attention"), presentKey, presentValue],
+            Attr("num_heads", (long)heads), Attr("kv_num_heads", (long)kvHeads), Attr("scale", 1f / MathF.Sqrt(headSize)),
+            // Qwen2.5-VL attends to the whole past (use_sliding_window false, whatever sliding_window says); a window
+            // here, or sliding_window_cache, makes a growing cache fail.
+            Attr("local_window_size", -1L), Attr("do_rotary", 0L), Attr("rotary_interleaved", 0L), Attr("softcap", 0f))[0];
 
     /// <summary>
     /// cos/sin rows [B·S, head/2] for each token's own M-RoPE angles: frequency j takes its position from axis t, h or w
@@ -235,9 +243,7 @@ internal sealed class DecoderGraphWriter
         if (_precision == TextPrecision.Int4)
         {
             var (packed, scales) = _weights.Int4(name + ".weight", outputs, inputs, _int4.BlockSize, _io);
-            y = _g.MicrosoftNode("MatMulNBits", [x, packed, scales],
-                Attr("K", (long)inputs), Attr("N", (long)outputs), Attr("bits", (long)Int4BlockQuantizer.Bits),
-                Attr("block_size", (long)_int4.BlockSize), Attr("accuracy_level", (long)_int4.AccuracyLevel));
+            y = MatMulNBits(_g, x, packed, scales, outputs, inputs, _int4.BlockSize, _int4.AccuracyLevel);
         }
         else
         {
@@ -245,6 +251,12 @@ internal sealed class DecoderGraphWriter
         }
         return bias ? _g.Add(y, _weights.Vector(name + ".bias", outputs, _io)) : y;
     }
+
+    /// <summary>x·Wᵀ with W [N,K] packed by <see cref="Int4BlockQuantizer"/> (also what the kernels benchmark times).</summary>
+    internal static string MatMulNBits(OnnxGraphBuilder g, string x, string packed, string scales, int outputs, int inputs, int blockSize, int accuracyLevel) =>
+        g.MicrosoftNode("MatMulNBits", [x, packed, scales],
+            Attr("K", (long)inputs), Attr("N", (long)outputs), Attr("bits", (long)Int4BlockQuantizer.Bits),
+            Attr("block_size", (long)blockSize), Attr("accuracy_level", (long)accuracyLevel));
 
     private string ToFloat(string x) => _io == DataType.Float ? x : _g.Cast(x, DataType.Float);
 

@@ -183,16 +183,21 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
         return Mul(Div(x, rms), weight);
     }
 
-    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata, string producerName = ProducerName, string producerVersion = "1")
+    /// <summary>
+    /// The model; <paramref name="opsetVersion"/> above 17 is for probes of newer standard operators (the kernels bench's
+    /// Attention with nonpad_kv_seqlen and TensorScatter, opset 24), written with IR version 11, which ORT 1.31 loads.
+    /// </summary>
+    public ModelProto ToModel(IReadOnlyDictionary<string, string> metadata, string producerName = ProducerName, string producerVersion = "1",
+        int opsetVersion = OpsetVersion)
     {
         var model = new ModelProto
         {
-            IrVersion = IrVersion,
+            IrVersion = opsetVersion > OpsetVersion ? 11 : IrVersion,
             ProducerName = producerName,
             ProducerVersion = producerVersion,
             Graph = _graph,
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opsetVersion });
         if (_usesMicrosoftDomain)
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
