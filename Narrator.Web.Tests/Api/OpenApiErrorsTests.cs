@@ -23,6 +23,7 @@ public sealed class OpenApiErrorsTests : IAsyncLifetime
         [("get", "/api/narrations")] = [400, 500],
         [("get", "/api/narrations/{id}")] = [404, 500],
         [("delete", "/api/narrations/{id}")] = [403, 404, 409, 500],
+        [("delete", "/api/narrations/{id}/record")] = [403, 404, 409, 500, 507],
         [("get", "/api/narrations/{id}/events")] = [404, 500],
         [("get", "/api/narrations/{id}/export")] = [400, 404, 409, 500],
         [("get", "/api/clips/{id}/subtitles")] = [400, 404, 500],

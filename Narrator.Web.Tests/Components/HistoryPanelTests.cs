@@ -1,4 +1,5 @@
 using Bunit;
+using MudBlazor;
 using Narrator.Model.Media;
 using Narrator.Model.Generation;
 using Narrator.Web.Components.Output;
@@ -81,5 +82,35 @@ public class HistoryPanelTests : MudTestContext
         Assert.Contains("Interrupted by a server restart", panel.Find("[data-testid=history-interrupted]").TextContent);
         Assert.Equal("The camera pans", panel.Find("[data-testid=history-text]").TextContent);
         Assert.DoesNotContain("The server stopped", row.TextContent);
+    }
+
+    [Fact]
+    public async Task DeleteAsksFirstNamingTheClipAndRaisesTheRecordOnlyWhenConfirmed()
+    {
+        var deleted = new List<string>();
+        var dialogs = Render<MudDialogProvider>();
+        var panel = RenderEnglish<HistoryPanel>(p => p
+            .Add(x => x.Items, [Record("a", NarrationState.Completed, "x"), Record("b", NarrationState.Completed, "y")])
+            .Add(x => x.OnDelete, (NarrationRecord record) => deleted.Add(record.Id)));
+
+        await panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Contains("The narration of street.mp4 is removed for good", dialogs.Markup));
+        Assert.Empty(deleted);
+        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Keep it").ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("removed for good", dialogs.Markup));
+        Assert.Empty(deleted);
+
+        await panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
+        dialogs.WaitForAssertion(() => Assert.Contains("Delete this narration?", dialogs.Markup));
+        await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").ClickAsync(new());
+        panel.WaitForAssertion(() => Assert.Equal(["b"], deleted));
+    }
+
+    [Fact]
+    public void TheDeleteButtonIsLabelledInTheVisitorsLanguage()
+    {
+        var panel = RenderWith<HistoryPanel>(UiText.Chinese, p => p.Add(x => x.Items, [Record("a", NarrationState.Failed, "", error: "x")]));
+
+        Assert.Equal("删除", panel.Find("[data-testid=history-delete]").GetAttribute("aria-label"));
     }
 }

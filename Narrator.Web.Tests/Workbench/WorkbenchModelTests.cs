@@ -139,6 +139,47 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task DeletingTheNarrationOnShowTakesItOffThePageAndOutOfTheHistoryAndAReloadDoesNotBringItBack()
+    {
+        var (model, session) = await OpenPageAsync();
+        await WithClipAsync(model);
+        NarrationRun run = await DescribeAsync(model);
+        NarrationRun other = await DescribeAsync(model);
+        await Eventually(async () => (await session.LoadWorkspaceAsync(CancellationToken.None))?.NarrationId == other.NarrationId);
+        var shown = model.History.Single(record => record.Id == other.NarrationId);
+
+        var outcome = await model.DeleteAsync(shown);
+
+        Assert.Equal(DeleteOutcome.Deleted, outcome);
+        Assert.Null(model.Runs.Run);
+        Assert.DoesNotContain(model.History, record => record.Id == other.NarrationId);
+        Assert.Contains(model.History, record => record.Id == run.NarrationId);
+        Assert.Null(await session.NarrationAsync(other.NarrationId!, CancellationToken.None));
+        var (reloaded, _) = await OpenPageAsync(sameVisitorAs: session);
+        Assert.Null(reloaded.Runs.Run);
+        Assert.DoesNotContain(reloaded.History, record => record.Id == other.NarrationId);
+    }
+
+    [Fact]
+    public async Task DeletingOneSideOfACompareDropsThatPickAndKeepsTheOther()
+    {
+        var (model, _) = await OpenPageAsync();
+        await WithClipAsync(model);
+        var template = model.Settings.Templates[0];
+
+        Task comparing = model.CompareAsync(new CompareChoice(template.Id, template.Prompt), new CompareChoice(template.Id, "Other words."), Text);
+        fixture.Engine.Step(6);
+        await comparing.WaitAsync(Wait);
+        string left = model.Runs.CompareLeft!.NarrationId!;
+        var outcome = await model.DeleteAsync(model.History.Single(record => record.Id == left));
+
+        Assert.Equal(DeleteOutcome.Deleted, outcome);
+        Assert.Null(model.Runs.CompareLeft);
+        Assert.Equal(NarrationStatus.Completed, model.Runs.CompareRight?.Status);
+        Assert.DoesNotContain(model.History, record => record.Id == left);
+    }
+
+    [Fact]
     public async Task StopEndsTheNarrationAndKeepsItsTextSoFar()
     {
         var (model, _) = await OpenPageAsync();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Narrator.Web.Api;
 
-/// <summary>The optional operator key, under <c>Narrator:Admin</c>: with it a request may list every visitor's narrations.</summary>
+/// <summary>The optional operator key, under <c>Narrator:Admin</c>: with it a request may list and delete every visitor's narrations (moderation).</summary>
 public sealed class AdminOptions
 {
     public const string Section = "Narrator:Admin";

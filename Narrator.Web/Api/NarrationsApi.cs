@@ -61,6 +61,11 @@ public static class NarrationsApi
             .WithSummary("Cancel one of your narrations: removed if queued, stopped at the next token if running; 403 for another visitor's.")
             .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .DisableAntiforgery();
+        group.MapDelete("/{id}/record", DeleteNarration)
+            .WithName(nameof(DeleteNarration))
+            .WithSummary("Delete one of your ended narrations for good: its record, translations, search entries and share link; afterwards every read of it answers 404. 409 while it (or a translation of it) is queued or running: stop it first. 403 for another visitor's; with the admin key: anyone's. 507 when the disk is too full to delete it yet.")
+            .ProducesProblems(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status507InsufficientStorage)
+            .DisableAntiforgery();
         group.MapGet("/", ListNarrations)
             .WithName(nameof(ListNarrations))
             .WithSummary("Your ended narrations (completed, failed, interrupted), newest first; filter by clipId, template or state, page with before. With the admin key: everyone's.")
@@ -184,6 +189,19 @@ public static class NarrationsApi
             CancelOutcome.NotYours => ApiProblems.NotYours($"Narration \"{id}\" was started by another visitor; only they can cancel it."),
             CancelOutcome.AlreadyFinished => ApiProblems.Problem(StatusCodes.Status409Conflict, "Already finished",
                 $"Narration \"{id}\" has already finished.", "already_finished"),
+            _ => ApiProblems.NarrationNotFound(id),
+        };
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteNarration(
+        string id, HttpContext context, NarrationService narrations, AdminAccess admin, CancellationToken cancellationToken) =>
+        // The operator's key may delete anyone's narration (moderation); a visitor only their own.
+        await narrations.DeleteAsync(id, admin.IsAdmin(context) ? null : VisitorCookie.OwnerOf(context), cancellationToken).ConfigureAwait(false) switch
+        {
+            DeleteOutcome.Deleted => TypedResults.NoContent(),
+            DeleteOutcome.NotYours => ApiProblems.NotYours($"Narration \"{id}\" was made by another visitor; only they can delete it."),
+            DeleteOutcome.StillRunning => ApiProblems.Problem(StatusCodes.Status409Conflict, "Still running",
+                $"Narration \"{id}\" or a translation of it is still queued or running; stop it first (DELETE /api/narrations/ with its id), then delete the narration.",
+                "still_running"),
             _ => ApiProblems.NarrationNotFound(id),
         };
 

@@ -279,6 +279,16 @@ public sealed class UiText
     public string StreamEnded => Pick("The connection to the narration ended before it finished.", "解说尚未完成，连接已中断。");
     public string Open => Pick("Open", "查看");
     public string RunAgain => Pick("Run again", "再次运行");
+    public string Delete => Pick("Delete", "删除");
+    public string DeleteNarrationTitle => Pick("Delete this narration?", "删除这条解说？");
+    public string DeleteNarrationQuestion(string label) => Pick(
+        $"The narration of {label} is removed for good: its text, prompt, translations, search entries and share link. This cannot be undone.",
+        $"{label} 的解说将被永久删除：文字、提示词、翻译、搜索记录和分享链接都会一并删除，且无法恢复。");
+    public string KeepIt => Pick("Keep it", "保留");
+    public string NarrationDeleted => Pick("The narration was deleted.", "解说已删除。");
+    public string DeleteStillRunning => Pick(
+        "A translation of this narration is still running; stop it first, then delete the narration.",
+        "这条解说的翻译仍在进行；请先停止翻译，再删除解说。");
     public string CompareHelp => Pick(
         "Run two templates or two prompts on the same clip and read the outputs side by side.",
         "对同一段视频运行两个模板或两个提示词，并排比较输出。");

@@ -17,6 +17,11 @@ public sealed class DataFolder
     /// <summary>One sub-folder per uploaded clip, named by its random id.</summary>
     public string Clips => Path.Combine(Root, "clips");
 
+    /// <summary>One sub-folder per published share link, named by its token, holding the frames copied for it.</summary>
+    public string Shares => Path.Combine(Root, "shares");
+
+    public string ShareFolder(string token) => Path.Combine(Shares, token);
+
     public string Database => Path.Combine(Root, "narrator.db");
 
     /// <summary>Where the demo model package is written when no model is configured (named with its format, so an older one is not reused).</summary>

@@ -35,7 +35,9 @@ public sealed class NarrationService(
     IOptions<SegmentationOptions> segmentationOptions,
     ClipSubtitles subtitles,
     NarrationExporter exporter,
-    NarrationSearch search)
+    NarrationSearch search,
+    DataFolder folder,
+    ILogger<NarrationService> logger)
 {
     /// <summary>Longest free prompt accepted, in characters.</summary>
     public const int MaxPromptLength = 8000;
@@ -126,6 +128,57 @@ public sealed class NarrationService(
         return storedOwner is not { } known ? CancelOutcome.Unknown
             : known != owner ? CancelOutcome.NotYours
             : CancelOutcome.AlreadyFinished;
+    }
+
+    /// <summary>
+    /// Deletes one of <paramref name="owner"/>'s ended narrations from every place it is held (a null owner is the operator,
+    /// who may delete anyone's): the queue's kept job and the translation requests of it first (refused while any of them
+    /// is queued or running); then, in one transaction, its share link (the copied frames go before the rows commit),
+    /// search rows, translations and record; then what the journal still holds unwritten, so it is never written back
+    /// (and the rows once more, in case the journal wrote them in between). Afterwards every read answers as for an
+    /// unknown id. A translation request's id is not a narration: unknown. <see cref="StorageFullException"/> when the
+    /// disk is too full to delete rows; the narration is then still there and can be deleted later.
+    /// </summary>
+    public async Task<DeleteOutcome> DeleteAsync(string narrationId, NarrationOwner? owner, CancellationToken cancellationToken)
+    {
+        if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) is not { } narrationOwner || IsTranslationRequest(narrationId))
+        {
+            return DeleteOutcome.Unknown;
+        }
+        if (owner is { } visitor && visitor != narrationOwner)
+        {
+            return DeleteOutcome.NotYours;
+        }
+        if (!queue.Forget(narrationId))
+        {
+            return DeleteOutcome.StillRunning;
+        }
+        try
+        {
+            bool stored = await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
+            int unwritten = await journal.ForgetAsync(narrationId).ConfigureAwait(false);
+            if (unwritten > 0)
+            {
+                stored |= await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
+            }
+            logger.LogInformation("Narration {NarrationId} deleted by {DeletedBy} (stored: {Stored}, held unwritten: {Unwritten})",
+                narrationId, owner is null ? "the operator" : "its owner", stored, unwritten);
+            return DeleteOutcome.Deleted;
+        }
+        catch (Exception ex) when (StorageFull.Is(ex))
+        {
+            throw new StorageFullException("The server's disk is full, so the narration could not be deleted yet; please try again later.", ex);
+        }
+    }
+
+    /// <summary>A deleted narration's share files; a failure throws, so the rows stay and the delete can be asked for again.</summary>
+    private void DeleteShareFolder(string token)
+    {
+        string path = folder.ShareFolder(token);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
     }
 
     /// <summary>Cancels what one page or hub connection started and is still queued or running (it closed); the visitor's other tabs go on.</summary>
@@ -429,6 +482,15 @@ public enum CancelOutcome
 {
     Cancelled,
     AlreadyFinished,
+    NotYours,
+    Unknown,
+}
+
+/// <summary>What asking to delete a narration came to.</summary>
+public enum DeleteOutcome
+{
+    Deleted,
+    StillRunning,
     NotYours,
     Unknown,
 }

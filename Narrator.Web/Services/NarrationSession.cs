@@ -172,6 +172,10 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     public async Task<bool> CancelAsync(string narrationId, CancellationToken cancellationToken) =>
         await narrations.CancelAsync(narrationId, Owner, cancellationToken).ConfigureAwait(false) == CancelOutcome.Cancelled;
 
+    /// <summary>Deletes one of this visitor's ended narrations everywhere it is held (see <see cref="NarrationService.DeleteAsync"/>).</summary>
+    public Task<DeleteOutcome> DeleteAsync(string narrationId, CancellationToken cancellationToken) =>
+        narrations.DeleteAsync(narrationId, Owner, cancellationToken);
+
     /// <summary>This visitor's ended narrations, newest first (from every tab, client and earlier visit).</summary>
     public Task<IReadOnlyList<NarrationRecord>> HistoryAsync(int limit, CancellationToken cancellationToken) =>
         narrations.ListAsync(new HistoryQuery { Owner = Owner, Limit = limit }, cancellationToken);

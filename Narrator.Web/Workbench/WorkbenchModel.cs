@@ -220,6 +220,30 @@ public sealed class WorkbenchModel : IDisposable
         return (true, await Clip.ReopenQuietlyAsync(record.ClipId, record.Options.Frames) ? hit.Document.StartSeconds : null);
     }
 
+    /// <summary>
+    /// Deletes one of the visitor's narrations for good; once it is gone (or was already) it leaves the history, the
+    /// narration on show and the Compare picks, and the workspace no longer remembers it.
+    /// </summary>
+    public async Task<DeleteOutcome> DeleteAsync(NarrationRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var outcome = await _session.DeleteAsync(record.Id, _lifetime);
+        if (outcome is DeleteOutcome.Deleted or DeleteOutcome.Unknown)
+        {
+            History = [.. History.Where(r => r.Id != record.Id)];
+            bool wasOnShow = Runs.Run?.NarrationId == record.Id;
+            Runs.Forget(record.Id);
+            if (wasOnShow)
+            {
+                SelectedSegment = null;
+                await Share.RefreshAsync(Runs.Run);
+            }
+            Workspace.RequestSave();
+            await RefreshHistoryAsync();
+        }
+        return outcome;
+    }
+
     /// <summary>Takes a stored narration's clip and settings to narrate it again; false when its clip is gone (<see cref="WorkbenchClip.Error"/> says so).</summary>
     public async Task<bool> PrepareRerunAsync(NarrationRecord record, UiText text)
     {

@@ -121,6 +121,24 @@ public sealed class WorkbenchRuns(NarrationSession session, WorkbenchSettings se
         CompareLeft = CompareRight = null;
     }
 
+    /// <summary>A deleted narration leaves the page: off the Describe tab and out of the Compare picks, whichever show it.</summary>
+    public void Forget(string narrationId)
+    {
+        if (Run?.NarrationId == narrationId)
+        {
+            Run = null;
+            Processed = null;
+        }
+        if (CompareLeft?.NarrationId == narrationId)
+        {
+            CompareLeft = null;
+        }
+        if (CompareRight?.NarrationId == narrationId)
+        {
+            CompareRight = null;
+        }
+    }
+
     /// <summary>
     /// The narration a visitor left on screen: a running one shows its text so far (prerendering must not wait) and is
     /// followed once the page is live (<see cref="FollowPendingAsync"/>); an ended one comes from the history.

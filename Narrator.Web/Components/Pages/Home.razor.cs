@@ -236,6 +236,29 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
         _tab = opened ? 0 : _tab;
     }
 
+    private async Task DeleteHistoryAsync(NarrationRecord record)
+    {
+        DeleteOutcome outcome;
+        try
+        {
+            outcome = await _model.DeleteAsync(record);
+        }
+        catch (StorageFullException ex)
+        {
+            Snackbar.Add(ex.Message, Severity.Error);
+            return;
+        }
+        switch (outcome)
+        {
+            case DeleteOutcome.Deleted or DeleteOutcome.Unknown:
+                Snackbar.Add(Text.NarrationDeleted, Severity.Info);
+                break;
+            case DeleteOutcome.StillRunning:
+                Snackbar.Add(Text.DeleteStillRunning, Severity.Warning);
+                break;
+        }
+    }
+
     private async Task RerunAsync(NarrationRecord record)
     {
         if (await _model.PrepareRerunAsync(record, Text))

@@ -213,6 +213,59 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
     }
 
     /// <summary>
+    /// Removes a narration from the database in one transaction: its share link, its search rows (its own and every
+    /// language's), its translations and its row. <paramref name="removeShareFolder"/> is handed the share's token before
+    /// the rows commit, so a crash in between leaves a link that answers 404 (its files are gone) beside a record that
+    /// can be deleted again, never a link to a deleted record. False, without writing (so a full disk is no obstacle),
+    /// when nothing is stored under <paramref name="id"/>.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string id, Action<string> removeShareFolder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(removeShareFolder);
+        await using (var lookup = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var exists = lookup.CreateCommand())
+        {
+            exists.CommandText = """
+                SELECT EXISTS (SELECT 1 FROM narrations WHERE id = $id) OR EXISTS (SELECT 1 FROM narration_translations WHERE narration_id = $id)
+                    OR EXISTS (SELECT 1 FROM shares WHERE narration_id = $id) OR EXISTS (SELECT 1 FROM search_documents WHERE narration_id = $id)
+                """;
+            exists.Parameters.AddWithValue("$id", id);
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is 0L)
+            {
+                return false;
+            }
+        }
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT token FROM shares WHERE narration_id = $id";
+            read.Parameters.AddWithValue("$id", id);
+            if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string token)
+            {
+                removeShareFolder(token);
+            }
+        }
+        int removed;
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            // search_documents' trigger takes the rows out of the FTS index too.
+            command.CommandText = """
+                DELETE FROM shares WHERE narration_id = $id;
+                DELETE FROM search_documents WHERE narration_id = $id;
+                DELETE FROM narration_translations WHERE narration_id = $id;
+                DELETE FROM narrations WHERE id = $id;
+                """;
+            command.Parameters.AddWithValue("$id", id);
+            removed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return removed > 0;
+    }
+
+    /// <summary>
     /// Marks every narration and translation another run of the server left queued or running as interrupted (its text
     /// so far is kept and becomes searchable), so lists, filters and exports see them as ended. Returns how many there were.
     /// </summary>

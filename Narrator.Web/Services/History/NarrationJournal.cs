@@ -59,6 +59,32 @@ public sealed class NarrationJournal(
         await TryWriteAsync(entry).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Drops an ended narration and the ended translation requests of it that this journal still holds (a deleted one must
+    /// not be written back later); each waits for a write of it in progress to end. Returns how many were dropped.
+    /// </summary>
+    public async Task<int> ForgetAsync(string narrationId)
+    {
+        int dropped = 0;
+        foreach (var entry in entries.Values.Where(e => e.Job.Id == narrationId || e.Job.Work.Translation?.NarrationId == narrationId))
+        {
+            await entry.Gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                entry.Forgotten = true;
+                if (entries.TryRemove(new KeyValuePair<string, Entry>(entry.Job.Id, entry)))
+                {
+                    dropped++;
+                }
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+        }
+        return dropped;
+    }
+
     /// <summary>A narration the history does not hold yet (or holds an older state of), or null.</summary>
     public NarrationRecord? Find(string id) => entries.TryGetValue(id, out var entry) ? entry.Record() : null;
 
@@ -146,6 +172,10 @@ public sealed class NarrationJournal(
         await entry.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (entry.Forgotten)
+            {
+                return true;
+            }
             // A fast narration can end and be written before its acceptance is recorded: never write it back to "queued".
             if (entry.Job.EndStored)
             {
@@ -282,6 +312,9 @@ public sealed class NarrationJournal(
 
         /// <summary>A translation request's languages whose end is already in the history (written under <see cref="Gate"/>).</summary>
         public HashSet<string> EndedLanguagesWritten { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Set (under <see cref="Gate"/>) when its narration was deleted: nothing of it is written any more.</summary>
+        public bool Forgotten { get; set; }
 
         public bool Ended => Final is not null || Job.IsFinished;
 

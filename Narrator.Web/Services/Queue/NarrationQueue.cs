@@ -110,6 +110,38 @@ public sealed class NarrationQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops a finished narration and the finished translation requests of it that are kept for late readers, so neither
+    /// its status nor its events are replayed any more. False (nothing dropped) while it or a translation of it is queued or running.
+    /// </summary>
+    public bool Forget(string narrationId)
+    {
+        lock (gate)
+        {
+            var held = jobs.Values.Where(j => j.Id == narrationId || j.Work.Translation?.NarrationId == narrationId).ToList();
+            if (held.Any(j => !j.IsFinished))
+            {
+                return false;
+            }
+            if (held.Count == 0)
+            {
+                return true;
+            }
+            foreach (var job in held)
+            {
+                jobs.Remove(job.Id);
+                job.Cancellation.Dispose();
+            }
+            var kept = finishedOrder.Where(j => !held.Contains(j)).ToList();
+            finishedOrder.Clear();
+            foreach (var job in kept)
+            {
+                finishedOrder.Enqueue(job);
+            }
+            return true;
+        }
+    }
+
     /// <summary>The visitor's queued and running narrations, from every tab and client (running first).</summary>
     public IReadOnlyList<NarrationJob> ActiveFor(NarrationOwner owner)
     {

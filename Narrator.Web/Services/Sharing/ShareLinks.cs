@@ -23,8 +23,6 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
 
     public static string PagePath(string token) => $"{PageRoute}/{token}";
 
-    private string Root => Path.Combine(folder.Root, "shares");
-
     /// <summary>
     /// Publishes one of <paramref name="owner"/>'s completed narrations (or returns its existing link). Throws
     /// <see cref="NotYoursException"/> for someone else's, <see cref="ShareRefusedException"/> for one that is unknown
@@ -49,7 +47,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
             return shared;
         }
         string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        string target = Path.Combine(Root, token);
+        string target = folder.ShareFolder(token);
         try
         {
             var frames = CopyFrames(record.ClipId, token, target);
@@ -99,7 +97,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
             command.Parameters.AddWithValue("$owner", owner.Value);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        TryDelete(Path.Combine(Root, token));
+        TryDelete(folder.ShareFolder(token));
         logger.LogInformation("Share {Token} of narration {NarrationId} revoked", token, narrationId);
         return true;
     }
@@ -131,7 +129,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
                 return null;
             }
         }
-        string path = Path.Combine(Root, token, SnapshotFile);
+        string path = Path.Combine(folder.ShareFolder(token), SnapshotFile);
         if (!File.Exists(path))
         {
             return null;
@@ -147,7 +145,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
         {
             return null;
         }
-        string path = Path.Combine(Root, token, "frames", $"{number}.jpg");
+        string path = Path.Combine(folder.ShareFolder(token), "frames", $"{number}.jpg");
         return File.Exists(path) ? path : null;
     }
 
