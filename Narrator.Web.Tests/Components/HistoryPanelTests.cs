@@ -93,16 +93,19 @@ public class HistoryPanelTests : MudTestContext
             .Add(x => x.Items, [Record("a", NarrationState.Completed, "x"), Record("b", NarrationState.Completed, "y")])
             .Add(x => x.OnDelete, (NarrationRecord record) => deleted.Add(record.Id)));
 
-        await panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
+        // The click's handler waits for the dialog's answer: answer it before awaiting the click.
+        Task kept = panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
         dialogs.WaitForAssertion(() => Assert.Contains("The narration of street.mp4 is removed for good", dialogs.Markup));
         Assert.Empty(deleted);
         await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Keep it").ClickAsync(new());
+        await kept.WaitAsync(TimeSpan.FromSeconds(30));
         dialogs.WaitForAssertion(() => Assert.DoesNotContain("removed for good", dialogs.Markup));
         Assert.Empty(deleted);
 
-        await panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
+        Task confirmed = panel.FindAll("[data-testid=history-delete]")[1].ClickAsync(new());
         dialogs.WaitForAssertion(() => Assert.Contains("Delete this narration?", dialogs.Markup));
         await dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Delete").ClickAsync(new());
+        await confirmed.WaitAsync(TimeSpan.FromSeconds(30));
         panel.WaitForAssertion(() => Assert.Equal(["b"], deleted));
     }
 
