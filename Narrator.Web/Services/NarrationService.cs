@@ -121,9 +121,20 @@ public sealed class NarrationService(
     {
         if (queue.Find(narrationId) is { } job)
         {
-            return job.Owner != owner ? CancelOutcome.NotYours
-                : queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.") ? CancelOutcome.Cancelled
-                : CancelOutcome.AlreadyFinished;
+            if (job.Owner != owner)
+            {
+                return CancelOutcome.NotYours;
+            }
+            if (!queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled."))
+            {
+                return CancelOutcome.AlreadyFinished;
+            }
+            if (job.IsFinished)
+            {
+                // Removed from the queue before it started: the history says so at once (a translation's queued languages go).
+                await journal.WriteNowAsync(job).ConfigureAwait(false);
+            }
+            return CancelOutcome.Cancelled;
         }
         var storedOwner = journal.OwnerOf(narrationId) ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
         return storedOwner is not { } known ? CancelOutcome.Unknown
