@@ -14,7 +14,8 @@ namespace Narrator.Web.Tests.Api;
 /// Deleting a narration against publishing a share of it or queueing a translation of it, each held at the instant between
 /// its check and its write (the app's lock seam) while the other runs: whichever gets in first, no share row or folder and
 /// no translation of a deleted narration is left, a change that comes second to a delete answers as for an unknown id,
-/// and a delete that comes second to a queued translation is refused (409) instead of orphaning it.
+/// a delete that comes second to a queued translation is refused (409) instead of orphaning it, and the history write of
+/// a cancel never brings back a narration deleted in between.
 /// </summary>
 public sealed class DeleteRaceTests
 {
@@ -85,11 +86,11 @@ public sealed class DeleteRaceTests
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<ProblemDetails>(NarratorServer.Json))!.Extensions["code"]?.ToString();
 
-    private static async Task<long> RowsAsync(NarratorServer server, string table, string id)
+    private static async Task<long> RowsAsync(NarratorServer server, string table, string id, string column = "narration_id")
     {
         await using var connection = await server.Services.GetRequiredService<NarratorDatabase>().OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE narration_id = $id";
+        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE {column} = $id";
         command.Parameters.AddWithValue("$id", id);
         return (long)(await command.ExecuteScalarAsync())!;
     }
@@ -174,5 +175,30 @@ public sealed class DeleteRaceTests
         Assert.Equal((0, 0), (queue.Waiting, queue.Running));
         Assert.Equal(0, await RowsAsync(server, "narration_translations", id));
         Assert.Equal(0, await RowsAsync(server, "search_documents", id));
+    }
+
+    [Fact]
+    public async Task A_queued_narration_deleted_between_its_cancel_and_the_history_write_of_that_cancel_is_not_written_back()
+    {
+        var engine = new ScriptedChatClient(tokens: 3, gated: true);
+        await using var server = new NarratorServer(Settings, engine);
+        using var owner = server.Visitor();
+        var clip = await NarratorServer.UploadClipAsync(owner.Http, await TestClips.Mp4Async());
+        string busy = await VisitorOwnershipTests.StartAsync(owner, clip.Id, "Holds the engine.");
+        await engine.FirstTokenRequested.Task.WaitAsync(Wait);
+        string queued = await VisitorOwnershipTests.StartAsync(owner, clip.Id, "Waits behind it.");
+        var hold = new Hold(server.Services.GetRequiredService<NarrationLocks>(), NarrationChange.Cancel);
+
+        var (cancelled, deleted) = await InterleaveAsync(server, queued, hold, owner.Http.DeleteAsync($"/api/narrations/{queued}"),
+            () => DeleteAsync(owner, queued));
+        using var read = await owner.Http.GetAsync($"/api/narrations/{queued}");
+        var listed = await VisitorOwnershipTests.ListAsync(owner);
+
+        Assert.Equal(HttpStatusCode.NoContent, cancelled.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.DoesNotContain(listed, record => record.Id == queued);
+        Assert.Equal(0, await RowsAsync(server, "narrations", queued, "id"));
+        Assert.Equal(1, await RowsAsync(server, "narrations", busy, "id"));
     }
 }

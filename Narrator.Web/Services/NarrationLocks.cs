@@ -2,8 +2,8 @@ namespace Narrator.Web.Services;
 
 /// <summary>
 /// One lock per narration id for the changes that must not interleave with deleting it: publishing a share link and
-/// queueing a translation each check that the narration exists and then write (a share row, a queued request), and a
-/// delete checks that nothing of it is live and then removes its rows. Holding the narration's lock across its check and
+/// queueing a translation each check that the narration exists and then write (a share row, a queued request), cancelling
+/// a queued request writes its end, and a delete checks that nothing of it is live and then removes its rows. Holding the narration's lock across its check and
 /// its write, a share or translation either lands before the delete (which then sees and removes or refuses it) or finds
 /// the narration gone (answered as unknown). A lock lives only while someone holds or waits for it.
 /// </summary>
@@ -96,4 +96,7 @@ public enum NarrationChange
     Delete,
     Share,
     Translate,
+
+    /// <summary>Cancelling a queued narration or translation request of it, whose end is then written to the history.</summary>
+    Cancel,
 }

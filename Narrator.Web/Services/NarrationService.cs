@@ -125,14 +125,19 @@ public sealed class NarrationService(
             {
                 return CancelOutcome.NotYours;
             }
-            if (!queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled."))
+            // Under the narration's lock: a delete that slipped in between the cancel and its write would be written back by it.
+            using (await locks.HoldAsync(job.Work.Translation?.NarrationId ?? job.Id, cancellationToken).ConfigureAwait(false))
             {
-                return CancelOutcome.AlreadyFinished;
-            }
-            if (job.IsFinished)
-            {
-                // Removed from the queue before it started: the history says so at once (a translation's queued languages go).
-                await journal.WriteNowAsync(job).ConfigureAwait(false);
+                if (!queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled."))
+                {
+                    return CancelOutcome.AlreadyFinished;
+                }
+                if (job.IsFinished)
+                {
+                    await locks.CheckedAsync(NarrationChange.Cancel, job.Work.Translation?.NarrationId ?? job.Id).ConfigureAwait(false);
+                    // Removed from the queue before it started: the history says so at once (a translation's queued languages go).
+                    await journal.WriteNowAsync(job).ConfigureAwait(false);
+                }
             }
             return CancelOutcome.Cancelled;
         }
