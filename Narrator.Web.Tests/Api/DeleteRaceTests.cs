@@ -86,15 +86,6 @@ public sealed class DeleteRaceTests
     private static async Task<string?> CodeAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<ProblemDetails>(NarratorServer.Json))!.Extensions["code"]?.ToString();
 
-    private static async Task<long> RowsAsync(NarratorServer server, string table, string id, string column = "narration_id")
-    {
-        await using var connection = await server.Services.GetRequiredService<NarratorDatabase>().OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {table} WHERE {column} = $id";
-        command.Parameters.AddWithValue("$id", id);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
-
     private static string[] ShareFolders(NarratorServer server)
     {
         string shares = Path.Combine(server.DataPath, "shares");
@@ -115,7 +106,7 @@ public sealed class DeleteRaceTests
 
         Assert.Equal(HttpStatusCode.Created, shared.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        Assert.Equal(0, await RowsAsync(server, "shares", id));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "shares", "narration_id", id));
         Assert.Empty(ShareFolders(server));
         Assert.Equal(HttpStatusCode.NotFound, link.StatusCode);
     }
@@ -134,7 +125,7 @@ public sealed class DeleteRaceTests
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, shared.StatusCode);
         Assert.Equal(await CodeAsync(unknown), await CodeAsync(shared));
-        Assert.Equal(0, await RowsAsync(server, "shares", id));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "shares", "narration_id", id));
         Assert.Empty(ShareFolders(server));
     }
 
@@ -173,8 +164,8 @@ public sealed class DeleteRaceTests
         Assert.Equal(HttpStatusCode.NotFound, translated.StatusCode);
         Assert.Equal(await CodeAsync(unknown), await CodeAsync(translated));
         Assert.Equal((0, 0), (queue.Waiting, queue.Running));
-        Assert.Equal(0, await RowsAsync(server, "narration_translations", id));
-        Assert.Equal(0, await RowsAsync(server, "search_documents", id));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "narration_translations", "narration_id", id));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "search_documents", "narration_id", id));
     }
 
     [Fact]
@@ -198,7 +189,7 @@ public sealed class DeleteRaceTests
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         Assert.DoesNotContain(listed, record => record.Id == queued);
-        Assert.Equal(0, await RowsAsync(server, "narrations", queued, "id"));
-        Assert.Equal(1, await RowsAsync(server, "narrations", busy, "id"));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "narrations", "id", queued));
+        Assert.Equal(1, await DeleteNarrationTests.RowsAsync(server, "narrations", "id", busy));
     }
 }

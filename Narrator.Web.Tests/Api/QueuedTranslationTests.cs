@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Narrator.Web.Api;
 using Narrator.Web.Narrations;
-using Narrator.Web.Services;
 using Narrator.Web.Services.History;
 using Narrator.Web.Tests.Queue;
 using Narrator.Web.Tests.Services;
@@ -36,15 +34,6 @@ public sealed class QueuedTranslationTests
         string busy = await VisitorOwnershipTests.StartAsync(owner, clip.Id, "Holds the engine.");
         await VisitorOwnershipTests.WaitForAsync(async () => (await ReadAsync(owner, busy)).State == NarrationState.Running ? "running" : null);
         return id;
-    }
-
-    private static async Task<long> TranslationRowsAsync(NarratorServer server, string id)
-    {
-        await using var connection = await server.Services.GetRequiredService<NarratorDatabase>().OpenAsync(CancellationToken.None);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM narration_translations WHERE narration_id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -108,7 +97,7 @@ public sealed class QueuedTranslationTests
         Assert.Equal(NarrationState.Queued, whileQueued.Translations!["fr"].State);
         Assert.Equal(HttpStatusCode.NoContent, cancelled.StatusCode);
         Assert.Null(afterCancel.Translations);
-        Assert.Equal(0, await TranslationRowsAsync(server, id));
+        Assert.Equal(0, await DeleteNarrationTests.RowsAsync(server, "narration_translations", "narration_id", id));
     }
 
     [Fact]
@@ -130,6 +119,6 @@ public sealed class QueuedTranslationTests
         Assert.Equal("failed", events[^1].Name);
         var french = Assert.Single(record.Translations!).Value;
         Assert.Equal(("fr", NarrationState.Failed, "The text is too long for the model to translate."), (french.Language, french.State, french.Error));
-        Assert.Equal(1, await TranslationRowsAsync(server, id));
+        Assert.Equal(1, await DeleteNarrationTests.RowsAsync(server, "narration_translations", "narration_id", id));
     }
 }
