@@ -101,6 +101,24 @@ public sealed class QueuedTranslationTests
     }
 
     [Fact]
+    public async Task Cancelling_one_of_two_queued_requests_for_the_same_language_keeps_the_language_queued_for_the_other()
+    {
+        var engine = new ScriptedChatClient(tokens: 3, gated: true);
+        await using var server = new NarratorServer(Settings, engine);
+        using var owner = server.Visitor();
+        string id = await CompletedWithTheEngineBusyAsync(owner, engine);
+        using var first = await TranslateAsync(owner, id, "fr");
+        using var second = await TranslateAsync(owner, id, "fr");
+        var behind = (await second.Content.ReadFromJsonAsync<TranslationAccepted>(NarratorServer.Json))!;
+
+        using var cancelled = await owner.Http.DeleteAsync($"/api/narrations/{behind.Id}");
+        var afterCancel = await ReadAsync(owner, id);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.NoContent), (first.StatusCode, cancelled.StatusCode));
+        Assert.Equal(NarrationState.Queued, afterCancel.Translations!["fr"].State);
+    }
+
+    [Fact]
     public async Task A_translation_refused_in_its_first_language_keeps_that_refusal_and_leaves_nothing_of_the_language_it_never_started()
     {
         var engine = new ScriptedChatClient(tokens: 3);

@@ -288,10 +288,9 @@ public sealed class NarrationService(
     /// <summary>
     /// Queues a translation of one of <paramref name="caller"/>'s ended narrations into <paramref name="languages"/> (one
     /// request, the languages one after another) and records its languages as queued, so a restart finds each "interrupted"
-    /// (never started, or cut short). Refused with a sentence and a code when the narration is unknown, another visitor's or
-    /// being deleted (not_found, the same answer), still
-    /// running, a translation itself, or has no text (an interrupted one is translated from the text it had reached), a
-    /// language is unknown, or the queue says no.
+    /// (never started, or cut short). Refused with a sentence and a code when the narration is unknown, another visitor's
+    /// or being deleted (not_found, the same answer), still running, a translation itself, or has no text (an interrupted
+    /// one is translated from the text it had reached), a language is unknown, or the queue says no.
     /// </summary>
     public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationCaller caller,
         CancellationToken cancellationToken)

@@ -222,7 +222,7 @@ public sealed class NarrationJournal(
     /// Writes a translation request's languages, each ended one only once. A language still queued is stored as queued
     /// while the request lives; once the request has ended without starting it (cancelled, refused, an earlier language
     /// failed) its queued row is removed, unless the server is shutting down, when it stays for the restart to read as
-    /// interrupted (it never started).
+    /// interrupted (it never started), or another live request for the narration asks for that language too.
     /// </summary>
     private async Task WriteTranslationAsync(Entry entry, TranslationWork translation)
     {
@@ -231,7 +231,10 @@ public sealed class NarrationJournal(
         {
             if (language.State == NarrationState.Queued && dropQueued)
             {
-                await history.ForgetQueuedTranslationAsync(translation.NarrationId, language.Language, CancellationToken.None).ConfigureAwait(false);
+                if (!AskedForByAnother(entry, translation.NarrationId, language.Language))
+                {
+                    await history.ForgetQueuedTranslationAsync(translation.NarrationId, language.Language, CancellationToken.None).ConfigureAwait(false);
+                }
                 continue;
             }
             bool final = !language.State.IsLive();
@@ -247,6 +250,11 @@ public sealed class NarrationJournal(
             }
         }
     }
+
+    /// <summary>True when another live request for the same narration also asks for <paramref name="language"/> (the queued row is its too).</summary>
+    private bool AskedForByAnother(Entry entry, string narrationId, string language) =>
+        entries.Values.Any(other => other != entry && !other.Ended && other.Job.Work.Translation is { } translation
+            && translation.NarrationId == narrationId && translation.Languages.Any(l => l.Code == language));
 
     /// <summary>The failure code a request ended with (the worker's final record first, else the queue's), or null.</summary>
     private static string? EndCode(Entry entry) => entry.Final is { } final ? final.ErrorCode : entry.Job.Failure?.Code;
