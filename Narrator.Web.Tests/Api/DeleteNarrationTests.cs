@@ -50,7 +50,8 @@ public sealed class DeleteNarrationTests
     private static async Task<ProblemDetails> ProblemAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<ProblemDetails>(NarratorServer.Json))!;
 
-    private static async Task<long> RowsAsync(NarratorServer server, string table, string column, string id)
+    /// <summary>How many rows of <paramref name="table"/> name <paramref name="id"/> in <paramref name="column"/>.</summary>
+    internal static async Task<long> RowsAsync(NarratorServer server, string table, string column, string id)
     {
         await using var connection = await server.Services.GetRequiredService<NarratorDatabase>().OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();

@@ -64,7 +64,7 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
     }
 
     [Fact]
-    public async Task AVisitorsHistorySurvivesAReloadAndShowsInAnotherTabButNotToAnotherVisitor()
+    public async Task AVisitorsHistorySurvivesAReloadAndShowsInAnotherTabButNotToAnotherVisitorAndADeleteInOneTabLeavesTheOther()
     {
         IBrowserContext visitor = await NewVisitorAsync();
         IPage page = await visitor.NewPageAsync();
@@ -92,6 +92,12 @@ public sealed class VisitorPageTests(NarratorSite site, ChromiumBrowser chromium
         }
         await OpenHistoryAsync(strangerPage);
         await Assertions.Expect(strangerPage.Locator("[data-testid=history-empty]")).ToBeVisibleAsync();
+
+        // Deleted in one tab, it leaves the other one's history at once, without a reload.
+        await page.Locator("[data-testid=history-delete]").First.ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^(Delete|删除)$") }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=history-empty]")).ToBeVisibleAsync();
+        await Assertions.Expect(otherTab.Locator("[data-testid=history-empty]")).ToBeVisibleAsync();
     }
 
     private async Task<IBrowserContext> NewVisitorAsync()

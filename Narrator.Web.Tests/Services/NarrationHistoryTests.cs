@@ -67,6 +67,41 @@ public sealed class NarrationHistoryTests : IDisposable
         Assert.Equal(new[] { "queued1", "running1" }, interrupted.Select(r => r.Id).Order());
     }
 
+    private static NarrationTranslation Translation(string language, NarrationState state, string text) =>
+        new() { Language = language, State = state, Text = text, FinishedAt = DateTimeOffset.UtcNow.AddSeconds(-10) };
+
+    [Fact]
+    public async Task Translations_another_run_left_queued_read_as_never_started_a_queued_one_never_replaces_a_stored_one_and_only_this_runs_queued_rows_are_forgotten()
+    {
+        var crashed = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
+        var narration = Live("n1", NarrationState.Completed, "The camera pans") with { FinishedAt = DateTimeOffset.UtcNow };
+        await crashed.SaveAsync(narration, Visitor, CancellationToken.None);
+        await crashed.SaveTranslationAsync("n1", Visitor, "street.mp4", Translation("de", NarrationState.Completed, "Die Kamera"), CancellationToken.None);
+        await crashed.SaveTranslationAsync("n1", Visitor, "street.mp4", Translation("de", NarrationState.Queued, ""), CancellationToken.None);
+        await crashed.SaveTranslationAsync("n1", Visitor, "street.mp4", Translation("fr", NarrationState.Running, "La caméra"), CancellationToken.None);
+        await crashed.SaveTranslationAsync("n1", Visitor, "street.mp4", Translation("es", NarrationState.Queued, ""), CancellationToken.None);
+        var sameRun = (await crashed.GetAsync("n1", CancellationToken.None))!.Translations!;
+        var restarted = new NarrationHistory(new NarratorDatabase(Folder()), TimeProvider.System);
+
+        await restarted.ForgetQueuedTranslationAsync("n1", "es", CancellationToken.None);
+        var read = (await restarted.GetAsync("n1", CancellationToken.None))!.Translations!;
+        int marked = await restarted.MarkInterruptedAsync(CancellationToken.None);
+        var stored = (await restarted.GetAsync("n1", CancellationToken.None))!.Translations!;
+        await crashed.SaveTranslationAsync("n1", Visitor, "street.mp4", Translation("it", NarrationState.Queued, ""), CancellationToken.None);
+        await crashed.ForgetQueuedTranslationAsync("n1", "it", CancellationToken.None);
+        await crashed.ForgetQueuedTranslationAsync("n1", "de", CancellationToken.None);
+        var afterForget = (await crashed.GetAsync("n1", CancellationToken.None))!.Translations!;
+
+        Assert.Equal((NarrationState.Completed, "Die Kamera"), (sameRun["de"].State, sameRun["de"].Text));
+        Assert.Equal(NarrationState.Queued, sameRun["es"].State);
+        Assert.Equal((NarrationState.Interrupted, NarrationHistory.TranslationNeverStarted, ""), (read["es"].State, read["es"].Error, read["es"].Text));
+        Assert.Equal((NarrationState.Interrupted, NarrationHistory.TranslationInterrupted), (read["fr"].State, read["fr"].Error));
+        Assert.Equal(2, marked);
+        Assert.Equal((NarrationState.Interrupted, NarrationHistory.TranslationNeverStarted), (stored["es"].State, stored["es"].Error));
+        Assert.Equal(["de", "es", "fr"], afterForget.Keys.Order());
+        Assert.Equal(NarrationState.Completed, afterForget["de"].State);
+    }
+
     [Fact]
     public async Task Live_rows_of_this_run_are_not_listed_until_they_end_and_lists_are_per_owner()
     {

@@ -55,7 +55,7 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
         var session = scope.ServiceProvider.GetRequiredService<NarrationSession>();
         var model = new WorkbenchModel(session, scope.ServiceProvider.GetRequiredService<ShareLinks>(), new TestNavigation(),
             new WorkbenchSettings(SegmentationMode.Scenes, new QueueOptions().MaxNewTokensLimit), TimeProvider.System, NullLogger.Instance, TimeSpan.FromMilliseconds(30),
-            () => Task.CompletedTask, _ => Task.CompletedTask, lifetime.Token);
+            () => Task.CompletedTask, _ => Task.CompletedTask, work => work(), lifetime.Token);
         await model.OpenAsync();
         await model.GoLiveAsync(Text);
         return (model, session);
@@ -158,6 +158,38 @@ public sealed class WorkbenchModelTests(GatedServerFixture fixture) : IClassFixt
         var (reloaded, _) = await OpenPageAsync(sameVisitorAs: session);
         Assert.Null(reloaded.Runs.Run);
         Assert.DoesNotContain(reloaded.History, record => record.Id == other.NarrationId);
+    }
+
+    [Fact]
+    public async Task ANarrationDeletedInOneTabLeavesTheVisitorsOtherTabsHistoryDescribeTabAndComparePicksWithoutAReload()
+    {
+        var (first, session) = await OpenPageAsync();
+        await WithClipAsync(first);
+        NarrationRun deleted = await DescribeAsync(first);
+        NarrationRun kept = await DescribeAsync(first);
+        var (other, _) = await OpenPageAsync(sameVisitorAs: session);
+        var (stranger, _) = await OpenPageAsync();
+        await WithClipAsync(other);
+        var template = other.Settings.Templates[0];
+        Task comparing = other.CompareAsync(new CompareChoice(template.Id, template.Prompt), new CompareChoice(template.Id, "Other words."), Text);
+        fixture.Engine.Step(6);
+        await comparing.WaitAsync(Wait);
+        string compared = other.Runs.CompareLeft!.NarrationId!;
+        Assert.True(await other.OpenAsync(other.History.Single(record => record.Id == deleted.NarrationId), Text));
+        Assert.Equal(deleted.NarrationId, other.Runs.Run?.NarrationId);
+
+        var outcome = await first.DeleteAsync(first.History.Single(record => record.Id == deleted.NarrationId));
+        await Eventually(() => Task.FromResult(other.History.All(record => record.Id != deleted.NarrationId) && other.Runs.Run is null));
+        await Eventually(async () => (await session.LoadWorkspaceAsync(CancellationToken.None))?.NarrationId is null);
+        await session.DeleteAsync(compared, CancellationToken.None);
+        await Eventually(() => Task.FromResult(other.Runs.CompareLeft is null && other.History.All(record => record.Id != compared)));
+
+        Assert.Equal(DeleteOutcome.Deleted, outcome);
+        Assert.Contains(other.History, record => record.Id == kept.NarrationId);
+        Assert.Null(other.Runs.Run);
+        Assert.NotNull(other.Runs.CompareRight);
+        Assert.Equal(kept.NarrationId, first.Runs.Run?.NarrationId);
+        Assert.Empty(stranger.History);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public static partial class Extensions
         services.AddSingleton<TemplateLibrary>();
         services.AddSingleton(sp => new QueueEtaEstimator(sp.GetRequiredService<IOptions<QueueOptions>>().Value.AssumedTokensPerSecond));
         services.AddSingleton<NarrationQueue>();
+        services.AddSingleton<NarrationLocks>();
         services.AddSingleton<NarrationService>();
         services.AddSingleton<NarrationExporter>();
         services.AddSingleton<LongVideoNarrator>();

@@ -37,6 +37,7 @@ public sealed class NarrationService(
     NarrationExporter exporter,
     NarrationSearch search,
     DataFolder folder,
+    NarrationLocks locks,
     ILogger<NarrationService> logger)
 {
     /// <summary>Longest free prompt accepted, in characters.</summary>
@@ -120,9 +121,25 @@ public sealed class NarrationService(
     {
         if (queue.Find(narrationId) is { } job)
         {
-            return job.Owner != owner ? CancelOutcome.NotYours
-                : queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled.") ? CancelOutcome.Cancelled
-                : CancelOutcome.AlreadyFinished;
+            if (job.Owner != owner)
+            {
+                return CancelOutcome.NotYours;
+            }
+            // Under the narration's lock: a delete that slipped in between the cancel and its write would be written back by it.
+            using (await locks.HoldAsync(job.Work.Translation?.NarrationId ?? job.Id, cancellationToken).ConfigureAwait(false))
+            {
+                if (!queue.Cancel(narrationId, FailureCodes.Cancelled, "The narration was cancelled."))
+                {
+                    return CancelOutcome.AlreadyFinished;
+                }
+                if (job.IsFinished)
+                {
+                    await locks.CheckedAsync(NarrationChange.Cancel, job.Work.Translation?.NarrationId ?? job.Id).ConfigureAwait(false);
+                    // Removed from the queue before it started: the history says so at once (a translation's queued languages go).
+                    await journal.WriteNowAsync(job).ConfigureAwait(false);
+                }
+            }
+            return CancelOutcome.Cancelled;
         }
         var storedOwner = journal.OwnerOf(narrationId) ?? await history.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false);
         return storedOwner is not { } known ? CancelOutcome.Unknown
@@ -135,41 +152,57 @@ public sealed class NarrationService(
     /// who may delete anyone's): the queue's kept job and the translation requests of it first (refused while any of them
     /// is queued or running); then, in one transaction, its share link (the copied frames go before the rows commit),
     /// search rows, translations and record; then what the journal still holds unwritten, so it is never written back
-    /// (and the rows once more, in case the journal wrote them in between). Afterwards every read answers as for an
-    /// unknown id. A translation request's id is not a narration: unknown. <see cref="StorageFullException"/> when the
-    /// disk is too full to delete rows; the narration is then still there and can be deleted later.
+    /// (and the rows once more, in case the journal wrote them in between). All of it under the narration's lock, which
+    /// publishing a share and queueing a translation take too: one that got in first is deleted (a share) or refuses the
+    /// delete (a queued translation), one that comes later finds the narration unknown. Afterwards every read answers as
+    /// for an unknown id, and the owner's open pages are told (<see cref="Deleted"/>). A translation request's id is not a
+    /// narration: unknown. <see cref="StorageFullException"/> when the disk is too full to delete rows; the narration is
+    /// then still there and can be deleted later.
     /// </summary>
     public async Task<DeleteOutcome> DeleteAsync(string narrationId, NarrationOwner? owner, CancellationToken cancellationToken)
     {
-        if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) is not { } narrationOwner || IsTranslationRequest(narrationId))
+        NarrationOwner narrationOwner;
+        using (await locks.HoldAsync(narrationId, cancellationToken).ConfigureAwait(false))
         {
-            return DeleteOutcome.Unknown;
-        }
-        if (owner is { } visitor && visitor != narrationOwner)
-        {
-            return DeleteOutcome.NotYours;
-        }
-        if (!queue.Forget(narrationId))
-        {
-            return DeleteOutcome.StillRunning;
-        }
-        try
-        {
-            bool stored = await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
-            int unwritten = await journal.ForgetAsync(narrationId).ConfigureAwait(false);
-            if (unwritten > 0)
+            if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) is not { } known || IsTranslationRequest(narrationId))
             {
-                stored |= await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
+                return DeleteOutcome.Unknown;
             }
-            logger.LogInformation("Narration {NarrationId} deleted by {DeletedBy} (stored: {Stored}, held unwritten: {Unwritten})",
-                narrationId, owner is null ? "the operator" : "its owner", stored, unwritten);
-            return DeleteOutcome.Deleted;
+            narrationOwner = known;
+            if (owner is { } visitor && visitor != narrationOwner)
+            {
+                return DeleteOutcome.NotYours;
+            }
+            if (!queue.Forget(narrationId))
+            {
+                return DeleteOutcome.StillRunning;
+            }
+            await locks.CheckedAsync(NarrationChange.Delete, narrationId).ConfigureAwait(false);
+            try
+            {
+                bool stored = await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
+                int unwritten = await journal.ForgetAsync(narrationId).ConfigureAwait(false);
+                if (unwritten > 0)
+                {
+                    stored |= await history.DeleteAsync(narrationId, DeleteShareFolder, cancellationToken).ConfigureAwait(false);
+                }
+                logger.LogInformation("Narration {NarrationId} deleted by {DeletedBy} (stored: {Stored}, held unwritten: {Unwritten})",
+                    narrationId, owner is null ? "the operator" : "its owner", stored, unwritten);
+            }
+            catch (Exception ex) when (StorageFull.Is(ex))
+            {
+                throw new StorageFullException("The server's disk is full, so the narration could not be deleted yet; please try again later.", ex);
+            }
         }
-        catch (Exception ex) when (StorageFull.Is(ex))
-        {
-            throw new StorageFullException("The server's disk is full, so the narration could not be deleted yet; please try again later.", ex);
-        }
+        Deleted?.Invoke(narrationOwner, narrationId);
+        return DeleteOutcome.Deleted;
     }
+
+    /// <summary>
+    /// Raised (on the deleting thread) once a narration is deleted, with its owner and id, so each of the owner's open
+    /// pages drops it from its history, its Describe tab and its Compare picks.
+    /// </summary>
+    public event Action<NarrationOwner, string>? Deleted;
 
     /// <summary>A deleted narration's share files; a failure throws, so the rows stay and the delete can be asked for again.</summary>
     private void DeleteShareFolder(string token)
@@ -254,10 +287,10 @@ public sealed class NarrationService(
 
     /// <summary>
     /// Queues a translation of one of <paramref name="caller"/>'s ended narrations into <paramref name="languages"/> (one
-    /// request, the languages one after another) and records it, so a crash leaves its running language "interrupted".
-    /// Refused with a sentence and a code when the narration is unknown or another visitor's (not_found, the same answer), still
-    /// running, a translation itself, or has no text (an interrupted one is translated from the text it had reached), a
-    /// language is unknown, or the queue says no.
+    /// request, the languages one after another) and records its languages as queued, so a restart finds each "interrupted"
+    /// (never started, or cut short). Refused with a sentence and a code when the narration is unknown, another visitor's
+    /// or being deleted (not_found, the same answer), still running, a translation itself, or has no text (an interrupted
+    /// one is translated from the text it had reached), a language is unknown, or the queue says no.
     /// </summary>
     public async Task<NarrationJob> TranslateAsync(string narrationId, IEnumerable<string>? languages, NarrationCaller caller,
         CancellationToken cancellationToken)
@@ -272,24 +305,29 @@ public sealed class NarrationService(
         {
             throw Invalid(ex.Message);
         }
-        // Another visitor's narration answers as an unknown one: translations are the owner's, and so is knowing they could be made.
-        if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) != caller.Owner)
+        // Checked and queued under the narration's lock, so a delete either sees this request queued or has removed the narration first.
+        using (await locks.HoldAsync(narrationId, cancellationToken).ConfigureAwait(false))
         {
-            throw NotYoursToTranslate(narrationId);
+            // Another visitor's narration answers as an unknown one: translations are the owner's, and so is knowing they could be made.
+            if (await OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) != caller.Owner)
+            {
+                throw NotYoursToTranslate(narrationId);
+            }
+            if (queue.Find(narrationId) is { Work.Translation: { } translation })
+            {
+                throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
+            }
+            var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
+            if (record.State.IsLive())
+            {
+                throw Invalid($"Narration \"{narrationId}\" is still {record.State.ToName()}; translate it once it has finished.");
+            }
+            var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
+            await locks.CheckedAsync(NarrationChange.Translate, narrationId).ConfigureAwait(false);
+            var job = queue.Enqueue(work, caller);
+            await journal.AcceptedAsync(job).ConfigureAwait(false);
+            return job;
         }
-        if (queue.Find(narrationId) is { Work.Translation: { } translation })
-        {
-            throw Invalid($"\"{narrationId}\" is a translation request; translate narration \"{translation.NarrationId}\" itself.");
-        }
-        var record = await GetAsync(narrationId, cancellationToken).ConfigureAwait(false) ?? throw NotYoursToTranslate(narrationId);
-        if (record.State.IsLive())
-        {
-            throw Invalid($"Narration \"{narrationId}\" is still {record.State.ToName()}; translate it once it has finished.");
-        }
-        var work = await TranslationWorkAsync(record, chosen, cancellationToken).ConfigureAwait(false);
-        var job = queue.Enqueue(work, caller);
-        await journal.AcceptedAsync(job).ConfigureAwait(false);
-        return job;
     }
 
     /// <summary>Queues a translation and streams its events like <see cref="NarrateAsync"/> (cancelled if the caller stops reading).</summary>

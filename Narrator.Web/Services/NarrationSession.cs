@@ -103,6 +103,27 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     private void OnClipUpdated(ClipInfo clip) => ClipUpdated?.Invoke(clip);
 
     /// <summary>
+    /// Raised (on the deleting request's thread) when one of this visitor's narrations is deleted, from this page, another
+    /// tab or the API, with its id: every open page of the visitor drops it.
+    /// </summary>
+    public event Action<string>? NarrationDeleted;
+
+    /// <summary>Starts passing the deletions of this visitor's narrations on to <see cref="NarrationDeleted"/> (the page subscribes once it is live).</summary>
+    public void WatchDeletions()
+    {
+        narrations.Deleted -= OnNarrationDeleted;
+        narrations.Deleted += OnNarrationDeleted;
+    }
+
+    private void OnNarrationDeleted(NarrationOwner owner, string narrationId)
+    {
+        if (owner == Owner)
+        {
+            NarrationDeleted?.Invoke(narrationId);
+        }
+    }
+
+    /// <summary>
     /// The frames the model would see with other options (a template's, or the advanced settings). Only for this
     /// visitor's own clips (<see cref="NotYoursException"/> otherwise): re-planning changes the clip's thumbnails.
     /// </summary>
@@ -185,6 +206,7 @@ public sealed class NarrationSession(NarrationService narrations, ClipStore clip
     public void Dispose()
     {
         clips.ClipUpdated -= OnClipUpdated;
+        narrations.Deleted -= OnNarrationDeleted;
         narrations.Unfollow(visitor.Connection, TimeSpan.FromSeconds(queueOptions.Value.ReattachSeconds));
     }
 }

@@ -20,17 +20,23 @@ public sealed class WorkbenchModel : IDisposable
 
     private readonly NarrationSession _session;
     private readonly Func<Task> _changed;
+    private readonly Func<Func<Task>, Task> _dispatch;
+    private readonly ILogger _logger;
     private readonly CancellationToken _lifetime;
 
     /// <summary>
     /// Builds the page's parts for this visitor. <paramref name="changed"/> re-renders the page (from any thread);
-    /// <paramref name="outputChanged"/> re-renders only a run's output, at most every <paramref name="tokenInterval"/>.
+    /// <paramref name="outputChanged"/> re-renders only a run's output, at most every <paramref name="tokenInterval"/>;
+    /// <paramref name="dispatch"/> runs work that another tab or client set off on the page's renderer (its InvokeAsync).
     /// </summary>
     public WorkbenchModel(NarrationSession session, ShareLinks shares, NavigationManager navigation, WorkbenchSettings settings, TimeProvider time,
-        ILogger logger, TimeSpan tokenInterval, Func<Task> changed, Func<NarrationRun, Task> outputChanged, CancellationToken lifetime)
+        ILogger logger, TimeSpan tokenInterval, Func<Task> changed, Func<NarrationRun, Task> outputChanged, Func<Func<Task>, Task> dispatch,
+        CancellationToken lifetime)
     {
         _session = session;
         _changed = changed;
+        _dispatch = dispatch;
+        _logger = logger;
         _lifetime = lifetime;
         Settings = settings;
         WorkspaceKeeper? workspace = null;
@@ -77,10 +83,16 @@ public sealed class WorkbenchModel : IDisposable
         await Workspace.RestoreAsync();
     }
 
-    /// <summary>The page is live: changes are saved, the history is read, and a narration left running is followed to its end.</summary>
+    /// <summary>
+    /// The page is live: changes are saved, the history is read, a narration left running is followed to its end, and a
+    /// narration the visitor deletes anywhere (another tab, the API) leaves this page too.
+    /// </summary>
     public async Task GoLiveAsync(UiText text)
     {
         Workspace.StartSaving();
+        _session.NarrationDeleted -= OnNarrationDeleted;
+        _session.NarrationDeleted += OnNarrationDeleted;
+        _session.WatchDeletions();
         _ = FollowRestoredAsync(text);
         await RefreshHistoryAsync();
     }
@@ -230,18 +242,52 @@ public sealed class WorkbenchModel : IDisposable
         var outcome = await _session.DeleteAsync(record.Id, _lifetime);
         if (outcome is DeleteOutcome.Deleted or DeleteOutcome.Unknown)
         {
-            History = [.. History.Where(r => r.Id != record.Id)];
-            bool wasOnShow = Runs.Run?.NarrationId == record.Id;
-            Runs.Forget(record.Id);
-            if (wasOnShow)
-            {
-                SelectedSegment = null;
-                await Share.RefreshAsync(Runs.Run);
-            }
-            Workspace.RequestSave();
-            await RefreshHistoryAsync();
+            await DropAsync(record.Id);
         }
         return outcome;
+    }
+
+    /// <summary>A deleted narration leaves the history, the narration on show and the Compare picks; the workspace forgets it.</summary>
+    private async Task DropAsync(string narrationId)
+    {
+        bool shown = Runs.Run?.NarrationId == narrationId || Runs.CompareLeft?.NarrationId == narrationId || Runs.CompareRight?.NarrationId == narrationId;
+        if (!shown && History.All(r => r.Id != narrationId))
+        {
+            return;
+        }
+        History = [.. History.Where(r => r.Id != narrationId)];
+        bool wasOnShow = Runs.Run?.NarrationId == narrationId;
+        Runs.Forget(narrationId);
+        if (wasOnShow)
+        {
+            SelectedSegment = null;
+            await Share.RefreshAsync(Runs.Run);
+        }
+        if (shown)
+        {
+            Workspace.RequestSave();
+        }
+        // The next older narration takes the freed place in the list.
+        await RefreshHistoryAsync();
+    }
+
+    /// <summary>One of the visitor's narrations was deleted (here, in another tab or over the API): dropped on this page's renderer.</summary>
+    private void OnNarrationDeleted(string narrationId) => _ = DropDeletedAsync(narrationId);
+
+    private async Task DropDeletedAsync(string narrationId)
+    {
+        try
+        {
+            await _dispatch(() => _lifetime.IsCancellationRequested ? Task.CompletedTask : DropAsync(narrationId));
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
+        {
+            // The page closed meanwhile: nothing left to update.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Could not take deleted narration {NarrationId} off the page", narrationId);
+        }
     }
 
     /// <summary>Takes a stored narration's clip and settings to narrate it again; false when its clip is gone (<see cref="WorkbenchClip.Error"/> says so).</summary>
@@ -251,5 +297,9 @@ public sealed class WorkbenchModel : IDisposable
         return await Clip.ReopenAsync(record.ClipId, Settings.Frames, text);
     }
 
-    public void Dispose() => Runs.Dispose();
+    public void Dispose()
+    {
+        _session.NarrationDeleted -= OnNarrationDeleted;
+        Runs.Dispose();
+    }
 }

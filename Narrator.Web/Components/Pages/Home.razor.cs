@@ -77,7 +77,7 @@ public sealed partial class Home : ComponentBase, IAsyncDisposable
     {
         var settings = new WorkbenchSettings(SegmentationOptions.Value.Mode, QueueOptions.Value.MaxNewTokensLimit);
         _model = new WorkbenchModel(Session, Shares, Navigation, settings, Time, Logger, TokenRenderInterval, () => InvokeAsync(StateHasChanged),
-            RefreshOutputAsync, _pageLifetime.Token);
+            RefreshOutputAsync, InvokeAsync, _pageLifetime.Token);
         _engine = new EngineWatch(EngineHost, Logger);
         _engine.Read();
         _examples = new ExampleCatalog(Environment.WebRootFileProvider).Load();

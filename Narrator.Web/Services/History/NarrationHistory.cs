@@ -13,7 +13,7 @@ namespace Narrator.Web.Services.History;
 
 /// <summary>
 /// Narrations in SQLite, from the moment they are accepted: clip label, template, prompt, options, text (partial while
-/// running), stats, times and the visitor who owns them; their translations (also from the moment each language starts);
+/// running), stats, times and the visitor who owns them; their translations (also from the moment each is queued);
 /// and the search index rows of both, written in the same transaction so search never lags the history. A narration or
 /// translation that a previous run of the server left queued or running is read as "interrupted" with the text it had reached.
 /// </summary>
@@ -26,6 +26,9 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
 
     public const string TranslationInterrupted =
         "The server stopped while this translation was being written; the text it had written by then is kept. Ask for it again to finish it.";
+
+    public const string TranslationNeverStarted =
+        "The server stopped before this translation started, so there is no text; please ask for it again.";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -98,20 +101,23 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
     }
 
     /// <summary>
-    /// Stores one language of a translation of narration <paramref name="narrationId"/> (replacing an earlier one) under the
-    /// narration's owner: "running" with its text so far while it is written (read back as interrupted after a crash), then
-    /// how it ended, which is indexed for search. A stopped or failed translation keeps the text it had, with the error.
+    /// Stores one language of a translation of narration <paramref name="narrationId"/> under the narration's owner:
+    /// "queued" while its request waits (only where nothing is stored for that language yet: an earlier translation into
+    /// it stays until the new one starts), "running" with its text so far while it is written (both read back as
+    /// interrupted after a crash), then how it ended, which is indexed for search. Running and ended replace what was
+    /// stored. A stopped or failed translation keeps the text it had, with the error.
     /// </summary>
     public async Task SaveTranslationAsync(string narrationId, NarrationOwner owner, string clipLabel, NarrationTranslation translation,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(translation);
+        bool queued = translation.State == NarrationState.Queued;
         await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT OR REPLACE INTO narration_translations
+        command.CommandText = $"""
+            INSERT OR {(queued ? "IGNORE" : "REPLACE")} INTO narration_translations
                 (narration_id, language, owner, state, text, segments, error, stats, finished_at, updated_at, instance)
             VALUES ($narration, $language, $owner, $state, $text, $segments, $error, $stats, $finished, $updated, $instance)
             """;
@@ -128,13 +134,34 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
         command.Parameters.AddWithValue("$updated", time.GetUtcNow().ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$instance", Instance);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        SearchRows.Delete(connection, transaction, narrationId, translation.Language);
-        if (translation.State != NarrationState.Running)
+        if (!queued)
+        {
+            SearchRows.Delete(connection, transaction, narrationId, translation.Language);
+        }
+        if (!translation.State.IsLive())
         {
             SearchRows.Insert(connection, transaction, owner.Value, finishedAt,
                 SearchRows.ForTranslation(narrationId, clipLabel, translation.Language, translation.Text, translation.Segments));
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Removes a language this process stored as queued for a request that ended without starting it (cancelled, refused),
+    /// so nothing of it is left; a language stored in any other state, or by another run, is not touched.
+    /// </summary>
+    public async Task ForgetQueuedTranslationAsync(string narrationId, string language, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenForWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            DELETE FROM narration_translations
+            WHERE narration_id = $narration AND language = $language AND state = 'queued' AND instance = $instance
+            """;
+        command.Parameters.AddWithValue("$narration", narrationId);
+        command.Parameters.AddWithValue("$language", language);
+        command.Parameters.AddWithValue("$instance", Instance);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A stored narration with its translations; with <paramref name="owner"/>, only when it is theirs.</summary>
@@ -297,7 +324,7 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             read.CommandText = """
                 SELECT t.narration_id, t.language, t.owner, COALESCE(n.clip_label, ''), t.text, t.segments, COALESCE(t.updated_at, t.finished_at)
                 FROM narration_translations t LEFT JOIN narrations n ON n.id = t.narration_id
-                WHERE t.state = 'running' AND t.instance IS NOT $instance
+                WHERE t.state IN ('queued', 'running') AND t.instance IS NOT $instance
                 """;
             read.Parameters.AddWithValue("$instance", Instance);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -316,12 +343,14 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
                     state = 'interrupted', error_code = $code, finished_at = COALESCE(updated_at, created_at)
                 WHERE state IN ('queued', 'running') AND instance IS NOT $instance;
                 UPDATE narration_translations
-                SET state = 'interrupted', error = $translation, finished_at = COALESCE(updated_at, finished_at)
-                WHERE state = 'running' AND instance IS NOT $instance;
+                SET error = CASE WHEN state = 'running' THEN $translation ELSE $neverStarted END,
+                    state = 'interrupted', finished_at = COALESCE(updated_at, finished_at)
+                WHERE state IN ('queued', 'running') AND instance IS NOT $instance;
                 """;
             command.Parameters.AddWithValue("$running", InterruptedWhileRunning);
             command.Parameters.AddWithValue("$queued", InterruptedWhileQueued);
             command.Parameters.AddWithValue("$translation", TranslationInterrupted);
+            command.Parameters.AddWithValue("$neverStarted", TranslationNeverStarted);
             command.Parameters.AddWithValue("$code", FailureCodes.Interrupted);
             command.Parameters.AddWithValue("$instance", Instance);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -401,8 +430,14 @@ public sealed class NarrationHistory(NarratorDatabase database, TimeProvider tim
             Stats = reader.IsDBNull(6) ? null : JsonSerializer.Deserialize<GenerationStats>(reader.GetString(6), Json),
             FinishedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
         };
-        // Running in another process: that process is gone, so the translation was interrupted where it stands.
-        return state == NarrationState.Running && instance != Instance ? translation with { State = NarrationState.Interrupted, Error = TranslationInterrupted } : translation;
+        // Queued or running in another process: that process is gone, so the translation was interrupted where it stands.
+        return state.IsLive() && instance != Instance
+            ? translation with
+            {
+                State = NarrationState.Interrupted,
+                Error = state == NarrationState.Running ? TranslationInterrupted : TranslationNeverStarted,
+            }
+            : translation;
     }
 
     private static NarrationSegment[]? Segments(string? json) => json is null ? null : JsonSerializer.Deserialize<NarrationSegment[]>(json, Json);

@@ -10,8 +10,8 @@ namespace Narrator.Web.Services.History;
 /// when it is accepted, its text so far is written at most once per <c>Narrator:History:CheckpointSeconds</c> while it
 /// runs, and its end as it happens. A write that fails changes nothing for the visitor: the narration stays here,
 /// readable by id, exportable and listed for its owner, and is written again after pauses that double up to
-/// <c>MaxRetrySeconds</c> until the disk has room. A translation request is kept the same way, as the languages it has
-/// started (stored with their narration, not as a narration of its own). At start, narrations and translations an
+/// <c>MaxRetrySeconds</c> until the disk has room. A translation request is kept the same way, as its languages from the
+/// moment it is queued (stored with their narration, not as a narration of its own). At start, narrations and translations an
 /// earlier run left queued or running are marked interrupted.
 /// </summary>
 public sealed class NarrationJournal(
@@ -218,12 +218,26 @@ public sealed class NarrationJournal(
         }
     }
 
-    /// <summary>Writes the languages a translation request has started, each ended one only once.</summary>
+    /// <summary>
+    /// Writes a translation request's languages, each ended one only once. A language still queued is stored as queued
+    /// while the request lives; once the request has ended without starting it (cancelled, refused, an earlier language
+    /// failed) its queued row is removed, unless the server is shutting down, when it stays for the restart to read as
+    /// interrupted (it never started), or another live request for the narration asks for that language too.
+    /// </summary>
     private async Task WriteTranslationAsync(Entry entry, TranslationWork translation)
     {
+        bool dropQueued = entry.Ended && EndCode(entry) != FailureCodes.ShuttingDown;
         foreach (var language in entry.Job.Translations.Snapshot())
         {
-            bool final = language.State != NarrationState.Running;
+            if (language.State == NarrationState.Queued && dropQueued)
+            {
+                if (!AskedForByAnother(entry, translation.NarrationId, language.Language))
+                {
+                    await history.ForgetQueuedTranslationAsync(translation.NarrationId, language.Language, CancellationToken.None).ConfigureAwait(false);
+                }
+                continue;
+            }
+            bool final = !language.State.IsLive();
             if (final && entry.EndedLanguagesWritten.Contains(language.Language))
             {
                 continue;
@@ -236,6 +250,14 @@ public sealed class NarrationJournal(
             }
         }
     }
+
+    /// <summary>True when another live request for the same narration also asks for <paramref name="language"/> (the queued row is its too).</summary>
+    private bool AskedForByAnother(Entry entry, string narrationId, string language) =>
+        entries.Values.Any(other => other != entry && !other.Ended && other.Job.Work.Translation is { } translation
+            && translation.NarrationId == narrationId && translation.Languages.Any(l => l.Code == language));
+
+    /// <summary>The failure code a request ended with (the worker's final record first, else the queue's), or null.</summary>
+    private static string? EndCode(Entry entry) => entry.Final is { } final ? final.ErrorCode : entry.Job.Failure?.Code;
 
     private async Task TryMarkInterruptedAsync(CancellationToken cancellationToken)
     {

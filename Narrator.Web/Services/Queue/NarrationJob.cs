@@ -28,6 +28,7 @@ public sealed class NarrationJob
         Connection = caller.Connection;
         Work = work;
         CreatedAt = createdAt;
+        Translations = work.Translation is { } translation ? new TranslationLog(translation.Languages.Select(l => l.Code), createdAt) : new TranslationLog();
         EnqueuedTimestamp = Stopwatch.GetTimestamp();
     }
 
@@ -45,7 +46,7 @@ public sealed class NarrationJob
     public NarrationWork Work { get; }
 
     /// <summary>For a translation request, its languages as they stand (what the history journal writes); empty otherwise.</summary>
-    public TranslationLog Translations { get; } = new();
+    public TranslationLog Translations { get; }
 
     public DateTimeOffset CreatedAt { get; }
 

@@ -12,8 +12,8 @@ namespace Narrator.Web.Services.Sharing;
 /// page and its files answer 404. Publishing copies the clip's frames into <c>data/shares/{token}</c>, so the page
 /// still shows them after the clip expires.
 /// </summary>
-public sealed class ShareLinks(NarratorDatabase database, NarrationService narrations, ClipStore clips, DataFolder folder, TimeProvider time,
-    ILogger<ShareLinks> logger)
+public sealed class ShareLinks(NarratorDatabase database, NarrationService narrations, NarrationLocks locks, ClipStore clips, DataFolder folder,
+    TimeProvider time, ILogger<ShareLinks> logger)
 {
     public const string PageRoute = "/share";
     public const string ApiRoute = "/api/shares";
@@ -26,10 +26,12 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
     /// <summary>
     /// Publishes one of <paramref name="owner"/>'s completed narrations (or returns its existing link). Throws
     /// <see cref="NotYoursException"/> for someone else's, <see cref="ShareRefusedException"/> for one that is unknown
-    /// or not completed, <see cref="StorageFullException"/> when the disk is full.
+    /// (or being deleted) or not completed, <see cref="StorageFullException"/> when the disk is full. Made under the
+    /// narration's lock, so a delete either finds the link and removes it or has removed the narration first.
     /// </summary>
     public async Task<SharedNarration> PublishAsync(string narrationId, NarrationOwner owner, CancellationToken cancellationToken)
     {
+        using var held = await locks.HoldAsync(narrationId, cancellationToken).ConfigureAwait(false);
         var record = await narrations.GetAsync(narrationId, cancellationToken).ConfigureAwait(false)
             ?? throw new ShareRefusedException(StatusCodes.Status404NotFound, "not_found", $"There is no narration \"{narrationId}\".");
         if (await narrations.OwnerOfAsync(narrationId, cancellationToken).ConfigureAwait(false) != owner)
@@ -46,6 +48,7 @@ public sealed class ShareLinks(NarratorDatabase database, NarrationService narra
         {
             return shared;
         }
+        await locks.CheckedAsync(NarrationChange.Share, narrationId).ConfigureAwait(false);
         string token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         string target = folder.ShareFolder(token);
         try
