@@ -59,7 +59,7 @@ public sealed record DecoderGraphFacts
         bool ring = false;
         int? bits = null, blockSize = null;
         groupedSteps = nodes.Count(IsGroupedDecodeStep);
-        foreach (var node in WithBranches(nodes))
+        foreach (var node in nodes.WithBranches())
         {
             if (node.Domain != OnnxGraphBuilder.MicrosoftDomain)
             {
@@ -104,22 +104,5 @@ public sealed record DecoderGraphFacts
             node.Attribute.Where(a => a.Name == name && a.G is not null).SelectMany(a => a.G.Node);
 
         static string Describe(int? w) => w is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "full attention";
-    }
-
-    /// <summary>Every node, with the nodes of subgraphs (If branches) after the node that holds them.</summary>
-    private static IEnumerable<NodeProto> WithBranches(IEnumerable<NodeProto> nodes)
-    {
-        foreach (var node in nodes)
-        {
-            yield return node;
-            foreach (var attribute in node.Attribute)
-            {
-                var graphs = attribute.G is null ? attribute.Graphs : attribute.Graphs.Prepend(attribute.G);
-                foreach (var inner in WithBranches(graphs.SelectMany(graph => graph.Node)))
-                {
-                    yield return inner;
-                }
-            }
-        }
     }
 }
