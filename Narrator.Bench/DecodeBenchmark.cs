@@ -53,7 +53,7 @@ internal sealed class DecodeBenchmark : IBenchmark
         long weightBytes = DecoderWeightBytes(package);
         int kvElement = package.KvElementType == TensorElementType.Float ? 4 : 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"model: {package.Directory}: {decoder.NumHiddenLayers} layers x {decoder.HiddenSize}, {decoder.NumAttentionHeads} heads / {decoder.NumKeyValueHeads} KV of {decoder.HeadSize}, {package.Precision}; decoder weights read per token {weightBytes / 1e6:F0} MB; ORT intra-op spinning {(options.Spinning ? "on" : "off")}"));
+            $"model: {package.Directory}: {decoder.NumHiddenLayers} layers x {decoder.HiddenSize}, {decoder.NumAttentionHeads} heads / {decoder.NumKeyValueHeads} KV of {decoder.HeadSize}, {package.Precision}; decode step attention {(package.DecoderGraph.GroupedDecodeStepLayers > 0 ? "grouped heads" : "GroupQueryAttention")}; decoder weights read per token {weightBytes / 1e6:F0} MB; ORT intra-op spinning {(options.Spinning ? "on" : "off")}"));
 
         var series = new Dictionary<string, List<double>>();
         void Add(string key, double value) => (series.TryGetValue(key, out var list) ? list : series[key] = []).Add(value);

@@ -47,7 +47,7 @@ internal sealed class DecodeProfileBenchmark : IBenchmark
         string decoderPath = Path.Combine(options.Model, decoder.Filename);
         string profileDirectory = options.Keep ?? Directory.CreateTempSubdirectory("narrator-profile-").FullName;
         Directory.CreateDirectory(profileDirectory);
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {BenchProcess.LoadAverage()}; decoder {decoderPath}: {decoder.NumHiddenLayers} layers x {decoder.HiddenSize}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load {BenchProcess.LoadAverage()}; decoder {decoderPath}: {decoder.NumHiddenLayers} layers x {decoder.HiddenSize}, decode step attention {(DecoderGraphFacts.Read(decoderPath).GroupedDecodeStepLayers > 0 ? "grouped heads" : "GroupQueryAttention")}");
         try
         {
             foreach (int position in options.Positions)

@@ -95,7 +95,8 @@ internal static class KernelGraphs
     /// <summary>
     /// (b) As <see cref="GroupedHeads"/> over the whole capacity, but only the scores (small) are sliced to the filled
     /// "length" (int64 [1]) for the Softmax, and its weights padded back with exact zeros before · V: a mask's exp()
-    /// leaves weights below fp32's normal range instead, which the product with V multiplies slowly.
+    /// leaves weights below fp32's normal range instead, which the product with V multiplies slowly. The decoder's own
+    /// decode step (<see cref="GroupedDecodeStep.Attention"/>).
     /// </summary>
     public static byte[] GroupedHeadsPadded(AttentionShape s)
     {
@@ -104,15 +105,8 @@ internal static class KernelGraphs
         string keyCache = g.Input("key_cache", DataType.Float, 1, s.KvHeads, "capacity", s.HeadSize);
         string valueCache = g.Input("value_cache", DataType.Float, 1, s.KvHeads, "capacity", s.HeadSize);
         string length = g.Input("length", DataType.Int64, 1);
-        string grouped = g.Reshape(q, 1, s.KvHeads, s.Heads / s.KvHeads, s.HeadSize);
-        string scores = g.MicrosoftNode("FusedMatMul", [grouped, keyCache],
-            Attr("transA", 0L), Attr("transB", 1L), Attr("alpha", 1f / MathF.Sqrt(s.HeadSize)));
-        string filled = g.Node("Slice", [scores, g.Int64Vector(0), length, g.Int64Vector(3)]);
-        string weights = g.Node("Softmax", [filled], Attr("axis", -1L));
-        string unfilled = g.Sub(g.ShapeOf(valueCache, 2, 3), length);
-        string pads = g.Concat(0, g.Int64Vector(0, 0, 0, 0, 0, 0, 0), unfilled);
-        string padded = g.Node("Pad", [weights, pads]);
-        string y = g.Reshape(g.MatMul(padded, valueCache), 1, 1, s.Heads * s.HeadSize);
+        string pads = GroupedDecodeStep.Pads(g, g.ShapeOf(valueCache, 2, 3), length);
+        string y = GroupedDecodeStep.Attention(g, q, keyCache, valueCache, length, pads, s.Heads, s.KvHeads, s.HeadSize);
         g.Output(y, "attention", DataType.Float, 1, 1, s.Heads * s.HeadSize);
         return g.ToModel(new Dictionary<string, string>()).ToByteArray();
     }

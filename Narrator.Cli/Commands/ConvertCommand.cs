@@ -44,13 +44,18 @@ internal static class ConvertCommand
             DefaultValueFactory = _ => "fp32",
         };
         int4Activations.AcceptOnlyFromAmong("fp32", "fp16");
+        var decodeAttention = new Option<string?>("--decode-attention")
+        {
+            Description = "Attention of a decode step: grouped (each KV head read once per token; the default for fp32 activations, the CPU packages) or gqa (GroupQueryAttention; the default for fp16/bf16, the CUDA packages). Grouped costs follow the KV buffer's size (prompt + max new tokens), not the position.",
+        };
+        decodeAttention.AcceptOnlyFromAmong("grouped", "gqa");
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output folder if it already holds files." };
 
         var command = new Command("convert",
             "Convert a Hugging Face Qwen2.5-VL checkpoint (safetensors) into a Narrator model package: vision, embedding and decoder ONNX graphs with external data, genai_config.json and the tokenizer.");
         command.Arguments.Add(checkpoint);
         command.Arguments.Add(output);
-        foreach (var option in (Option[])[precision, visionPrecision, blockSize, accuracyLevel, int4Activations, overwrite])
+        foreach (var option in (Option[])[precision, visionPrecision, blockSize, accuracyLevel, int4Activations, decodeAttention, overwrite])
         {
             command.Options.Add(option);
         }
@@ -68,6 +73,12 @@ internal static class ConvertCommand
                     AccuracyLevel = parseResult.GetValue(accuracyLevel),
                     Activations = Enum.Parse<Int4Activations>(parseResult.GetValue(int4Activations)!, ignoreCase: true),
                 },
+                DecodeAttention = parseResult.GetValue(decodeAttention) switch
+                {
+                    "grouped" => DecodeStepAttention.GroupedHeads,
+                    "gqa" => DecodeStepAttention.GroupQueryAttention,
+                    _ => null,
+                },
                 Overwrite = parseResult.GetValue(overwrite),
             };
             var display = new ConversionProgressDisplay(stderr, interactive: !Console.IsErrorRedirected && stderr == Console.Error);
@@ -80,7 +91,7 @@ internal static class ConvertCommand
                 ? $"int4 (block {options.Int4.BlockSize}, accuracy level {options.Int4.AccuracyLevel}, {options.Int4.Activations.ToString().ToLowerInvariant()} activations)"
                 : options.Precision.ToString().ToLowerInvariant();
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {result.OutputDirectory}: {precisionText}, vision {options.VisionPrecision.ToString().ToLowerInvariant()}, {result.Files.Count} files, {result.TotalBytes / (1024.0 * 1024.0):F1} MB in {result.Elapsed.TotalSeconds:F1} s"));
+                $"wrote {result.OutputDirectory}: {precisionText}, vision {options.VisionPrecision.ToString().ToLowerInvariant()}, decode attention {CheckpointConverter.DecodeAttentionName(options.EffectiveDecodeAttention)}, {result.Files.Count} files, {result.TotalBytes / (1024.0 * 1024.0):F1} MB in {result.Elapsed.TotalSeconds:F1} s"));
             await stdout.WriteLineAsync($"next: narrator verify {result.OutputDirectory} --reference REFERENCE_DIR, or narrator describe CLIP --model {result.OutputDirectory}");
             return 0;
         });

@@ -21,8 +21,26 @@ public sealed class ConvertCommandTests(ConvertedHfTinyFixture hfTiny)
             Assert.Contains(stage, result.Stderr);
         }
         Assert.DoesNotContain('\r', result.Stderr);
-        Assert.Contains($"wrote {output}: int4 (block 64, accuracy level 4, fp32 activations), vision fp32, 11 files", result.Stdout);
+        Assert.Contains($"wrote {output}: int4 (block 64, accuracy level 4, fp32 activations), vision fp32, decode attention grouped, 11 files", result.Stdout);
         Assert.True(File.Exists(Path.Combine(output, "decoder.onnx.data")));
+    }
+
+    [Fact]
+    public async Task Decode_attention_can_be_chosen_and_grouped_is_refused_for_fp16_activations_in_one_sentence()
+    {
+        string scratch = hfTiny.ScratchDirectory("cli-decode-attention");
+        string gqa = Path.Combine(scratch, "gqa");
+
+        var chosen = await NarratorProcess.RunAsync(null, "convert", HfTiny.Checkpoint, gqa, "--decode-attention", "gqa");
+        var refused = await NarratorProcess.RunAsync(null, "convert", HfTiny.Checkpoint, Path.Combine(scratch, "refused"),
+            "--precision", "int4", "--int4-activations", "fp16", "--decode-attention", "grouped");
+
+        Assert.True(chosen.ExitCode == 0, chosen.Stderr);
+        Assert.Contains($"wrote {gqa}: fp32, vision fp32, decode attention gqa, 11 files", chosen.Stdout);
+        Assert.Equal(0, Narrator.Model.Onnx.DecoderGraphFacts.Read(Path.Combine(gqa, "decoder.onnx")).GroupedDecodeStepLayers);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("error: --decode-attention grouped needs fp32 activations", refused.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(scratch, "refused")));
     }
 
     public static TheoryData<string> BrokenCheckpoints() =>

@@ -70,7 +70,8 @@ public sealed class ConvertedHfTinyFixture : IAsyncLifetime
 
     private static string Key(ConversionOptions options) =>
         $"{options.Precision}-vision{options.VisionPrecision}"
-        + (options.Precision == TextPrecision.Int4 ? $"-b{options.Int4.BlockSize}-a{options.Int4.AccuracyLevel}-{options.Int4.Activations}" : "");
+        + (options.Precision == TextPrecision.Int4 ? $"-b{options.Int4.BlockSize}-a{options.Int4.AccuracyLevel}-{options.Int4.Activations}" : "")
+        + $"-{options.EffectiveDecodeAttention}";
 }
 
 [CollectionDefinition(Name)]

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Narrator.Model.Conversion;
 using Narrator.Model.Conversion.Verification;
 using Narrator.Model.Onnx;
+using Narrator.Model.Onnx.Graphs;
 using Narrator.Model.Onnx.Proto;
 using Xunit.Abstractions;
 
@@ -104,7 +105,7 @@ public sealed class HfTinyConversionTests(ConvertedHfTinyFixture hfTiny, ITestOu
     [InlineData(TextPrecision.Bf16)]
     public async Task Half_precision_decoder_is_the_fp32_graph_with_other_types_and_the_same_contrib_ops(TextPrecision precision)
     {
-        var fp32 = Decoder(await hfTiny.PackageAsync(new ConversionOptions()));
+        var fp32 = Decoder(await hfTiny.PackageAsync(new ConversionOptions { DecodeAttention = DecodeStepAttention.GroupQueryAttention }));
         var half = Decoder(await hfTiny.PackageAsync(new ConversionOptions { Precision = precision }));
         var type = precision == TextPrecision.Fp16 ? TensorProto.Types.DataType.Float16 : TensorProto.Types.DataType.Bfloat16;
 
@@ -123,7 +124,8 @@ public sealed class HfTinyConversionTests(ConvertedHfTinyFixture hfTiny, ITestOu
     public async Task Decoder_attention_is_full_causal_grouped_query_attention_with_rotary_applied_before_it()
     {
         var decoder = Decoder(await hfTiny.PackageAsync(new ConversionOptions()));
-        var attention = decoder.Graph.Node.Where(n => n.OpType == "GroupQueryAttention").ToList();
+        // Inside each layer's If (the else branch: every run but a one-token decode step).
+        var attention = decoder.Graph.Node.WithBranches().Where(n => n.OpType == "GroupQueryAttention").ToList();
         Assert.Equal(2, attention.Count);
         foreach (var node in attention)
         {

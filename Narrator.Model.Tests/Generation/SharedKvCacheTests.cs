@@ -35,6 +35,8 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         Assert.Equal((32768, (int?)null), (Package.Context.Tokens, Package.Context.AttentionWindow));
         Assert.True(Package.Config.Search.PastPresentShareBuffer);
         Assert.Equal(Package.Config.Model.Decoder.NumHiddenLayers, Package.DecoderGraph.GroupQueryAttentionNodes);
+        // Every teacher-forced greedy step below is a one-token run: it goes through the grouped decode step.
+        Assert.Equal(Package.Config.Model.Decoder.NumHiddenLayers, Package.DecoderGraph.GroupedDecodeStepLayers);
 
         var report = new PackageVerifier(Package, hfTiny.Reference).Run();
 
@@ -46,13 +48,17 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
     }
 
     [Fact]
-    public void Shared_buffer_gives_the_logits_of_separate_past_and_present_tensors_step_by_step()
+    public async Task Shared_buffer_gives_the_logits_of_separate_past_and_present_tensors_step_by_step()
     {
+        // GroupQueryAttention in both (a past of exactly the tokens so far has no room, so the If takes it even for one
+        // token): sharing the buffer changes no bit. The grouped step against GQA: GroupedDecodeStepTests.
+        using var gqaOnly = ModelPackage.Open(await hfTiny.PackageAsync(new ConversionOptions { DecodeAttention = DecodeStepAttention.GroupQueryAttention }),
+            ConvertedHfTinyFixture.Cpu);
         var prompt = Prompt("Describe a quiet street at dusk.");
         const int steps = 10;
         using var runOptions = new RunOptions();
-        using var generator = new ModelSequence(Package, prompt.Ids.Length + steps, prefillChunkSize: prompt.Ids.Length);
-        using var growing = new GrowingDecoder(Package);
+        using var generator = new ModelSequence(gqaOnly, prompt.Ids.Length + steps, prefillChunkSize: prompt.Ids.Length);
+        using var growing = new GrowingDecoder(gqaOnly);
         generator.Prefill(prompt, runOptions);
         var expected = growing.Run(prompt.Ids, prompt.PositionIds);
         for (int step = 0; step < steps; step++)
@@ -142,7 +148,8 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         whole.Prefill(prompt, runOptions);
         chunked.Prefill(prompt, runOptions);
 
-        Assert.True(MaxDifference(whole.Logits.ToArray(), chunked.Logits.ToArray()) <= 1e-5);
+        // A last chunk of one token runs the grouped decode step, ~1e-5 from GroupQueryAttention's summation order.
+        Assert.InRange(MaxDifference(whole.Logits.ToArray(), chunked.Logits.ToArray()), 0, prompt.Ids.Length % 4 == 1 ? 1e-4 : 1e-5);
         for (int layer = 0; layer < whole.Cache.Layers; layer++)
         {
             Assert.True(MaxDifference(whole.Cache.Read(layer, false), chunked.Cache.Read(layer, false)) <= 1e-5, $"layer {layer} keys");

@@ -26,6 +26,9 @@ public sealed class CheckpointConverter(ILogger? logger = null)
     /// <summary>Metadata key naming the text precision a package was converted at.</summary>
     public const string PrecisionKey = "narrator.precision";
 
+    /// <summary>Metadata key of the decoder graph naming its decode-step attention (<see cref="DecodeStepAttention"/>).</summary>
+    public const string DecodeAttentionKey = "narrator.decode_attention";
+
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
     public async Task<ConversionResult> ConvertAsync(string checkpointDirectory, string outputDirectory, ConversionOptions options,
@@ -68,7 +71,8 @@ public sealed class CheckpointConverter(ILogger? logger = null)
                 stage.Complete();
 
                 stage.Start(ConversionStage.Decoder, decoderBytes);
-                var decoderConfig = DecoderGraphWriter.Write(checkpoint, staging, text, options.Int4, metadata, stage.Progress, cancellationToken);
+                var decoderConfig = DecoderGraphWriter.Write(checkpoint, staging, text, options.Int4, options.EffectiveDecodeAttention, metadata,
+                    stage.Progress, cancellationToken);
                 stage.Complete();
                 return (visionConfig, embeddingConfig, decoderConfig);
             }, cancellationToken);
@@ -112,6 +116,7 @@ public sealed class CheckpointConverter(ILogger? logger = null)
         {
             [PrecisionKey] = options.Precision.ToString().ToLowerInvariant(),
             ["narrator.source"] = Path.GetFileName(checkpoint.Directory),
+            [DecodeAttentionKey] = DecodeAttentionName(options.EffectiveDecodeAttention),
         };
         if (options.Precision == TextPrecision.Int4)
         {
@@ -125,8 +130,21 @@ public sealed class CheckpointConverter(ILogger? logger = null)
         return metadata;
     }
 
+    /// <summary>The decode-step attention as the package metadata and the CLI spell it.</summary>
+    public static string DecodeAttentionName(DecodeStepAttention attention) => attention switch
+    {
+        DecodeStepAttention.GroupedHeads => "grouped",
+        _ => "gqa",
+    };
+
     private static void RequireSupportedOptions(ConversionOptions options)
     {
+        if (options.DecodeAttention == DecodeStepAttention.GroupedHeads
+            && OnnxElementTypes.Activations(options.Precision, options.Int4) != DataType.Float)
+        {
+            throw new UserInputException(
+                "--decode-attention grouped needs fp32 activations (--precision fp32, or int4 with --int4-activations fp32): its FusedMatMul has no fp16/bf16 CPU kernel, and fp16/bf16 packages are for CUDA, whose GroupQueryAttention reads each KV head once.");
+        }
         if (!Int4Options.BlockSizes.Contains(options.Int4.BlockSize))
         {
             throw new UserInputException($"--int4-block-size {options.Int4.BlockSize} is not supported: use 32, 64 or 128.");

@@ -36,3 +36,20 @@ public sealed record Int4Options
 
     public Int4Activations Activations { get; init; } = Int4Activations.Fp32;
 }
+
+/// <summary>
+/// How the decoder attends in a decode step (one new token); prefill chunks always use GroupQueryAttention, whose causal
+/// kernel they need. <see cref="ConversionOptions.EffectiveDecodeAttention"/> picks the default.
+/// </summary>
+public enum DecodeStepAttention
+{
+    /// <summary>GroupQueryAttention for every run: CUDA's flash kernel reads each KV head once (fp16/bf16 packages keep exactly these ops).</summary>
+    GroupQueryAttention,
+
+    /// <summary>
+    /// On one token, an If runs the query heads of each KV head as one product over the whole KV buffer (k and v written
+    /// in place with ScatterND, scores sliced to the filled length, softmax, zero-padded, · V): ONNX Runtime's CPU
+    /// GroupQueryAttention reads each KV head once per query head instead. fp32 activations only.
+    /// </summary>
+    GroupedHeads,
+}

@@ -6,12 +6,14 @@ namespace Narrator.Model.Onnx;
 /// <summary>
 /// What the decoder graph's nodes say about attention and weights, read from decoder.onnx when a package opens: whether
 /// GroupQueryAttention keeps the KV cache (so one buffer can be bound as past and present), its attention window, and
-/// whether the projections are int4 (MatMulNBits).
+/// whether the projections are int4 (MatMulNBits), and whether a decode step attends in grouped form. Nodes inside If
+/// branches count like the main graph's.
 /// </summary>
 public sealed record DecoderGraphFacts
 {
     public const string GroupQueryAttention = "GroupQueryAttention";
     public const string MatMulNBits = "MatMulNBits";
+    public const string FusedMatMul = "FusedMatMul";
 
     /// <summary>GroupQueryAttention nodes; 0 for a decoder that concatenates past and present itself.</summary>
     public int GroupQueryAttentionNodes { get; init; }
@@ -27,6 +29,12 @@ public sealed record DecoderGraphFacts
 
     /// <summary>MatMulNBits block size (values sharing one scale), or null.</summary>
     public int? QuantizedBlockSize { get; init; }
+
+    /// <summary>
+    /// Layers whose attention is an If that runs a single-token step in grouped form (FusedMatMul over the KV buffer) and
+    /// every other run through GroupQueryAttention (<c>narrator convert --decode-attention grouped</c>); 0 for GQA only.
+    /// </summary>
+    public int GroupedDecodeStepLayers { get; init; }
 
     public bool UsesGroupQueryAttention => GroupQueryAttentionNodes > 0;
 
@@ -46,11 +54,12 @@ public sealed record DecoderGraphFacts
 
     internal static DecoderGraphFacts From(IReadOnlyList<NodeProto> nodes, string decoderPath)
     {
-        int attention = 0;
+        int attention = 0, groupedSteps = 0;
         int? window = null;
         bool ring = false;
         int? bits = null, blockSize = null;
-        foreach (var node in nodes)
+        groupedSteps = nodes.Count(IsGroupedDecodeStep);
+        foreach (var node in nodes.WithBranches())
         {
             if (node.Domain != OnnxGraphBuilder.MicrosoftDomain)
             {
@@ -83,7 +92,16 @@ public sealed record DecoderGraphFacts
             SlidingWindowCache = ring,
             QuantizedBits = bits,
             QuantizedBlockSize = blockSize,
+            GroupedDecodeStepLayers = groupedSteps,
         };
+
+        static bool IsGroupedDecodeStep(NodeProto node) =>
+            node.OpType == "If" && node.Domain.Length == 0
+            && Branch(node, "then_branch").Any(n => n.OpType == FusedMatMul)
+            && Branch(node, "else_branch").Any(n => n.OpType == GroupQueryAttention);
+
+        static IEnumerable<NodeProto> Branch(NodeProto node, string name) =>
+            node.Attribute.Where(a => a.Name == name && a.G is not null).SelectMany(a => a.G.Node);
 
         static string Describe(int? w) => w is { } value ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : "full attention";
     }

@@ -7,7 +7,9 @@ namespace Narrator.Model.Onnx;
 /// Past keys and values of one sequence: one buffer per layer [1, kv_heads, capacity, head_size], allocated once for the
 /// request (in device memory on CUDA) and bound as both the decoder's past input and its present output.
 /// GroupQueryAttention sees the same pointer and writes the new tokens' keys in place, so nothing is copied or allocated
-/// per token, and the memory a request takes is known when it starts.
+/// per token, and the memory a request takes is known when it starts. The buffers start zeroed: the grouped decode step
+/// (narrator convert --decode-attention grouped) multiplies zero weights with the unfilled rows of the value buffer, and
+/// 0 × whatever the allocator left there (NaN, Inf) would not be 0.
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
@@ -45,12 +47,17 @@ internal sealed class KvCache : IDisposable
         var allocator = deviceAllocator ?? OrtAllocator.DefaultInstance;
         var keys = new OrtValue[decoder.NumHiddenLayers];
         var values = new OrtValue[decoder.NumHiddenLayers];
+        // Device buffers are zeroed by a copy from one zeroed host tensor of the same shape.
+        using var zeros = deviceAllocator is null ? null : OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType, shape);
+        zeros?.GetTensorMutableRawData().Clear();
         try
         {
             for (int layer = 0; layer < keys.Length; layer++)
             {
                 keys[layer] = OrtValue.CreateAllocatedTensorValue(allocator, package.KvElementType, shape);
                 values[layer] = OrtValue.CreateAllocatedTensorValue(allocator, package.KvElementType, shape);
+                Zero(keys[layer], zeros);
+                Zero(values[layer], zeros);
             }
         }
         catch
@@ -60,6 +67,18 @@ internal sealed class KvCache : IDisposable
             throw;
         }
         return new KvCache(keys, values, capacity, package.KvElementType, deviceAllocator);
+    }
+
+    private static void Zero(OrtValue buffer, OrtValue? deviceZeros)
+    {
+        if (deviceZeros is null)
+        {
+            buffer.GetTensorMutableRawData().Clear();
+        }
+        else
+        {
+            OrtEnv.Instance().CopyTensors([deviceZeros], [buffer], null);
+        }
     }
 
     /// <summary>Bytes one token takes in every layer's keys and values.</summary>

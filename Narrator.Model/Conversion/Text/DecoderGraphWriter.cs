@@ -12,7 +12,9 @@ namespace Narrator.Model.Conversion.Text;
 /// builders): SimplifiedLayerNormalization / SkipSimplifiedLayerNormalization, q/k/v with bias and o without, M-RoPE
 /// applied by RotaryEmbedding from per-token cos/sin rows computed in the graph from position_ids [3,B,S] and
 /// mrope_section, GroupQueryAttention (full causal attention: local_window_size -1, no windowed cache, past and present
-/// may share one max-length buffer), SwiGLU MLP, final norm and the LM head on the last position only.
+/// may share one max-length buffer), SwiGLU MLP, final norm and the LM head on the last position only. With
+/// <see cref="DecodeStepAttention.GroupedHeads"/> each layer's attention is an If: a single-token step attends in grouped
+/// form (<see cref="GroupedDecodeStep"/>), every other run through the same GroupQueryAttention node.
 /// The residual stream, the norms and the rotary embedding are fp32 in every precision (as transformers computes them);
 /// matmuls, attention and the KV cache run at the precision's activation type; logits are fp32.
 /// </summary>
@@ -25,15 +27,18 @@ internal sealed class DecoderGraphWriter
     private readonly Qwen25VlTextConfig _text;
     private readonly TextPrecision _precision;
     private readonly Int4Options _int4;
+    private readonly DecodeStepAttention _decodeAttention;
     private readonly DataType _io;
 
-    private DecoderGraphWriter(OnnxGraphBuilder g, CheckpointWeightWriter weights, Qwen25VlTextConfig text, TextPrecision precision, Int4Options int4)
+    private DecoderGraphWriter(OnnxGraphBuilder g, CheckpointWeightWriter weights, Qwen25VlTextConfig text, TextPrecision precision, Int4Options int4,
+        DecodeStepAttention decodeAttention)
     {
         _g = g;
         _weights = weights;
         _text = text;
         _precision = precision;
         _int4 = int4;
+        _decodeAttention = decodeAttention;
         _io = OnnxElementTypes.Activations(precision, int4);
     }
 
@@ -63,7 +68,7 @@ internal sealed class DecoderGraphWriter
 
     /// <summary>Writes decoder.onnx and decoder.onnx.data into <paramref name="directory"/>; returns the genai_config decoder section.</summary>
     public static GenAiDecoderConfig Write(HfCheckpoint checkpoint, string directory, TextPrecision precision, Int4Options int4,
-        IReadOnlyDictionary<string, string> metadata, Action<long> onBytes, CancellationToken cancellationToken)
+        DecodeStepAttention decodeAttention, IReadOnlyDictionary<string, string> metadata, Action<long> onBytes, CancellationToken cancellationToken)
     {
         var text = checkpoint.Config.Text;
         Check(checkpoint);
@@ -81,7 +86,7 @@ internal sealed class DecoderGraphWriter
         using (var data = new ExternalDataFile(modelPath + ".data"))
         {
             var g = new OnnxGraphBuilder("qwen2_5_vl_text_decoder", data);
-            var writer = new DecoderGraphWriter(g, new CheckpointWeightWriter(checkpoint, g, onBytes, cancellationToken), text, precision, int4);
+            var writer = new DecoderGraphWriter(g, new CheckpointWeightWriter(checkpoint, g, onBytes, cancellationToken), text, precision, int4, decodeAttention);
             writer.Build(config, cancellationToken);
             model = g.ToModel(metadata);
         }
@@ -125,9 +130,13 @@ internal sealed class DecoderGraphWriter
 
         // GroupQueryAttention's lengths: seqlens_k = tokens seen - 1 per sequence, total = the mask's width (scalar).
         string seen = g.Node("ReduceSum", [mask, g.Int64Vector(1)], Attr("keepdims", 0L));
-        string seqlensK = g.Cast(g.Sub(seen, g.Int64Scalar(1)), DataType.Int32);
+        string newest = g.Sub(seen, g.Int64Scalar(1));
+        string seqlensK = g.Cast(newest, DataType.Int32);
         string totalLength = g.Cast(g.Squeeze(g.ShapeOf(mask, 1, 2), 0), DataType.Int32);
         var rotary = RotaryRows(positions);
+        var step = _decodeAttention == DecodeStepAttention.GroupedHeads
+            ? GroupedDecodeStep.Inputs(g, embeds, mask, seen, newest, config.PastKeyName(0), kvHeads)
+            : null;
 
         string residual = ToFloat(embeds);
         string x = ToIo(g.Node("SimplifiedLayerNormalization", [residual, NormWeight("model.layers.0.input_layernorm.weight")],
@@ -150,7 +159,29 @@ internal sealed class DecoderGraphWriter
             string pastKey = g.Input(config.PastKeyName(layer), _io, "batch_size", kvHeads, "past_sequence_length", headSize);
             string pastValue = g.Input(config.PastValueName(layer), _io, "batch_size", kvHeads, "past_sequence_length", headSize);
             string presentKey = config.PresentKeyName(layer), presentValue = config.PresentValueName(layer);
-            string attention = GroupQueryAttention(g, q, k, v, pastKey, pastValue, seqlensK, totalLength, presentKey, presentValue, heads, kvHeads, headSize);
+            string attention;
+            if (step is null)
+            {
+                attention = GroupQueryAttention(g, q, k, v, pastKey, pastValue, seqlensK, totalLength, presentKey, presentValue, heads, kvHeads, headSize);
+            }
+            else
+            {
+                // Both branches read q/k/v and the buffers from this scope; their present outputs become the If's, so a
+                // buffer bound as past and present is written in place by whichever branch runs.
+                var grouped = g.Subgraph($"layer{layer}_decode_step");
+                var (stepAttention, stepKey, stepValue) = step.Attend(grouped, q, k, v, pastKey, pastValue, heads, headSize);
+                var prefill = g.Subgraph($"layer{layer}_prefill");
+                string prefillKey = prefill.FreshName("present_key"), prefillValue = prefill.FreshName("present_value");
+                string prefillAttention = GroupQueryAttention(prefill, q, k, v, pastKey, pastValue, seqlensK, totalLength, prefillKey, prefillValue,
+                    heads, kvHeads, headSize);
+                foreach (var (branch, result, key, value) in new[] { (grouped, stepAttention, stepKey, stepValue), (prefill, prefillAttention, prefillKey, prefillValue) })
+                {
+                    branch.Output(result, result, _io, "batch_size", "sequence_length", heads * headSize);
+                    branch.Output(key, key, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
+                    branch.Output(value, value, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
+                }
+                attention = g.If(step.Condition, grouped, prefill, g.FreshName("attention"), presentKey, presentValue)[0];
+            }
             g.Output(presentKey, presentKey, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
             g.Output(presentValue, presentValue, _io, "batch_size", kvHeads, "total_sequence_length", headSize);
 

@@ -6,10 +6,11 @@ namespace Narrator.Model.Onnx.Graphs;
 /// <summary>
 /// Builds one ONNX graph node by node: every call returns the name of the value it produced,
 /// so graph code reads like the computation it describes. Initializers are kept in the model (raw_data) or, with
-/// <paramref name="externalData"/>, written straight to a <c>.onnx.data</c> file as they are added, so a graph of any
-/// size is built in bounded memory.
+/// <c>externalData</c>, written straight to a <c>.onnx.data</c> file as they are added, so a graph of any
+/// size is built in bounded memory. <see cref="Subgraph"/> builds the branches of an <see cref="If"/> with the same names
+/// and data file, so a branch reads the outer graph's values (weights, inputs) by name and holds no copy of them.
 /// </summary>
-internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? externalData = null)
+internal sealed class OnnxGraphBuilder
 {
     public const int OpsetVersion = 17;
 
@@ -22,9 +23,44 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     // IR version 8 is what opset 17 was released with; ORT 1.31 reads it.
     private const long IrVersion = 8;
 
-    private readonly GraphProto _graph = new() { Name = graphName };
-    private bool _usesMicrosoftDomain;
-    private int _next;
+    private readonly GraphProto _graph;
+    private readonly ExternalDataFile? _externalData;
+    private readonly ModelScope _scope;
+
+    public OnnxGraphBuilder(string graphName, ExternalDataFile? externalData = null)
+        : this(graphName, externalData, new ModelScope())
+    {
+    }
+
+    private OnnxGraphBuilder(string graphName, ExternalDataFile? externalData, ModelScope scope)
+    {
+        _graph = new GraphProto { Name = graphName };
+        _externalData = externalData;
+        _scope = scope;
+    }
+
+    /// <summary>
+    /// A builder for a subgraph (an If branch) of this model: fresh names never clash with the outer graph's, outer values
+    /// are used by name, and its outputs are declared with <see cref="Output"/> under the producing node's own name.
+    /// </summary>
+    public OnnxGraphBuilder Subgraph(string graphName) => new(graphName, _externalData, _scope);
+
+    /// <summary>The graph built so far (a subgraph's body for <see cref="If"/>).</summary>
+    public GraphProto Graph => _graph;
+
+    /// <summary>
+    /// ONNX If: runs <paramref name="thenBranch"/> when the bool scalar <paramref name="condition"/> is true, else
+    /// <paramref name="elseBranch"/>; both declare as many outputs as <paramref name="outputs"/> names, in that order.
+    /// </summary>
+    public string[] If(string condition, OnnxGraphBuilder thenBranch, OnnxGraphBuilder elseBranch, params string[] outputs)
+    {
+        if (thenBranch.Graph.Output.Count != outputs.Length || elseBranch.Graph.Output.Count != outputs.Length)
+        {
+            throw new InvalidOperationException(
+                $"If with {outputs.Length} outputs needs branches with as many; then has {thenBranch.Graph.Output.Count}, else {elseBranch.Graph.Output.Count}.");
+        }
+        return Node("If", [condition], outputs, Attr("then_branch", thenBranch.Graph), Attr("else_branch", elseBranch.Graph));
+    }
 
     public string Input(string name, TensorProto.Types.DataType type, params object[] dims)
     {
@@ -95,7 +131,7 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
 
     public string[] MicrosoftNode(string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
     {
-        _usesMicrosoftDomain = true;
+        _scope.UsesMicrosoftDomain = true;
         return AddNode(op, MicrosoftDomain, inputs, outputs, attributes);
     }
 
@@ -107,9 +143,9 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     {
         var tensor = new TensorProto { Name = name, DataType = (int)type };
         tensor.Dims.AddRange(dims);
-        if (externalData is not null && bytes.Length >= ExternalDataFile.MinimumBytes)
+        if (_externalData is not null && bytes.Length >= ExternalDataFile.MinimumBytes)
         {
-            externalData.Write(tensor, bytes);
+            _externalData.Write(tensor, bytes);
         }
         else
         {
@@ -125,11 +161,11 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     /// </summary>
     public string Initializer(string name, TensorProto.Types.DataType type, long[] dims, long byteLength, Action<Stream> write)
     {
-        if (externalData is not null && byteLength >= ExternalDataFile.MinimumBytes)
+        if (_externalData is not null && byteLength >= ExternalDataFile.MinimumBytes)
         {
             var tensor = new TensorProto { Name = name, DataType = (int)type };
             tensor.Dims.AddRange(dims);
-            externalData.Write(tensor, byteLength, write);
+            _externalData.Write(tensor, byteLength, write);
             _graph.Initializer.Add(tensor);
             return name;
         }
@@ -198,7 +234,7 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opsetVersion });
-        if (_usesMicrosoftDomain)
+        if (_scope.UsesMicrosoftDomain)
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         }
@@ -225,6 +261,9 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
     public static AttributeProto Attr(string name, TensorProto value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Tensor, T = value };
 
+    public static AttributeProto Attr(string name, GraphProto value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Graph, G = value };
+
     public static AttributeProto Attr(string name, string value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
@@ -242,7 +281,7 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
         return outputs;
     }
 
-    private string Fresh(string prefix) => $"{prefix}_{_next++}";
+    private string Fresh(string prefix) => $"{prefix}_{_scope.Next++}";
 
     private static ValueInfoProto ValueInfo(string name, TensorProto.Types.DataType type, object[] dims)
     {
@@ -260,5 +299,13 @@ internal sealed class OnnxGraphBuilder(string graphName, ExternalDataFile? exter
             Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } },
         };
+    }
+
+    /// <summary>What a model's graph and its subgraphs share: one name counter (names are unique across scopes) and the opsets used.</summary>
+    private sealed class ModelScope
+    {
+        public int Next { get; set; }
+
+        public bool UsesMicrosoftDomain { get; set; }
     }
 }

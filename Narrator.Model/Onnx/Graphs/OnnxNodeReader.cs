@@ -120,6 +120,23 @@ internal static class OnnxNodeReader
         throw new InvalidDataException("not an ONNX model (a varint is longer than 10 bytes)");
     }
 
+    /// <summary>Every node, each followed by the nodes of the subgraphs it holds (If branches), depth first.</summary>
+    public static IEnumerable<NodeProto> WithBranches(this IEnumerable<NodeProto> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            yield return node;
+            foreach (var attribute in node.Attribute)
+            {
+                var graphs = attribute.G is null ? attribute.Graphs : attribute.Graphs.Prepend(attribute.G);
+                foreach (var inner in graphs.SelectMany(graph => graph.Node).WithBranches())
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
     /// <summary>An integer attribute of <paramref name="node"/>, or <paramref name="fallback"/> when it is not set.</summary>
     public static long IntAttribute(this NodeProto node, string name, long fallback)
     {
