@@ -157,6 +157,29 @@ public sealed class SharedKvCacheTests(ConvertedHfTinyFixture hfTiny) : IAsyncLi
         }
     }
 
+    [Fact]
+    public void A_grouped_package_s_cache_starts_zeroed_over_its_whole_capacity()
+    {
+        // The grouped step multiplies zero softmax weights with the unfilled value rows: NaN left there by a previous
+        // request's memory would make the logits NaN. Dirty buffers of the same size first, so their memory is reused.
+        const int capacity = 64;
+        using (var dirty = KvCache.Create(Package, capacity))
+        {
+            for (int layer = 0; layer < dirty.Layers; layer++)
+            {
+                dirty.Key(layer).GetTensorMutableDataAsSpan<float>().Fill(float.NaN);
+                dirty.Value(layer).GetTensorMutableDataAsSpan<float>().Fill(float.NaN);
+            }
+        }
+        using var fresh = KvCache.Create(Package, capacity);
+
+        for (int layer = 0; layer < fresh.Layers; layer++)
+        {
+            Assert.True(fresh.Key(layer).GetTensorDataAsSpan<float>().ToArray().All(v => v == 0f), $"layer {layer} keys");
+            Assert.True(fresh.Value(layer).GetTensorDataAsSpan<float>().ToArray().All(v => v == 0f), $"layer {layer} values");
+        }
+    }
+
     private GeneratorPrompt Prompt(string text)
     {
         using var engine = new NarrationGenerator(Package, QwenTokenizer.Bundled);

@@ -7,9 +7,9 @@ namespace Narrator.Model.Onnx;
 /// Past keys and values of one sequence: one buffer per layer [1, kv_heads, capacity, head_size], allocated once for the
 /// request (in device memory on CUDA) and bound as both the decoder's past input and its present output.
 /// GroupQueryAttention sees the same pointer and writes the new tokens' keys in place, so nothing is copied or allocated
-/// per token, and the memory a request takes is known when it starts. The buffers start zeroed: the grouped decode step
-/// (narrator convert --decode-attention grouped) multiplies zero weights with the unfilled rows of the value buffer, and
-/// 0 × whatever the allocator left there (NaN, Inf) would not be 0.
+/// per token, and the memory a request takes is known when it starts. For a package with the grouped decode step
+/// (narrator convert --decode-attention grouped) the buffers start zeroed: it multiplies zero weights with the unfilled
+/// rows of the value buffer, and 0 × whatever the allocator left there (NaN, Inf) would not be 0.
 /// </summary>
 internal sealed class KvCache : IDisposable
 {
@@ -47,8 +47,10 @@ internal sealed class KvCache : IDisposable
         var allocator = deviceAllocator ?? OrtAllocator.DefaultInstance;
         var keys = new OrtValue[decoder.NumHiddenLayers];
         var values = new OrtValue[decoder.NumHiddenLayers];
-        // Device buffers are zeroed by a copy from one zeroed host tensor of the same shape.
-        using var zeros = deviceAllocator is null ? null : OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType, shape);
+        // Only the grouped decode step reads unfilled rows (GroupQueryAttention never does): other packages skip the memset,
+        // which would make the whole buffer resident at once. Device buffers are zeroed by a copy from one zeroed host tensor.
+        bool zero = package.DecoderGraph.GroupedDecodeStepLayers > 0;
+        using var zeros = !zero || deviceAllocator is null ? null : OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, package.KvElementType, shape);
         zeros?.GetTensorMutableRawData().Clear();
         try
         {
@@ -56,8 +58,11 @@ internal sealed class KvCache : IDisposable
             {
                 keys[layer] = OrtValue.CreateAllocatedTensorValue(allocator, package.KvElementType, shape);
                 values[layer] = OrtValue.CreateAllocatedTensorValue(allocator, package.KvElementType, shape);
-                Zero(keys[layer], zeros);
-                Zero(values[layer], zeros);
+                if (zero)
+                {
+                    Zero(keys[layer], zeros);
+                    Zero(values[layer], zeros);
+                }
             }
         }
         catch
