@@ -48,7 +48,7 @@ internal static class ConvertCommand
         {
             Description = "Attention of a decode step: grouped (each KV head read once per token; the default for fp32 activations, the CPU packages) or gqa (GroupQueryAttention; the default for fp16/bf16, the CUDA packages). Grouped costs follow the KV buffer's size (prompt + max new tokens), not the position.",
         };
-        decodeAttention.AcceptOnlyFromAmong("grouped", "gqa");
+        decodeAttention.AcceptOnlyFromAmong([.. Enum.GetValues<DecodeStepAttention>().Select(CheckpointConverter.DecodeAttentionName)]);
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace the output folder if it already holds files." };
 
         var command = new Command("convert",
@@ -73,12 +73,7 @@ internal static class ConvertCommand
                     AccuracyLevel = parseResult.GetValue(accuracyLevel),
                     Activations = Enum.Parse<Int4Activations>(parseResult.GetValue(int4Activations)!, ignoreCase: true),
                 },
-                DecodeAttention = parseResult.GetValue(decodeAttention) switch
-                {
-                    "grouped" => DecodeStepAttention.GroupedHeads,
-                    "gqa" => DecodeStepAttention.GroupQueryAttention,
-                    _ => null,
-                },
+                DecodeAttention = CheckpointConverter.ParseDecodeAttention(parseResult.GetValue(decodeAttention)),
                 Overwrite = parseResult.GetValue(overwrite),
             };
             var display = new ConversionProgressDisplay(stderr, interactive: !Console.IsErrorRedirected && stderr == Console.Error);

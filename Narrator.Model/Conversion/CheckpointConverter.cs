@@ -137,6 +137,12 @@ public sealed class CheckpointConverter(ILogger? logger = null)
         _ => "gqa",
     };
 
+    /// <summary>The names <see cref="DecodeAttentionName"/> writes, back to the choice; null (the default) for none.</summary>
+    public static DecodeStepAttention? ParseDecodeAttention(string? name) =>
+        name is null ? null
+        : Enum.GetValues<DecodeStepAttention>().Cast<DecodeStepAttention?>().FirstOrDefault(a => DecodeAttentionName(a!.Value) == name)
+            ?? throw new UserInputException($"--decode-attention {name} is not known: use grouped or gqa.");
+
     private static void RequireSupportedOptions(ConversionOptions options)
     {
         if (options.DecodeAttention == DecodeStepAttention.GroupedHeads
